@@ -1,0 +1,1 @@
+"""Settings, database session and error handling shared by every domain package."""

@@ -1,0 +1,75 @@
+"""The one settings object of the API, read from BERUFSLOTSE_* environment variables and `.env`."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from fastapi import Depends
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Only usable in development: any other environment refuses to start with it.
+DEFAULT_ADMIN_TOKEN = "change-me"  # noqa: S105 - a placeholder that is refused outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'berufslotse.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BERUFSLOTSE_",
+        env_file=REPO_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(default_factory=default_database_url)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # A JSON list or a comma-separated string: BERUFSLOTSE_CORS_ORIGINS=http://localhost:5173,https://...
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def refuse_default_secrets(self) -> Self:
+        if (
+            self.environment is not Environment.DEVELOPMENT
+            and self.api_admin_token.get_secret_value() == DEFAULT_ADMIN_TOKEN
+        ):
+            raise ValueError(
+                f"BERUFSLOTSE_API_ADMIN_TOKEN still has its default value; set a secret token "
+                f"for the {self.environment.value} environment"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,64 @@
+"""Database engine and sessions, created lazily on first use (never at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.core.config import SettingsDep
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and transactions that SQLAlchemy controls (so SAVEPOINTs work).
+
+    pysqlite opens transactions on its own and ignores SAVEPOINT semantics; SQLAlchemy's
+    documented fix is to switch that off and emit BEGIN ourselves.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str | URL) -> Engine:
+    """An engine for `url`; for a SQLite file, its folder is created first."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        _prepare_sqlite(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    return create_db_engine(url)
+
+
+@lru_cache(maxsize=8)
+def session_factory_for(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+
+
+def get_session(settings: SettingsDep) -> Iterator[Session]:
+    with session_factory_for(settings.database_url)() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,332 @@
+"""Start and stop the whole Berufslotse stack on one machine.
+
+`python -m scripts.stack run` prepares the database and the model, starts the API, the action
+server and Rasa (and the channels that are configured), waits until each answers, prints where
+to talk to the bot, and stops everything cleanly on Ctrl-C or when one service dies.
+
+The same `Stack` class starts the real stack for the end-to-end tests and the benchmarks, with
+their own ports and data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+RASA_BIN = ROOT / ".venv-rasa" / "bin"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where the stack listens and keeps its data. Defaults are the embedded single-machine setup."""
+
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    var_dir: Path = ROOT / "var"
+    database_url: str | None = None  # default: SQLite in var_dir
+    tracker_store_url: str | None = None  # default: SQLite in var_dir; postgresql://... to share
+    lock_store_url: str | None = None  # default: in-memory; redis://host:port/db for several Rasa servers
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] = os.environ) -> StackConfig:
+        def get(name: str) -> str | None:
+            return environ.get(f"BERUFSLOTSE_{name}") or None
+
+        return cls(
+            host=get("HOST") or cls.host,
+            api_port=int(get("API_PORT") or cls.api_port),
+            actions_port=int(get("ACTIONS_PORT") or cls.actions_port),
+            rasa_port=int(get("RASA_PORT") or cls.rasa_port),
+            var_dir=Path(get("VAR_DIR") or cls.var_dir),
+            database_url=get("DATABASE_URL"),
+            tracker_store_url=get("TRACKER_STORE_URL"),
+            lock_store_url=get("LOCK_STORE_URL"),
+        )
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'berufslotse.db'}"
+
+
+def tracker_store_config(url: str | None, var_dir: Path) -> dict[str, object]:
+    """Rasa's SQL tracker store: SQLite in var_dir by default, or the database the URL names."""
+    if not url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(var_dir / "rasa-tracker.db")}
+    parts = urlsplit(url)
+    dialect = parts.scheme.split("+")[0]
+    if dialect == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": parts.path.removeprefix("/")}
+    config: dict[str, object] = {
+        "type": "SQL",
+        "dialect": dialect,
+        "url": parts.hostname or "127.0.0.1",
+        "db": parts.path.removeprefix("/"),
+        "username": parts.username,
+        "password": parts.password,
+    }
+    if parts.port:
+        config["port"] = parts.port
+    return config
+
+
+def lock_store_config(url: str | None) -> dict[str, object]:
+    """In-memory locks for one Rasa server; Redis when several servers share the conversations."""
+    if not url:
+        return {"type": "in_memory"}
+    parts = urlsplit(url)
+    config: dict[str, object] = {
+        "type": "redis",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.removeprefix("/") or 0),
+        "key_prefix": "berufslotse",
+    }
+    if parts.password:
+        config["password"] = parts.password
+    return config
+
+
+def write_rasa_endpoints(config: StackConfig) -> Path:
+    """Rasa reads its endpoints from a file; it is generated from the stack's settings."""
+    endpoints = {
+        "action_endpoint": {"url": f"{config.actions_url}/webhook"},
+        "tracker_store": tracker_store_config(config.tracker_store_url, config.var_dir),
+        "lock_store": lock_store_config(config.lock_store_url),
+    }
+    path = config.var_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+class ServiceFailed(RuntimeError):
+    pass
+
+
+def wait_until_healthy(service: Service, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert service.process is not None
+        if service.process.poll() is not None:
+            raise ServiceFailed(f"{service.name} exited with code {service.process.returncode}; see {service.log_path}")
+        try:
+            with urllib.request.urlopen(service.health_url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise ServiceFailed(f"{service.name} did not answer at {service.health_url} within {timeout:.0f} s")
+
+
+class Stack:
+    """The running services, started in order and stopped in reverse order."""
+
+    def __init__(self, config: StackConfig, model_path: Path) -> None:
+        self.config = config
+        self.model_path = model_path
+        self.services: list[Service] = []
+
+    def base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "BERUFSLOTSE_DATABASE_URL": self.config.effective_database_url,
+                "BERUFSLOTSE_API_URL": self.config.api_url,
+                "BERUFSLOTSE_HOST": self.config.host,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.config.extra_env)
+        return env
+
+    def planned_services(self) -> list[Service]:
+        config = self.config
+        endpoints = write_rasa_endpoints(config)
+        return [
+            Service(
+                name="api",
+                command=[
+                    str(VENV_BIN / "uvicorn"), "api.main:create_app", "--factory",
+                    "--host", config.host, "--port", str(config.api_port), "--no-access-log",
+                ],
+                health_url=f"{config.api_url}/healthz",
+            ),
+            Service(
+                name="actions",
+                command=[str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(config.actions_port)],
+                health_url=f"{config.actions_url}/health",
+                env={"SANIC_HOST": config.host},
+            ),
+            Service(
+                name="rasa",
+                command=[
+                    str(RASA_BIN / "rasa"), "run",
+                    "--model", str(self.model_path),
+                    "--endpoints", str(endpoints),
+                    "--credentials", "bot/credentials.yml",
+                    "--interface", config.host,
+                    "--port", str(config.rasa_port),
+                    "--cors", *self.cors_origins(),
+                ],
+                health_url=f"{config.rasa_url}/webhooks/rest/",
+                env={"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+            ),
+        ]
+
+    def cors_origins(self) -> list[str]:
+        origins = os.environ.get("BERUFSLOTSE_CORS_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
+        return [origin.strip() for origin in origins.split(",") if origin.strip()]
+
+    def start(self, timeout: float = 180.0) -> None:
+        log_dir = self.config.var_dir / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            for service in self.planned_services():
+                service.log_path = log_dir / f"{service.name}.log"
+                env = self.base_env() | service.env
+                with open(service.log_path, "ab") as log:
+                    service.process = subprocess.Popen(
+                        service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL, start_new_session=True,
+                    )
+                self.services.append(service)
+                wait_until_healthy(service, timeout)
+                print(f"[stack] {service.name} is up ({service.health_url})", file=sys.stderr)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self, grace: float = 10.0) -> None:
+        for service in reversed(self.services):
+            process = service.process
+            if process is None or process.poll() is not None:
+                continue
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        for service in reversed(self.services):
+            process = service.process
+            if process is None:
+                continue
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.services.clear()
+
+    def first_dead_service(self) -> Service | None:
+        for service in self.services:
+            if service.process is not None and service.process.poll() is not None:
+                return service
+        return None
+
+
+def prepare_database(config: StackConfig) -> None:
+    env = dict(os.environ, BERUFSLOTSE_DATABASE_URL=config.effective_database_url)
+    for step in (["migrate"], ["load-knowledge"]):
+        subprocess.run([str(VENV_BIN / "python"), "-m", "api.cli", *step], cwd=ROOT, env=env, check=True)
+
+
+@contextmanager
+def running_stack(config: StackConfig, model_path: Path, prepare: bool = True) -> Iterator[Stack]:
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    if prepare:
+        prepare_database(config)
+    stack = Stack(config, model_path)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def run_forever(config: StackConfig) -> int:
+    from scripts.train import train
+
+    model_path = train()
+    stop_requested = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with running_stack(config, model_path) as stack:
+        print(
+            "\nBerufslotse is running.\n"
+            f"  Chat in the terminal:   make shell\n"
+            f"  REST channel:           POST {config.rasa_url}/webhooks/rest/webhook "
+            '{"sender": "me", "message": "hallo"}\n'
+            f"  API and its docs:       {config.api_url}/docs\n"
+            f"  Logs:                   {config.var_dir / 'log'}\n"
+            "Press Ctrl-C to stop everything.\n",
+            file=sys.stderr,
+        )
+        while not stop_requested:
+            dead = stack.first_dead_service()
+            if dead is not None:
+                print(f"[stack] {dead.name} stopped unexpectedly; see {dead.log_path}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        print("[stack] stopping ...", file=sys.stderr)
+    print("[stack] stopped.", file=sys.stderr)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "endpoints"])
+    args = parser.parse_args()
+    config = StackConfig.from_env()
+    if args.command == "endpoints":
+        config.var_dir.mkdir(parents=True, exist_ok=True)
+        print(write_rasa_endpoints(config))
+        return 0
+    return run_forever(config)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order: static checks, the knowledge validator, unit and API
+# tests on SQLite and PostgreSQL, the NLU components, the Rasa data and test stories, the
+# held-out NLU evaluation, and the end-to-end tests against the real stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PY_RASA=.venv-rasa/bin/python
+export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+mkdir -p artifacts
+
+step() { printf '\n=== %s\n' "$*" >&2; }
+
+step "lint and types"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
+step "knowledge base"
+$PY -m knowledge.validate
+
+step "PostgreSQL for the tests (127.0.0.1 only)"
+BERUFSLOTSE_TEST_POSTGRES_URL=$(bash scripts/services/postgres.sh start)
+export BERUFSLOTSE_TEST_POSTGRES_URL
+trap 'bash scripts/services/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+
+step "model (trained only when its inputs changed)"
+MODEL=$($PY -m scripts.train)
+export BERUFSLOTSE_MODEL="$MODEL"
+
+step "Rasa data and test stories"
+.venv-rasa/bin/rasa data validate --domain bot/domain --data bot/data --config bot/config.yml --fail-on-warnings
+.venv-rasa/bin/rasa test core --model "$MODEL" --stories bot/tests --out artifacts/rasa-core \
+  --fail-on-prediction-errors --no-plot
+
+step "Rasa engine side: NLU components and the held-out NLU evaluation"
+$PY_RASA -m pytest -p no:cacheprovider tests/nlu tests/bot
+
+step "services side: knowledge, API, actions, end-to-end"
+$PY -m pytest -p no:cacheprovider tests --ignore=tests/nlu --ignore=tests/bot
