@@ -147,6 +147,7 @@ def bench_ours(script: Sequence[str], skip_training: bool) -> dict[str, object]:
 def bench_starter(script: Sequence[str]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "starter"
+        project.mkdir()
         # `rasa init` trains the starter model as part of creating the project.
         training_s = timed([str(RASA_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)], Path(folder))
         port = 18205
