@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Annotated, Self
 
 from fastapi import Depends
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Only usable in development: any other environment refuses to start with it.
-DEFAULT_ADMIN_TOKEN = "change-me"  # noqa: S105 - a placeholder that is refused outside development
+DEFAULT_ADMIN_TOKEN = "change-me"
 
 
 class Environment(StrEnum):
@@ -34,12 +34,19 @@ class Settings(BaseSettings):
         env_file=REPO_ROOT / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        populate_by_name=True,
     )
 
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = Field(default_factory=default_database_url)
     host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    # BERUFSLOTSE_API_PORT as in the README (the stack has several ports); BERUFSLOTSE_PORT also works.
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("BERUFSLOTSE_API_PORT", "BERUFSLOTSE_PORT"),
+    )
     # A JSON list or a comma-separated string: BERUFSLOTSE_CORS_ORIGINS=http://localhost:5173,https://...
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)

@@ -1,0 +1,1 @@
+"""Places: the municipalities of the Ausbildungsregion Osnabrück."""

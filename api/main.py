@@ -1,0 +1,55 @@
+"""The FastAPI application.
+
+Start it with `uvicorn --factory api.main:create_app` (preferred) or `uvicorn api.main:app`;
+`app` is built on first access (module `__getattr__`), so importing this module reads no
+settings and opens nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.core.config import Settings, get_settings
+from api.core.errors import install_problem_handlers
+from api.geo.router import router as geo_router
+from api.health.router import router as health_router
+from api.professions.router import router as professions_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application. `settings` replaces `get_settings()` for every request (tests)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Berufslotse API",
+        version="1.0.0",
+        summary="Occupations and places for the Berufslotse career-guidance assistant.",
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["*"],
+        )
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(professions_router)
+    app.include_router(geo_router)
+    return app
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """`api.main.app`, created on first use for `uvicorn api.main:app`."""
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = create_app()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Apprentice pay: the legal minimum (§ 17 BBiG) per start year and training year."""

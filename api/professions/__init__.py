@@ -1,0 +1,1 @@
+"""Occupations: the job profiles pupils ask about, with search and filters."""

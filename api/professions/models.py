@@ -1,0 +1,104 @@
+"""Occupations and the controlled vocabularies that label them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.core.models import Base, TimestampMixin
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoredText(_Document):
+    description: str
+    tasks: list[str]
+    workplaces: list[str]
+
+
+class StoredLocalized(_Document):
+    de: str
+    en: str
+
+
+class StoredAgreedPay(_Document):
+    year: int
+    eur_per_month: int
+    scope: str
+
+
+class StoredRegulation(_Document):
+    year: int
+    title: str
+    source: str
+
+
+class ProfileDocument(_Document):
+    """The shape of `Profession.profile`: the parts of a profile that are shown, not filtered."""
+
+    synonyms: list[str]
+    text: dict[str, StoredText]
+    subjects: list[str]
+    related: list[str]
+    pay_note: StoredLocalized | None = None
+    agreed_pay: list[StoredAgreedPay] = []
+    regulation: StoredRegulation | None = None
+
+
+class Profession(TimestampMixin, Base):
+    """One job profile. Columns hold what is filtered and listed; `profile` holds the rest
+    (a `ProfileDocument` as JSON)."""
+
+    __tablename__ = "professions"
+    __table_args__ = (
+        CheckConstraint("duration_months > 0", name="duration_positive"),
+        Index("ix_professions_field", "field"),
+        Index("ix_professions_training_type", "training_type"),
+    )
+
+    slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_masc: Mapped[str] = mapped_column(String(200))
+    name_fem: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    training_type: Mapped[str] = mapped_column(String(30))
+    duration_months: Mapped[int]
+    field: Mapped[str] = mapped_column(String(2))
+    riasec: Mapped[str] = mapped_column(String(3))
+    kldb_code: Mapped[str] = mapped_column(String(5))
+    certificate_typical: Mapped[str] = mapped_column(String(30))
+    certificate_required: Mapped[str] = mapped_column(String(30))
+    legal_minimum_pay: Mapped[bool]
+    profile: Mapped[dict[str, Any]]
+
+    @property
+    def document(self) -> ProfileDocument:
+        return ProfileDocument.model_validate(self.profile)
+
+
+class VocabularyTerm(TimestampMixin, Base):
+    """A code of a controlled vocabulary (certificate, training type, subject, field, RIASEC type)."""
+
+    __tablename__ = "vocabulary_terms"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    # Order in the knowledge file; for certificates also the rank used in "at most" comparisons.
+    position: Mapped[int]
+    rank: Mapped[int | None]
+    label_de: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+
+
+class VocabularyKind(StrEnum):
+    CERTIFICATE = "certificate"
+    TRAINING_TYPE = "training_type"
+    SUBJECT = "subject"
+    FIELD = "field"
+    RIASEC = "riasec"

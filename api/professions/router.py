@@ -1,0 +1,69 @@
+"""GET /api/v1/professions, /api/v1/professions/{slug} and /api/v1/fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.core.db import SessionDep
+from api.professions import service
+from api.professions.models import Profession
+from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic
+
+router = APIRouter(prefix="/api/v1", tags=["professions"])
+
+
+def profession_by_slug(
+    session: SessionDep,
+    slug: Annotated[str, Path(max_length=120, description="Identifier of the occupation")],
+) -> Profession:
+    """The occupation named in the path; 404 (problem+json) when there is none."""
+    return service.get_profession(session, slug)
+
+
+ProfessionDep = Annotated[Profession, Depends(profession_by_slug)]
+
+
+@router.get("/professions", response_model=ProfessionPage)
+def list_professions(
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Free text as a pupil types it (typos are fine)")
+    ] = None,
+    field: Annotated[str | None, Query(max_length=2, description="KldB Berufsbereich, e.g. 8")] = None,
+    riasec: Annotated[
+        str | None,
+        Query(
+            pattern="^[RIASECriasec]{1,6}$",
+            description="Keep occupations whose interest code contains every letter given",
+        ),
+    ] = None,
+    certificate: Annotated[
+        str | None,
+        Query(max_length=30, description="Keep occupations that formally require at most this certificate"),
+    ] = None,
+    training_type: Annotated[str | None, Query(max_length=30, description="dual, school, ...")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProfessionPage:
+    """Occupations, optionally searched and filtered. With `q`, items carry `score`, best first."""
+    filters = service.ProfessionFilters(
+        field=field,
+        riasec=riasec.upper() if riasec else None,
+        certificate=certificate,
+        training_type=training_type,
+    )
+    return service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset)
+
+
+@router.get("/professions/{slug}", response_model=ProfessionPublic)
+def get_profession(session: SessionDep, profession: ProfessionDep) -> ProfessionPublic:
+    """One occupation with texts, labels, pay and related occupations."""
+    return service.describe_profession(session, profession)
+
+
+@router.get("/fields", response_model=list[FieldPublic])
+def list_fields(session: SessionDep) -> list[FieldPublic]:
+    """The fields that have occupations, with how many each has."""
+    return service.list_fields(session)

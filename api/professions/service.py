@@ -1,0 +1,202 @@
+"""Listing, filtering, searching and describing occupations."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from api.core.errors import InvalidFilterError
+from api.core.schemas import CodedLabel, LocalizedLabel
+from api.pay import service as pay_service
+from api.professions.exceptions import ProfessionNotFoundError
+from api.professions.models import Profession, VocabularyKind, VocabularyTerm
+from api.professions.schemas import (
+    AgreedPayPublic,
+    CertificateRequirements,
+    FieldPublic,
+    MinimumPayPublic,
+    PayPublic,
+    ProfessionMatch,
+    ProfessionPage,
+    ProfessionPublic,
+    ProfessionSummary,
+    ProfessionTextPublic,
+    ProfessionTexts,
+    RelatedProfession,
+)
+from api.professions.search import profession_search
+
+
+@dataclass(frozen=True)
+class ProfessionFilters:
+    field: str | None = None
+    riasec: str | None = None
+    certificate: str | None = None
+    training_type: str | None = None
+
+
+def vocabulary(session: Session, kind: VocabularyKind) -> dict[str, VocabularyTerm]:
+    """The codes of one vocabulary in their knowledge-file order."""
+    terms = session.scalars(
+        select(VocabularyTerm).where(VocabularyTerm.kind == kind).order_by(VocabularyTerm.position)
+    )
+    return {term.code: term for term in terms}
+
+
+def _known(session: Session, kind: VocabularyKind, name: str, value: str) -> dict[str, VocabularyTerm]:
+    terms = vocabulary(session, kind)
+    if value not in terms:
+        raise InvalidFilterError(name, value, list(terms))
+    return terms
+
+
+def filter_conditions(session: Session, filters: ProfessionFilters) -> list[ColumnElement[bool]]:
+    """SQL conditions for the filters; unknown codes are refused with the list of known ones."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.field is not None:
+        _known(session, VocabularyKind.FIELD, "field", filters.field)
+        conditions.append(Profession.field == filters.field)
+    if filters.training_type is not None:
+        _known(session, VocabularyKind.TRAINING_TYPE, "training_type", filters.training_type)
+        conditions.append(Profession.training_type == filters.training_type)
+    if filters.certificate is not None:
+        certificates = _known(session, VocabularyKind.CERTIFICATE, "certificate", filters.certificate)
+        ceiling = certificates[filters.certificate].rank or 0
+        reachable = [code for code, term in certificates.items() if (term.rank or 0) <= ceiling]
+        conditions.append(Profession.certificate_required.in_(reachable))
+    if filters.riasec is not None:
+        # The code must contain every letter asked for, in any position.
+        conditions.extend(Profession.riasec.contains(letter) for letter in dict.fromkeys(filters.riasec))
+    return conditions
+
+
+def list_professions(
+    session: Session, *, q: str | None, filters: ProfessionFilters, limit: int, offset: int
+) -> ProfessionPage:
+    """One page of occupations: best matches first with `q`, otherwise in slug order."""
+    conditions = filter_conditions(session, filters)
+    query = (q or "").strip()
+    if not query:
+        total = session.scalar(select(func.count()).select_from(Profession).where(*conditions)) or 0
+        rows = session.scalars(
+            select(Profession).where(*conditions).order_by(Profession.slug).limit(limit).offset(offset)
+        ).all()
+        return ProfessionPage(items=[ProfessionSummary.model_validate(row) for row in rows], total=total)
+
+    hits = profession_search.search(session, query)
+    if not hits:
+        return ProfessionPage(items=[], total=0)
+    passing = set(
+        session.scalars(
+            select(Profession.slug).where(Profession.slug.in_([hit.slug for hit in hits]), *conditions)
+        )
+    )
+    ranked = [hit for hit in hits if hit.slug in passing]
+    page = ranked[offset : offset + limit]
+    found = professions_by_slug(session, [hit.slug for hit in page])
+    items = [
+        ProfessionMatch(**ProfessionSummary.model_validate(found[hit.slug]).model_dump(), score=hit.score)
+        for hit in page
+    ]
+    return ProfessionPage(items=items, total=len(ranked))
+
+
+def get_profession(session: Session, slug: str) -> Profession:
+    profession = session.get(Profession, slug)
+    if profession is None:
+        raise ProfessionNotFoundError(slug)
+    return profession
+
+
+def _coded(terms: dict[str, VocabularyTerm], code: str) -> CodedLabel:
+    term = terms.get(code)
+    if term is None:  # the loader checks every code; this only guards hand-edited databases
+        return CodedLabel(code=code, de=code, en=code)
+    return CodedLabel(code=code, de=term.label_de, en=term.label_en)
+
+
+def _label(terms: dict[str, VocabularyTerm], code: str) -> LocalizedLabel:
+    coded = _coded(terms, code)
+    return LocalizedLabel(de=coded.de, en=coded.en)
+
+
+def training_years(duration_months: int) -> int:
+    """24 months -> 2 training years, 36 -> 3, 42 -> 4 (a started year counts)."""
+    return max(1, math.ceil(duration_months / 12))
+
+
+def pay_for(session: Session, profession: Profession) -> PayPublic:
+    """The legal minimum for trainees starting in the latest year we know, and agreed pay if known."""
+    document = profession.document
+    start_year: int | None = None
+    minimum: list[MinimumPayPublic] = []
+    if profession.legal_minimum_pay:
+        start_year = pay_service.latest_start_year(session)
+        if start_year is not None:
+            years = training_years(profession.duration_months)
+            minimum = [
+                MinimumPayPublic(training_year=row.training_year, eur=row.eur_per_month)
+                for row in pay_service.minimum_pay_for_start_year(session, start_year)
+                if row.training_year <= years
+            ]
+    note = document.pay_note
+    return PayPublic(
+        legal_minimum=profession.legal_minimum_pay,
+        start_year=start_year,
+        minimum=minimum,
+        agreed=[AgreedPayPublic.model_validate(agreed.model_dump()) for agreed in document.agreed_pay],
+        note=LocalizedLabel(de=note.de, en=note.en) if note else None,
+    )
+
+
+def describe_profession(session: Session, profession: Profession) -> ProfessionPublic:
+    """Everything the assistant tells about one occupation, labels in German and English."""
+    document = profession.document
+    certificates = vocabulary(session, VocabularyKind.CERTIFICATE)
+    subjects = vocabulary(session, VocabularyKind.SUBJECT)
+    related_rows = professions_by_slug(session, document.related)
+    return ProfessionPublic(
+        **ProfessionSummary.model_validate(profession).model_dump(),
+        synonyms=document.synonyms,
+        text=ProfessionTexts(
+            de=ProfessionTextPublic.model_validate(document.text["de"].model_dump()),
+            en=ProfessionTextPublic.model_validate(document.text["en"].model_dump()),
+        ),
+        subjects=[_coded(subjects, code) for code in document.subjects],
+        certificate=CertificateRequirements(
+            typical=_coded(certificates, profession.certificate_typical),
+            required=_coded(certificates, profession.certificate_required),
+        ),
+        training_type_label=_label(
+            vocabulary(session, VocabularyKind.TRAINING_TYPE), profession.training_type
+        ),
+        field_label=_label(vocabulary(session, VocabularyKind.FIELD), profession.field),
+        kldb_code=profession.kldb_code,
+        pay=pay_for(session, profession),
+        related=[
+            RelatedProfession(slug=row.slug, name=row.name, name_en=row.name_en)
+            for slug in document.related
+            if (row := related_rows.get(slug)) is not None
+        ],
+    )
+
+
+def list_fields(session: Session) -> list[FieldPublic]:
+    """The fields (KldB Berufsbereiche) that have at least one occupation, with their counts."""
+    counts: dict[str, int] = {
+        field: count
+        for field, count in session.execute(select(Profession.field, func.count()).group_by(Profession.field))
+    }
+    return [
+        FieldPublic(code=code, de=term.label_de, en=term.label_en, count=counts[code])
+        for code, term in vocabulary(session, VocabularyKind.FIELD).items()
+        if counts.get(code)
+    ]
+
+
+def professions_by_slug(session: Session, slugs: Sequence[str]) -> dict[str, Profession]:
+    return {row.slug: row for row in session.scalars(select(Profession).where(Profession.slug.in_(slugs)))}

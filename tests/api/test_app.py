@@ -1,0 +1,69 @@
+"""The application shell: CORS, the OpenAPI description, an unreachable database."""
+
+from __future__ import annotations
+
+import httpx
+from pydantic import SecretStr
+
+from api.core.config import Environment, Settings
+from api.main import create_app
+
+
+async def test_cors_allows_the_configured_origins_only(client: httpx.AsyncClient) -> None:
+    allowed = await client.get("/healthz", headers={"Origin": "http://127.0.0.1:8080"})
+    assert allowed.headers["access-control-allow-origin"] == "http://127.0.0.1:8080"
+    other = await client.get("/healthz", headers={"Origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+async def test_openapi_describes_every_endpoint_with_a_response_schema(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    paths = spec["paths"]
+    for path in [
+        "/api/v1/professions",
+        "/api/v1/professions/{slug}",
+        "/api/v1/fields",
+        "/api/v1/municipalities",
+        "/healthz",
+    ]:
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema, path
+    assert "ProfessionPublic" in spec["components"]["schemas"]
+
+
+async def test_an_unreachable_database_is_a_503_problem() -> None:
+    settings = Settings(
+        environment=Environment.TEST,
+        # Port 9 (discard) on the loopback interface: nothing listens there.
+        database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:9/none?connect_timeout=2",
+        api_admin_token=SecretStr("test-admin-token"),
+    )
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/v1/municipalities")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "/problems/database-unavailable"
+    assert "nothing" not in body["detail"]  # no connection details leak
+    assert body["detail_de"].startswith("Die Datenbank ist gerade nicht erreichbar")
+
+
+async def test_an_unexpected_error_is_a_500_problem_without_internals() -> None:
+    settings = Settings(
+        environment=Environment.TEST, database_url="sqlite://", api_admin_token=SecretStr("test-admin-token")
+    )
+    app = create_app(settings)
+
+    def broken() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/broken", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/broken")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "/problems/internal-error"
+    assert "secret" not in response.text

@@ -1,0 +1,37 @@
+"""The engine and session setup in api.core.db, and the rollback recipe the tests rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from api.core.db import create_db_engine
+from api.knowledge_sync.models import KnowledgeMeta
+
+
+def test_sqlite_engine_creates_its_folder_and_enforces_foreign_keys(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'nested' / 'api.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert (tmp_path / "nested" / "api.db").is_file()
+    finally:
+        engine.dispose()
+
+
+def test_commits_inside_a_test_transaction_are_rolled_back(engine: Engine) -> None:
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    session.add(KnowledgeMeta(key="probe", value="1"))
+    session.commit()  # only releases a SAVEPOINT
+    session.add(KnowledgeMeta(key="probe-2", value="2"))
+    session.rollback()  # rolls back to the SAVEPOINT, keeping "probe"
+    assert session.scalar(select(func.count()).select_from(KnowledgeMeta)) == 1
+    session.close()
+    transaction.rollback()
+    connection.close()
+    with Session(engine) as fresh:
+        assert fresh.get(KnowledgeMeta, "probe") is None
