@@ -1,0 +1,92 @@
+"""Train a tiny real Rasa NLU model with the custom components and parse messages with it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.model_training import train_nlu
+
+CONFIG = """\
+recipe: default.v1
+language: de
+assistant_id: nlu-pipeline-test
+pipeline:
+  - name: nlu.lemma_tokenizer.SpacyLemmaTokenizer
+  - name: nlu.occupation_extractor.OccupationEntityExtractor
+  - name: nlu.language_detector.LanguageDetector
+  - name: CountVectorsFeaturizer
+  - name: DIETClassifier
+    epochs: 5
+    entity_recognition: false
+    number_of_transformer_layers: 0  # small and quick: this test is about the custom components
+"""
+
+NLU_DATA = """\
+version: "3.1"
+nlu:
+  - intent: greet
+    examples: |
+      - hallo
+      - moin
+      - hi
+      - hello
+      - guten tag
+  - intent: ask_pay
+    examples: |
+      - was verdient man als Bäcker?
+      - wie viel geld bekomme ich als Tischlerin
+      - what does a nurse earn
+      - wie hoch ist das gehalt in der ausbildung
+      - how much money do I get
+  - intent: ask_profession
+    examples: |
+      - erzähl mir was über Kfz-Mechatroniker
+      - was macht eine Erzieherin
+      - tell me about carpenters
+      - was ist ein Fachinformatiker
+      - what does a baker do
+"""
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Agent:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RASA_TELEMETRY_ENABLED", "false")
+        patch.setenv("RASA_MAX_CACHE_SIZE", "0")  # no training cache in the working directory
+        directory = tmp_path_factory.mktemp("pipeline")
+        (directory / "config.yml").write_text(CONFIG, encoding="utf-8")
+        (directory / "nlu.yml").write_text(NLU_DATA, encoding="utf-8")
+        model = train_nlu(
+            config=str(directory / "config.yml"),
+            nlu_data=str(directory / "nlu.yml"),
+            output=str(directory / "models"),
+            fixed_model_name="nlu",
+        )
+        assert model is not None and Path(model).is_file()
+        return Agent.load(model)
+
+
+def parse(agent: Agent, text: str) -> dict[str, Any]:
+    return asyncio.run(agent.parse_message(text))
+
+
+def test_the_trained_model_finds_occupations_and_the_language(agent: Agent) -> None:
+    text = "Was verdient man als Kfz-Mechatronikerin?"
+    result = parse(agent, text)
+    assert result["intent"]["name"] in {"greet", "ask_pay", "ask_profession"}
+    found = {(entity["entity"], entity["value"], entity["extractor"]) for entity in result["entities"]}
+    assert found == {
+        ("profession", "kraftfahrzeugmechatroniker", "OccupationEntityExtractor"),
+        ("detected_language", "de", "LanguageDetector"),
+    }
+
+
+def test_english_messages_and_ambiguous_heads(agent: Agent) -> None:
+    result = parse(agent, "What does a Mechaniker earn?")
+    found = {(entity["entity"], entity["value"]) for entity in result["entities"]}
+    assert found == {("profession_query", "Mechaniker"), ("detected_language", "en")}
+    assert parse(agent, "ok")["entities"] == []
