@@ -1,0 +1,736 @@
+"""Read the career-choice check: its item bank, interest types and answer scale, and understand
+the answers pupils type instead of pressing a button.
+
+The texts live in `items.yaml`, `types.yaml` and `answers.yaml` next to this module; this module
+holds no text a pupil reads. Like the rest of `knowledge/`, it needs nothing but the standard
+library and PyYAML. Loaders are pure functions that check what they read and raise
+`CheckBankError` listing every problem at once; only `parse_free_text_answer` keeps the default
+answer scale once it has been read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+from knowledge.schema import LANGUAGES, LocalizedText
+
+CHECK_DIR = Path(__file__).resolve().parent
+ITEMS_PATH = CHECK_DIR / "items.yaml"
+TYPES_PATH = CHECK_DIR / "types.yaml"
+ANSWERS_PATH = CHECK_DIR / "answers.yaml"
+PROFESSIONS_DIR = CHECK_DIR.parent / "professions"
+
+RIASEC: tuple[str, ...] = ("R", "I", "A", "S", "E", "C")
+SCALE_VALUES: tuple[int, ...] = (1, 2, 3, 4, 5)
+NEUTRAL_VALUE = 3
+
+Command = Literal["skip", "back", "pause", "stop", "restart"]
+COMMANDS: tuple[Command, ...] = ("skip", "back", "pause", "stop", "restart")
+CheckKind = Literal["quick", "full"]
+# What a typed message means during the check: an answer value 1..5 or a command.
+Reading = int | Command
+
+_ITEM_ID = re.compile(r"^[riasec][0-9]{2}$")
+_ITEM_FIELDS = frozenset({"id", "type", "quick", "de", "en", "example_occupation"})
+
+
+class CheckBankError(Exception):
+    """The check's files have problems; `problems` lists all of them."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# -- shapes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One work activity the pupil rates, e.g. "Einen Traktor reparieren"."""
+
+    id: str
+    type: str  # one letter of RIASEC
+    quick: bool  # part of the quick check
+    text: LocalizedText
+    example_occupation: str  # slug of the profile the activity is taken from
+
+
+@dataclass(frozen=True)
+class ItemBank:
+    """All items, and the fixed order in which the quick and the full check present them."""
+
+    items: tuple[CheckItem, ...]  # in the order of items.yaml
+    quick_order: tuple[str, ...]
+    full_order: tuple[str, ...]
+
+    def item(self, item_id: str) -> CheckItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def sequence(self, kind: CheckKind) -> tuple[CheckItem, ...]:
+        """The items of the quick or the full check, in presentation order."""
+        if kind not in ("quick", "full"):
+            raise ValueError(f"unknown check kind: {kind!r}")
+        order = self.quick_order if kind == "quick" else self.full_order
+        return tuple(self.item(item_id) for item_id in order)
+
+    def of_type(self, code: str) -> tuple[CheckItem, ...]:
+        return tuple(item for item in self.items if item.type == code)
+
+
+@dataclass(frozen=True)
+class InterestType:
+    code: str
+    name: LocalizedText
+    short: LocalizedText  # one word, for the axis of the result chart
+    emoji: str
+    explanation: LocalizedText  # one sentence for the result
+    reason: LocalizedText  # a clause for "why this occupation fits"
+
+
+@dataclass(frozen=True)
+class InterestTypes:
+    types: tuple[InterestType, ...]  # in the order R, I, A, S, E, C
+    reason_one: LocalizedText  # template with {first}
+    reason_two: LocalizedText  # template with {first} and {second}
+
+    def get(self, code: str) -> InterestType:
+        for interest_type in self.types:
+            if interest_type.code == code:
+                return interest_type
+        raise KeyError(code)
+
+    def fit_reason(self, codes: Sequence[str], language: str) -> str:
+        """Why an occupation fits, from the one or two type codes it shares with the pupil (the
+        strongest first; further codes are left out so the line stays short)."""
+        if not codes:
+            raise ValueError("fit_reason needs at least one type code")
+        first = self.get(codes[0]).reason.get(language)
+        if len(codes) == 1 or codes[1] == codes[0]:
+            return self.reason_one.get(language).format(first=first)
+        second = self.get(codes[1]).reason.get(language)
+        return self.reason_two.get(language).format(first=first, second=second)
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    value: int
+    meaning: LocalizedText  # "mag ich gar nicht"
+    button: LocalizedText  # "😖 gar nicht"
+
+
+@dataclass(frozen=True)
+class CommandOption:
+    name: Command
+    button: LocalizedText
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerPhrase:
+    text: str  # as written in answers.yaml
+    value: int
+
+
+@dataclass(frozen=True)
+class AnswerScale:
+    options: tuple[AnswerOption, ...]  # values 1..5 in order
+    phrases: tuple[AnswerPhrase, ...]
+    commands: tuple[CommandOption, ...]
+    negators: tuple[str, ...]
+    liking_words: tuple[str, ...]
+    filler_words: tuple[str, ...]
+    reader: FreeTextReader = field(compare=False, repr=False)
+
+    def option(self, value: int) -> AnswerOption:
+        for option in self.options:
+            if option.value == value:
+                return option
+        raise KeyError(value)
+
+    def command(self, name: str) -> CommandOption:
+        for command in self.commands:
+            if command.name == name:
+                return command
+        raise KeyError(name)
+
+    def interpret(self, text: str) -> Reading | None:
+        """The value (1..5) or command a typed message stands for; None when unsure."""
+        return self.reader.read(text)
+
+
+# -- reading free text ----------------------------------------------------------------------
+
+_SKIN_TONE = re.compile("[\U0001f3fb-\U0001f3ff]")
+_GENDER_SIGN = re.compile("\u200d[\u2640\u2642]")  # the sign in 🤷‍♀️ / 🤷‍♂️
+_APOSTROPHE = re.compile("['’`´]")  # phones type the typographic apostrophe
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")  # "jaaaa" -> "ja"; digits stay: "100" is not "10"
+_ANY_RUN = re.compile(r"(.)\1+")
+_DIGRAPH = re.compile("ae|oe|ue")  # "zurueck" -> "zuruck", the same as folded "zurück"
+_MARK = re.compile(r"^(\d{1,3}) ?(?:/|von|of|out of|aus) ?(5|10)$")  # "4/5", "8 von 10"
+_PERCENT = re.compile(r"^(\d{1,3}) ?(?:%|prozent|percent)$")
+_SENTENCE_PUNCTUATION = re.compile(r"[!?.,;:]+")
+
+# Negating a positive answer turns it into "eher nicht"; a negator before a negative answer only
+# repeats the "no" ("nicht, nein"); a negated "weiß nicht" means nothing clear.
+_NEGATED: Mapping[int, int | None] = MappingProxyType({5: 2, 4: 2, 3: None, 2: 2, 1: 1})
+_LIKING_VALUE = 4  # "ich mag das", "würde ich machen"
+_DISLIKING_VALUE = 2  # "ich mag das nicht", a bare "nicht"
+
+
+def normalize_answer_text(text: str) -> str:
+    """Lower case, umlauts and accents folded ("ö" -> "o", "ß" -> "ss"), emoji variation selectors,
+    skin tones and gender signs removed, apostrophes dropped ("don't" -> "dont"), letters repeated
+    three times or more written once, whitespace collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    folded = _SKIN_TONE.sub("", _GENDER_SIGN.sub("", folded))
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    folded = _LETTER_RUN.sub(r"\1", _APOSTROPHE.sub("", folded))
+    return " ".join(folded.split())
+
+
+def _is_emoji(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # Newer emoji are unassigned ("Cn") in the Unicode tables of Python 3.10.
+    return category == "So" or (category == "Cn" and ord(ch) >= 0x1F000)
+
+
+def tokenize_answer_text(normalized: str) -> tuple[str, ...]:
+    """Words, numbers and single emoji of a normalised text; everything else separates them."""
+    pieces: list[str] = []
+    for ch in normalized:
+        if _is_emoji(ch):
+            pieces.append(f" {ch} ")
+        elif ch.isalnum():
+            pieces.append(ch)
+        else:
+            pieces.append(" ")
+    return tuple("".join(pieces).split())
+
+
+def _loose(token: str) -> str:
+    """A forgiving form of a token: "ae/oe/ue" as plain vowels, every doubled letter once."""
+    return _ANY_RUN.sub(r"\1", _DIGRAPH.sub(lambda match: match.group()[0], token))
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _read_mark(normalized: str) -> int | None:
+    """A mark such as "4/5", "8 von 10" or "80%", as a value 1..5."""
+    text = _SENTENCE_PUNCTUATION.sub(" ", normalized).strip()
+    mark = _MARK.match(text)
+    if mark:
+        points, out_of = int(mark.group(1)), int(mark.group(2))
+        if points > out_of:
+            return None
+        return max(1, points) if out_of == 5 else 1 + _half_up(4 * points, out_of)
+    percent = _PERCENT.match(text)
+    if percent and int(percent.group(1)) <= 100:
+        return 1 + _half_up(4 * int(percent.group(1)), 100)
+    return None
+
+
+_WordKind = Literal["negator", "like", "filler"]
+_Key = TypeVar("_Key", str, tuple[str, ...])
+_Label = TypeVar("_Label")
+
+
+class FreeTextReader:
+    """Maps a typed message to an answer value or a command (see `read`). Built once from
+    answers.yaml by `load_answer_scale`; holds only immutable lookup tables."""
+
+    def __init__(
+        self,
+        phrases: Mapping[tuple[str, ...], Reading],
+        words: Mapping[str, _WordKind],
+    ) -> None:
+        self._phrases: Mapping[tuple[str, ...], Reading] = MappingProxyType(dict(phrases))
+        self._loose_phrases = _unambiguous(
+            (tuple(_loose(token) for token in key), label) for key, label in phrases.items()
+        )
+        self._words: Mapping[str, _WordKind] = MappingProxyType(dict(words))
+        self._loose_words = _unambiguous((_loose(word), kind) for word, kind in words.items())
+        self._longest = max((len(key) for key in phrases), default=0)
+
+    def read(self, text: str) -> Reading | None:
+        """Exact phrase first ("ja voll" = 5), then a mark ("4/5"), then word by word: the longest
+        known phrase at each place ("nicht so gern" before "nicht so"), negators, liking words and
+        filler words. Any unknown word, answers that contradict each other ("ja nein"), or an
+        answer mixed with a command give None."""
+        normalized = normalize_answer_text(text)
+        tokens = tokenize_answer_text(normalized)
+        if not tokens:
+            return None
+        whole = self._phrase(tokens)
+        if whole is not None:
+            return whole
+        mark = _read_mark(normalized)
+        if mark is not None:
+            return mark
+        parts: list[_Part] = []
+        position = 0
+        while position < len(tokens):
+            matched = self._longest_phrase(tokens, position)
+            if matched is not None:
+                label, length = matched
+                parts.append(_Part("phrase", label))
+                position += length
+                continue
+            kind = self._word_kind(tokens[position])
+            if kind is None:
+                return None
+            if kind != "filler":
+                parts.append(_Part(kind))
+            position += 1
+        return _combine(parts)
+
+    def _phrase(self, key: tuple[str, ...]) -> Reading | None:
+        label = self._phrases.get(key)
+        if label is None:
+            label = self._loose_phrases.get(tuple(_loose(token) for token in key))
+        return label
+
+    def _longest_phrase(self, tokens: tuple[str, ...], start: int) -> tuple[Reading, int] | None:
+        for length in range(min(self._longest, len(tokens) - start), 0, -1):
+            label = self._phrase(tokens[start : start + length])
+            if label is not None:
+                return label, length
+        return None
+
+    def _word_kind(self, token: str) -> _WordKind | None:
+        kind = self._words.get(token)
+        return kind if kind is not None else self._loose_words.get(_loose(token))
+
+
+def _unambiguous(pairs: Iterable[tuple[_Key, _Label]]) -> Mapping[_Key, _Label]:
+    """key -> label for the keys that have one label only (loose forms can collide)."""
+    labels: dict[_Key, _Label] = {}
+    clashing: set[_Key] = set()
+    for key, label in pairs:
+        if key in labels and labels[key] != label:
+            clashing.add(key)
+        labels.setdefault(key, label)
+    return MappingProxyType({key: label for key, label in labels.items() if key not in clashing})
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A piece of a typed message: a known phrase (with its reading), a negator or a liking word."""
+
+    kind: Literal["phrase", "negator", "like"]
+    reading: Reading | None = None
+
+
+def _combine(parts: Sequence[_Part]) -> Reading | None:
+    values: list[int] = []
+    likes: list[int] = []
+    commands: list[Reading] = []
+    loose_negators = 0
+    negated = False
+    for part in parts:
+        if part.kind == "negator":
+            loose_negators += int(negated)
+            negated = True
+            continue
+        if part.kind == "like":
+            likes.append(_DISLIKING_VALUE if negated else _LIKING_VALUE)
+        elif isinstance(part.reading, int):
+            value = _NEGATED[part.reading] if negated else part.reading
+            if value is None:
+                return None
+            values.append(value)
+        elif part.reading is not None:
+            if negated:
+                return None  # "nicht weiter" is not a clear command
+            commands.append(part.reading)
+        negated = False
+    loose_negators += int(negated)
+
+    if commands:
+        clear = not values and not loose_negators and len(set(commands)) == 1
+        return commands[0] if clear else None
+    if loose_negators:  # "ich mag das nicht", "das mache ich nicht", "nein, nicht"
+        if likes:
+            likes = [_DISLIKING_VALUE] * len(likes)
+        elif not values:
+            values = [_DISLIKING_VALUE]
+        elif any(value >= NEUTRAL_VALUE for value in values):
+            return None
+    if values:
+        return _combine_values(values)
+    if likes:
+        return _combine_values(likes)
+    return None
+
+
+def _combine_values(values: Sequence[int]) -> int | None:
+    """Several answers in one message: on one side the strongest counts ("ja, sehr gern" = 5,
+    "weiß nicht, eher nicht" = 2); yes and no together mean nothing clear."""
+    if any(value > NEUTRAL_VALUE for value in values) and any(value < NEUTRAL_VALUE for value in values):
+        return None
+    return max(values, key=lambda value: abs(value - NEUTRAL_VALUE))
+
+
+# -- reading files --------------------------------------------------------------------------
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
+    """SafeLoader that refuses a key written twice in one mapping (YAML would keep the last)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' appears twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise CheckBankError([f"{path.name}: cannot be read ({error})"]) from error
+
+
+def _text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _localized(value: object, where: str, problems: list[str]) -> LocalizedText:
+    texts = (
+        {language: _text(value.get(language)) for language in LANGUAGES} if isinstance(value, dict) else {}
+    )
+    missing = [language for language in LANGUAGES if not texts.get(language)]
+    if missing:
+        problems.append(f"{where}: text missing in {', '.join(missing)}")
+    return LocalizedText(de=texts.get("de") or "", en=texts.get("en") or "")
+
+
+def _is_interleaved(items: Sequence[CheckItem]) -> bool:
+    return [item.type for item in items] == [RIASEC[index % len(RIASEC)] for index in range(len(items))]
+
+
+# -- items ----------------------------------------------------------------------------------
+
+
+def _item_from_data(
+    entry: object, index: int, professions_dir: Path, problems: list[str]
+) -> CheckItem | None:
+    if not isinstance(entry, dict):
+        problems.append(f"items.yaml: item {index + 1} is not a mapping")
+        return None
+    item_id = entry.get("id")
+    where = f"items.yaml: {item_id if isinstance(item_id, str) else f'item {index + 1}'}"
+    keys = set(entry)
+    if keys != _ITEM_FIELDS:
+        wrong = sorted(map(str, keys ^ _ITEM_FIELDS))
+        problems.append(f"{where}: fields must be {sorted(_ITEM_FIELDS)}, check {wrong}")
+    item_type = entry.get("type")
+    if item_type not in RIASEC:
+        problems.append(f"{where}: type must be one of {''.join(RIASEC)}")
+    if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
+        problems.append(f"{where}: id must be a type letter and two digits, e.g. r01")
+    elif item_type in RIASEC and item_id[0] != str(item_type).lower():
+        problems.append(f"{where}: id must start with the letter of its type {item_type}")
+    quick = entry.get("quick")
+    if not isinstance(quick, bool):
+        problems.append(f"{where}: quick must be true or false")
+    text = _localized(entry, where, problems)
+    slug = entry.get("example_occupation")
+    if not isinstance(slug, str) or not (professions_dir / f"{slug}.yaml").is_file():
+        problems.append(f"{where}: example_occupation {slug!r} is not a profile in knowledge/professions")
+    return CheckItem(
+        id=str(item_id),
+        type=str(item_type),
+        quick=bool(quick),
+        text=text,
+        example_occupation=str(slug),
+    )
+
+
+def _order(data: object, kind: str, by_id: Mapping[str, CheckItem], problems: list[str]) -> tuple[str, ...]:
+    ids = data.get(kind) if isinstance(data, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(item_id, str) for item_id in ids):
+        problems.append(f"items.yaml: order.{kind} must be a list of item ids")
+        return ()
+    unknown = [item_id for item_id in ids if item_id not in by_id]
+    if unknown:
+        problems.append(f"items.yaml: order.{kind} names unknown items {unknown}")
+        return ()
+    if len(set(ids)) != len(ids):
+        problems.append(f"items.yaml: order.{kind} lists an item twice")
+    expected = {item_id for item_id, item in by_id.items() if item.quick or kind == "full"}
+    if set(ids) != expected:
+        problems.append(
+            f"items.yaml: order.{kind} must list exactly the {kind} items, "
+            f"check {sorted(set(ids) ^ expected)}"
+        )
+    if not _is_interleaved([by_id[item_id] for item_id in ids]):
+        problems.append(
+            f"items.yaml: order.{kind} must take the types in turn: {' '.join(RIASEC)} {RIASEC[0]} ..."
+        )
+    return tuple(ids)
+
+
+def load_items(path: Path | None = None, *, professions_dir: Path | None = None) -> ItemBank:
+    """The item bank of items.yaml. Checks that every type has the same number of items and of
+    quick items, ids are unique, texts exist in both languages, example occupations are profiles,
+    and both orders take the types in turn with the full check starting with the quick check."""
+    path = path or ITEMS_PATH
+    professions_dir = professions_dir or PROFESSIONS_DIR
+    data = _read_yaml(path)
+    problems: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise CheckBankError(["items.yaml: needs `items` (a list) and `order`"])
+    items = [
+        _item_from_data(entry, index, professions_dir, problems) for index, entry in enumerate(data["items"])
+    ]
+    bank_items = tuple(item for item in items if item is not None)
+    by_id: dict[str, CheckItem] = {}
+    for item in bank_items:
+        if item.id in by_id:
+            problems.append(f"items.yaml: id {item.id} is used twice")
+        by_id[item.id] = item
+    per_type = {code: [item for item in bank_items if item.type == code] for code in RIASEC}
+    if len({len(of_type) for of_type in per_type.values()}) != 1 or not per_type[RIASEC[0]]:
+        counts = {code: len(of_type) for code, of_type in per_type.items()}
+        problems.append(f"items.yaml: every type needs the same number of items, found {counts}")
+    quick_counts = {code: sum(item.quick for item in of_type) for code, of_type in per_type.items()}
+    if len(set(quick_counts.values())) != 1 or not quick_counts[RIASEC[0]]:
+        problems.append(f"items.yaml: every type needs the same number of quick items, found {quick_counts}")
+    quick_order = _order(data.get("order"), "quick", by_id, problems)
+    full_order = _order(data.get("order"), "full", by_id, problems)
+    if quick_order and full_order and full_order[: len(quick_order)] != quick_order:
+        problems.append("items.yaml: order.full must start with order.quick")
+    if problems:
+        raise CheckBankError(problems)
+    return ItemBank(items=bank_items, quick_order=quick_order, full_order=full_order)
+
+
+# -- types ----------------------------------------------------------------------------------
+
+
+def load_types(path: Path | None = None) -> InterestTypes:
+    """The six interest types of types.yaml (in the order R, I, A, S, E, C) and the templates for
+    saying why an occupation fits."""
+    path = path or TYPES_PATH
+    data = _read_yaml(path)
+    problems: list[str] = []
+    entries = data.get("types") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or set(entries) != set(RIASEC):
+        raise CheckBankError([f"types.yaml: `types` must have exactly the codes {' '.join(RIASEC)}"])
+    types: list[InterestType] = []
+    for code in RIASEC:
+        entry = entries[code] if isinstance(entries[code], dict) else {}
+        where = f"types.yaml: {code}"
+        emoji = _text(entry.get("emoji"))
+        if emoji is None:
+            problems.append(f"{where}: emoji missing")
+        types.append(
+            InterestType(
+                code=code,
+                name=_localized(entry.get("name"), f"{where}.name", problems),
+                short=_localized(entry.get("short"), f"{where}.short", problems),
+                emoji=emoji or "",
+                explanation=_localized(entry.get("explanation"), f"{where}.explanation", problems),
+                reason=_localized(entry.get("reason"), f"{where}.reason", problems),
+            )
+        )
+    templates = data.get("reason_templates") if isinstance(data.get("reason_templates"), dict) else {}
+    reason_one = _localized(templates.get("one"), "types.yaml: reason_templates.one", problems)
+    reason_two = _localized(templates.get("two"), "types.yaml: reason_templates.two", problems)
+    for name, template, placeholders in (
+        ("one", reason_one, ("{first}",)),
+        ("two", reason_two, ("{first}", "{second}")),
+    ):
+        for language in LANGUAGES:
+            text = template.get(language)
+            if text and not all(text.count(placeholder) == 1 for placeholder in placeholders):
+                problems.append(
+                    f"types.yaml: reason_templates.{name}.{language} needs {' and '.join(placeholders)}"
+                )
+    if problems:
+        raise CheckBankError(problems)
+    return InterestTypes(types=tuple(types), reason_one=reason_one, reason_two=reason_two)
+
+
+# -- answers --------------------------------------------------------------------------------
+
+
+def _strings(value: object, where: str, problems: list[str]) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        problems.append(f"{where}: must be a list")
+        return ()
+    texts: list[str] = []
+    for entry in value:
+        text = _text(entry)
+        if text is None:
+            # An unquoted yes/no/on/off would arrive here as a boolean.
+            problems.append(f"{where}: {entry!r} is not a text (put it in quotes)")
+        else:
+            texts.append(text)
+    return tuple(texts)
+
+
+def _scale_options(data: object, problems: list[str]) -> tuple[AnswerOption, ...]:
+    if not isinstance(data, list) or [
+        entry.get("value") if isinstance(entry, dict) else None for entry in data
+    ] != list(SCALE_VALUES):
+        problems.append(f"answers.yaml: scale must list the values {list(SCALE_VALUES)} in order")
+        return ()
+    return tuple(
+        AnswerOption(
+            value=entry["value"],
+            meaning=_localized(
+                entry.get("meaning"), f"answers.yaml: scale {entry['value']}.meaning", problems
+            ),
+            button=_localized(entry.get("button"), f"answers.yaml: scale {entry['value']}.button", problems),
+        )
+        for entry in data
+    )
+
+
+def _phrase_table(
+    labelled: Sequence[tuple[str, Reading]], words: Mapping[str, _WordKind], problems: list[str]
+) -> dict[tuple[str, ...], Reading]:
+    table: dict[tuple[str, ...], Reading] = {}
+    written: dict[tuple[str, ...], str] = {}
+    for text, label in labelled:
+        key = tokenize_answer_text(normalize_answer_text(text))
+        if not key:
+            problems.append(f"answers.yaml: {text!r} is empty once normalised")
+            continue
+        if key in table and table[key] != label:
+            problems.append(
+                f"answers.yaml: {text!r} ({label}) and {written[key]!r} ({table[key]}) "
+                "read the same once normalised"
+            )
+            continue
+        if len(key) == 1 and key[0] in words:
+            problems.append(f"answers.yaml: {text!r} is also listed as a {words[key[0]]} word")
+        table[key] = label
+        written.setdefault(key, text)
+    return table
+
+
+def _word_table(lists: Mapping[_WordKind, Sequence[str]], problems: list[str]) -> dict[str, _WordKind]:
+    words: dict[str, _WordKind] = {}
+    for kind, entries in lists.items():
+        for entry in entries:
+            tokens = tokenize_answer_text(normalize_answer_text(entry))
+            if len(tokens) != 1:
+                problems.append(f"answers.yaml: {kind} word {entry!r} must be one word")
+                continue
+            if tokens[0] in words and words[tokens[0]] != kind:
+                problems.append(f"answers.yaml: {entry!r} is both a {words[tokens[0]]} and a {kind} word")
+                continue
+            words[tokens[0]] = kind
+    return words
+
+
+def load_answer_scale(path: Path | None = None) -> AnswerScale:
+    """The five answers with their buttons, the typed phrases for each value, and the commands."""
+    path = path or ANSWERS_PATH
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise CheckBankError(["answers.yaml: must be a mapping"])
+    problems: list[str] = []
+    options = _scale_options(data.get("scale"), problems)
+
+    answers = data.get("answers")
+    phrases: list[AnswerPhrase] = []
+    if not isinstance(answers, dict) or set(answers) != set(SCALE_VALUES):
+        problems.append(f"answers.yaml: answers must have the values {list(SCALE_VALUES)}")
+    else:
+        for value in SCALE_VALUES:
+            phrases.extend(
+                AnswerPhrase(text, value)
+                for text in _strings(answers[value], f"answers.yaml: answers {value}", problems)
+            )
+
+    raw_commands = data.get("commands")
+    commands: list[CommandOption] = []
+    if not isinstance(raw_commands, dict) or set(raw_commands) != set(COMMANDS):
+        problems.append(f"answers.yaml: commands must be exactly {list(COMMANDS)}")
+    else:
+        for name in COMMANDS:
+            entry = raw_commands[name] if isinstance(raw_commands[name], dict) else {}
+            commands.append(
+                CommandOption(
+                    name=name,
+                    button=_localized(entry.get("button"), f"answers.yaml: commands.{name}.button", problems),
+                    phrases=_strings(
+                        entry.get("phrases"), f"answers.yaml: commands.{name}.phrases", problems
+                    ),
+                )
+            )
+
+    negators = _strings(data.get("negators"), "answers.yaml: negators", problems)
+    liking_words = _strings(data.get("liking_words"), "answers.yaml: liking_words", problems)
+    filler_words = _strings(data.get("filler_words"), "answers.yaml: filler_words", problems)
+    words = _word_table({"negator": negators, "like": liking_words, "filler": filler_words}, problems)
+    labelled: list[tuple[str, Reading]] = [(phrase.text, phrase.value) for phrase in phrases]
+    labelled.extend((text, command.name) for command in commands for text in command.phrases)
+    table = _phrase_table(labelled, words, problems)
+    if problems:
+        raise CheckBankError(problems)
+    return AnswerScale(
+        options=options,
+        phrases=tuple(phrases),
+        commands=tuple(commands),
+        negators=negators,
+        liking_words=liking_words,
+        filler_words=filler_words,
+        reader=FreeTextReader(table, words),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_answer_scale() -> AnswerScale:
+    return load_answer_scale()
+
+
+def parse_free_text_answer(
+    text: str, scale: AnswerScale | None = None
+) -> int | Literal["skip", "back"] | None:
+    """What a pupil typed in answer to an item: a value 1..5, "skip", "back", or None when it is
+    not clearly one of these (a question, "hä", pause/stop/restart, yes and no at once).
+
+    "ja voll" -> 5, "eher nicht" -> 2, "weiß nicht" -> 3, "👍" -> 4, "4" -> 4, "8/10" -> 4,
+    "jaaaa" -> 4, "überspringen" -> "skip", "zurück" -> "back", "was macht ein Mechatroniker" -> None.
+    """
+    reading = (scale or _default_answer_scale()).interpret(text)
+    if isinstance(reading, int) or reading in ("skip", "back"):
+        return reading
+    return None
+
+
+def parse_check_command(text: str, scale: AnswerScale | None = None) -> Command | None:
+    """The command a typed message gives during the check (skip, back, pause, stop, restart), or None."""
+    reading = (scale or _default_answer_scale()).interpret(text)
+    return reading if isinstance(reading, str) else None
