@@ -396,7 +396,9 @@ _QUALIFIER_WORDS = frozenset({"fuer", "fur", "im", "in", "zur", "zum"})
 _ENGLISH_VERB_MARKERS = frozenset({"to"})
 # Occupation words that are also plain English verbs: after "to" they are the activity, not the job
 # ("I want to cook"), while "similar to fachinformatiker" still names an occupation.
-_ENGLISH_VERB_OCCUPATIONS = frozenset({"cook", "nurse", "farm", "paint", "print", "bake", "drive", "tailor", "guide"})
+_ENGLISH_VERB_OCCUPATIONS = frozenset(
+    {"cook", "nurse", "farm", "paint", "print", "bake", "drive", "tailor", "guide"}
+)
 
 
 @dataclass(frozen=True)

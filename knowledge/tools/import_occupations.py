@@ -48,10 +48,7 @@ def skeleton_from_row(row: dict[str, str]) -> dict:
             "title": row["regulation_title"],
             "source": row["source_law_file"],
         },
-        "text": {
-            lang: {"description": PLACEHOLDER, "tasks": [], "workplaces": []}
-            for lang in ("de", "en")
-        },
+        "text": {lang: {"description": PLACEHOLDER, "tasks": [], "workplaces": []} for lang in ("de", "en")},
     }
 
 
