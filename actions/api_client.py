@@ -1,0 +1,277 @@
+"""Typed async client for the parts of the Berufslotse API that the actions use.
+
+The contract lives in docs/contracts.md. Every failure the pupil should not see as a crash (network
+errors, timeouts, server errors, payloads that do not match the contract) becomes
+`ApiUnavailableError`; an unknown slug becomes `ProfessionNotFoundError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import httpx
+
+Language = Literal["de", "en"]
+LANGUAGES: tuple[Language, ...] = ("de", "en")
+
+API_URL_ENV = "BERUFSLOTSE_API_URL"
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+# The pupil is waiting in a chat: fail fast and answer "try again later" rather than hang.
+DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ApiError(Exception):
+    """Base class of everything the client raises."""
+
+
+class ApiUnavailableError(ApiError):
+    """The API could not be reached or answered with something we cannot use."""
+
+
+class ProfessionNotFoundError(ApiError):
+    """No occupation with this slug exists."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"unknown profession slug {slug!r}")
+        self.slug = slug
+
+
+def is_valid_slug(value: object) -> bool:
+    """Slugs reach us from buttons the pupil could edit; only well-formed ones go into a URL path."""
+    return isinstance(value, str) and len(value) <= 120 and _SLUG.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    de: str
+    en: str
+
+    def in_language(self, language: Language) -> str:
+        text = self.en if language == "en" else self.de
+        return text or self.de
+
+
+@dataclass(frozen=True)
+class ProfessionSummary:
+    slug: str
+    name: str
+    name_en: str
+    training_type: str
+    duration_months: int
+    score: float | None = None
+
+    def display_name(self, language: Language) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class ProfessionText:
+    description: str
+    tasks: tuple[str, ...]
+    workplaces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    code: str
+    label: LocalizedText
+
+
+@dataclass(frozen=True)
+class MinimumPay:
+    training_year: int
+    eur: int
+
+
+@dataclass(frozen=True)
+class AgreedPay:
+    year: int
+    eur_per_month: int
+    scope: str
+
+
+@dataclass(frozen=True)
+class Pay:
+    legal_minimum: bool
+    start_year: int | None
+    minimum: tuple[MinimumPay, ...]
+    agreed: tuple[AgreedPay, ...]
+    note: LocalizedText | None
+
+
+@dataclass(frozen=True)
+class RelatedProfession:
+    slug: str
+    name: str
+    name_en: str
+
+    def display_name(self, language: Language) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class ProfessionDetail:
+    summary: ProfessionSummary
+    text: Mapping[Language, ProfessionText]
+    subjects: tuple[LocalizedText, ...]
+    certificate_typical: Certificate
+    certificate_required: Certificate
+    training_type_label: LocalizedText
+    pay: Pay
+    related: tuple[RelatedProfession, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.summary.slug
+
+    def display_name(self, language: Language) -> str:
+        return self.summary.display_name(language)
+
+    def text_in(self, language: Language) -> ProfessionText:
+        return self.text.get(language) or self.text["de"]
+
+
+def _localized(raw: Any) -> LocalizedText:
+    return LocalizedText(de=str(raw["de"]), en=str(raw.get("en") or ""))
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in cast(Sequence[Any], raw or ()))
+
+
+def parse_summary(raw: Mapping[str, Any]) -> ProfessionSummary:
+    score = raw.get("score")
+    return ProfessionSummary(
+        slug=str(raw["slug"]),
+        name=str(raw["name"]),
+        name_en=str(raw.get("name_en") or ""),
+        training_type=str(raw["training_type"]),
+        duration_months=int(raw["duration_months"]),
+        score=float(score) if score is not None else None,
+    )
+
+
+def parse_detail(raw: Mapping[str, Any]) -> ProfessionDetail:
+    texts: dict[Language, ProfessionText] = {}
+    for language in LANGUAGES:
+        block = raw["text"].get(language)
+        if block:
+            texts[language] = ProfessionText(
+                description=str(block["description"]),
+                tasks=_strings(block.get("tasks")),
+                workplaces=_strings(block.get("workplaces")),
+            )
+    if "de" not in texts:
+        raise KeyError("text.de")
+    pay = raw["pay"]
+    note = pay.get("note")
+    return ProfessionDetail(
+        summary=parse_summary(raw),
+        text=texts,
+        subjects=tuple(_localized(subject) for subject in raw.get("subjects") or ()),
+        certificate_typical=Certificate(
+            code=str(raw["certificate"]["typical"]["code"]), label=_localized(raw["certificate"]["typical"])
+        ),
+        certificate_required=Certificate(
+            code=str(raw["certificate"]["required"]["code"]), label=_localized(raw["certificate"]["required"])
+        ),
+        training_type_label=_localized(raw["training_type_label"]),
+        pay=Pay(
+            legal_minimum=bool(pay["legal_minimum"]),
+            start_year=int(pay["start_year"]) if pay.get("start_year") is not None else None,
+            minimum=tuple(
+                MinimumPay(training_year=int(item["training_year"]), eur=int(item["eur"]))
+                for item in pay.get("minimum") or ()
+            ),
+            agreed=tuple(
+                AgreedPay(
+                    year=int(item["year"]), eur_per_month=int(item["eur_per_month"]), scope=str(item["scope"])
+                )
+                for item in pay.get("agreed") or ()
+            ),
+            note=_localized(note) if note else None,
+        ),
+        related=tuple(
+            RelatedProfession(
+                slug=str(item["slug"]), name=str(item["name"]), name_en=str(item.get("name_en") or "")
+            )
+            for item in raw.get("related") or ()
+        ),
+    )
+
+
+class BerufslotseApi:
+    """The calls the actions make. Wraps one `httpx.AsyncClient`, which it does not own."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def search_professions(self, query: str, limit: int = 6) -> list[ProfessionSummary]:
+        """Occupations matching free text, best first (each with a `score` between 0 and 1)."""
+        payload = await self._get_json("/api/v1/professions", params={"q": query, "limit": limit})
+        try:
+            return [parse_summary(item) for item in payload["items"]]
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailableError(f"unexpected search payload: {error!r}") from error
+
+    async def get_profession(self, slug: str) -> ProfessionDetail:
+        if not is_valid_slug(slug):
+            raise ProfessionNotFoundError(slug)
+        try:
+            payload = await self._get_json(f"/api/v1/professions/{slug}")
+        except _NotFound as error:
+            raise ProfessionNotFoundError(slug) from error
+        try:
+            return parse_detail(payload)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ApiUnavailableError(f"unexpected profile payload for {slug!r}: {error!r}") from error
+
+    async def _get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        try:
+            response = await self._client.get(path, params=params)
+        except httpx.HTTPError as error:
+            raise ApiUnavailableError(f"GET {path} failed: {error!r}") from error
+        if response.status_code == httpx.codes.NOT_FOUND:
+            raise _NotFound(path)
+        if response.is_error:
+            raise ApiUnavailableError(f"GET {path} answered {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ApiUnavailableError(f"GET {path} did not return JSON") from error
+
+
+class _NotFound(ApiError):
+    pass
+
+
+def api_base_url() -> str:
+    return os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+
+
+def create_http_client(
+    base_url: str | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url or api_base_url(),
+        timeout=DEFAULT_TIMEOUT,
+        headers={"Accept": "application/json"},
+        transport=transport,
+    )
+
+
+_shared_api: BerufslotseApi | None = None
+
+
+def get_api() -> BerufslotseApi:
+    """The action server's one client, created on first use (not at import) so connections are reused."""
+    global _shared_api
+    if _shared_api is None:
+        _shared_api = BerufslotseApi(create_http_client())
+    return _shared_api

@@ -1,0 +1,140 @@
+"""`action_answer_profession`: answers every ask_* question about an occupation.
+
+The decisions live in `actions.profession_logic`; this class only reads the tracker, calls the API
+and sends the chosen responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import (
+    ApiUnavailableError,
+    BerufslotseApi,
+    Language,
+    ProfessionDetail,
+    ProfessionNotFoundError,
+    get_api,
+)
+from actions.profession_logic import (
+    MAX_CHOICES,
+    AmbiguousMention,
+    Aspect,
+    FromContext,
+    KnownProfessions,
+    ProfessionRequest,
+    UnknownMention,
+    Utterance,
+    answer_utterances,
+    aspect_for_intent,
+    choice_reply,
+    normalize_language,
+    question_intent,
+    resolve_request,
+    unknown_mention_reply,
+)
+
+logger = logging.getLogger(__name__)
+
+PROFESSION_SLOT = "profession"
+LANGUAGE_SLOT = "language"
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name")
+    return name if isinstance(name, str) else None
+
+
+def send(dispatcher: CollectingDispatcher, utterance: Utterance) -> None:
+    dispatcher.utter_message(
+        response=utterance.response, buttons=list(utterance.buttons) or None, **dict(utterance.variables)
+    )
+
+
+class ActionAnswerProfession(Action):
+    def __init__(self, api: BerufslotseApi | None = None) -> None:
+        self._api = api
+
+    def name(self) -> str:
+        return "action_answer_profession"
+
+    @property
+    def api(self) -> BerufslotseApi:
+        return self._api or get_api()
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        intent = latest_intent(tracker)
+        language = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
+        request = resolve_request(
+            tracker.latest_message.get("entities") or [],
+            tracker.latest_message.get("text"),
+            tracker.get_slot(PROFESSION_SLOT),
+        )
+        try:
+            return await self._answer(dispatcher, request, intent, language)
+        except ApiUnavailableError:
+            logger.exception("profession API unavailable")
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+
+    async def _answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        request: ProfessionRequest,
+        intent: str | None,
+        language: Language,
+    ) -> list[dict[str, Any]]:
+        aspect = aspect_for_intent(intent)
+        if isinstance(request, KnownProfessions):
+            # Load every profile before sending anything, so a failing API never leaves half an answer.
+            profiles = [await self._load(slug) for slug in request.slugs]
+            found = [profile for profile in profiles if profile is not None]
+            if len(found) < len(profiles):
+                dispatcher.utter_message(response="utter_profession_not_found")
+            for profile in found:
+                self._send_answer(dispatcher, aspect, profile, language)
+            # A slug without a profile (an edited button, a stale model) must not stay as context.
+            return [SlotSet(PROFESSION_SLOT, found[0].slug if found else None)]
+        if isinstance(request, FromContext):
+            context = await self._load(request.slug)
+            if context is None:
+                dispatcher.utter_message(response="utter_profession_not_found")
+                return [SlotSet(PROFESSION_SLOT, None)]
+            self._send_answer(dispatcher, aspect, context, language)
+            return []
+        if isinstance(request, AmbiguousMention):
+            candidates = await self.api.search_professions(request.query, limit=MAX_CHOICES)
+            if len(candidates) == 1:
+                return await self._answer(
+                    dispatcher, KnownProfessions((candidates[0].slug,)), intent, language
+                )
+            send(dispatcher, choice_reply(request.query, candidates, question_intent(intent), language))
+            return []
+        if isinstance(request, UnknownMention):
+            hits = await self.api.search_professions(request.query, limit=MAX_CHOICES)
+            send(dispatcher, unknown_mention_reply(request.query, hits, question_intent(intent), language))
+            return []
+        dispatcher.utter_message(response="utter_ask_which_profession")
+        return []
+
+    async def _load(self, slug: str) -> ProfessionDetail | None:
+        try:
+            return await self.api.get_profession(slug)
+        except ProfessionNotFoundError:
+            return None
+
+    @staticmethod
+    def _send_answer(
+        dispatcher: CollectingDispatcher, aspect: Aspect, profile: ProfessionDetail, language: Language
+    ) -> None:
+        for utterance in answer_utterances(aspect, profile, language):
+            send(dispatcher, utterance)

@@ -1,0 +1,274 @@
+"""action_answer_profession end to end: tracker in, responses and events out, API mocked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.api_client import BerufslotseApi
+from actions.professions import ActionAnswerProfession
+from tests.actions.support import FakeApi, TrackerFactory
+
+DOMAIN: Any = {}
+
+
+def profession(slug: str) -> dict[str, Any]:
+    return {
+        "entity": "profession",
+        "value": slug,
+        "start": 0,
+        "end": len(slug),
+        "extractor": "OccupationEntityExtractor",
+    }
+
+
+def sent(dispatcher: CollectingDispatcher) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """(response name, template variables, buttons) of every message, in order."""
+    standard = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+    return [
+        (
+            message["response"],
+            {key: value for key, value in message.items() if key not in standard},
+            message["buttons"],
+        )
+        for message in dispatcher.messages
+    ]
+
+
+async def run(api: BerufslotseApi, tracker: Any) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerProfession(api).run(dispatcher, tracker, DOMAIN)
+    return dispatcher, events
+
+
+async def test_pay_question_with_an_occupation(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker(
+        "was verdient man als koch", "ask_pay", [profession("koch")], {"profession": "koch"}
+    )
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_pay_minimum",
+            {
+                "name": "Koch/Köchin",
+                "start_year": 2026,
+                "pay_first": "724",
+                "pay_last": "977",
+                "last_year": 3,
+            },
+            [],
+        ),
+        (
+            "utter_profession_pay_agreed",
+            {"name": "Koch/Köchin", "agreed_year": 2023, "agreed_pay": "1.012"},
+            [],
+        ),
+    ]
+    assert events == [SlotSet("profession", "koch")]
+
+
+async def test_follow_up_answers_about_the_profession_slot(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("und wie lange?", "ask_duration", slots={"profession": "koch"})
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_duration",
+            {"name": "Koch/Köchin", "duration": "3", "months": 36, "training_type": "duale Ausbildung"},
+            [],
+        )
+    ]
+    assert events == []
+    assert fake_api.paths == ["/api/v1/professions/koch"]
+
+
+async def test_overview_in_english_offers_follow_up_buttons_from_the_domain(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("what does a cook do", "ask_profession", [profession("koch")], {"language": "en"})
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_overview",
+            {
+                "name": "Cook",
+                "description": "You cook meals in restaurants and canteens.",
+                "duration": "3",
+                "training_type": "dual apprenticeship",
+            },
+            [],
+        ),
+        ("utter_profession_next_steps", {"name": "Cook", "slug": "koch"}, []),
+    ]
+    assert events == [SlotSet("profession", "koch")]
+
+
+async def test_ambiguous_word_offers_a_choice_for_the_same_question(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    query = {"entity": "profession_query", "value": "Mechaniker", "start": 19, "end": 29}
+    tracker = make_tracker("was verdient ein Mechaniker", "ask_pay", [query], {"profession": "koch"})
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_choose",
+            {"query": "Mechaniker"},
+            [
+                {
+                    "title": "Industriemechaniker/in",
+                    "payload": '/ask_pay{"profession":"industriemechaniker"}',
+                },
+                {
+                    "title": "Zerspanungsmechaniker/in",
+                    "payload": '/ask_pay{"profession":"zerspanungsmechaniker"}',
+                },
+                {
+                    "title": "Kfz-Mechatroniker/in",
+                    "payload": '/ask_pay{"profession":"kraftfahrzeugmechatroniker"}',
+                },
+            ],
+        )
+    ]
+    assert events == []
+    assert fake_api.paths == ["/api/v1/professions?q=Mechaniker&limit=6"]
+
+
+async def test_ambiguous_word_with_a_single_candidate_is_answered(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    query = {"entity": "profession_query", "value": "industriemechaniker", "start": 0, "end": 19}
+    tracker = make_tracker("industriemechaniker schulabschluss", "ask_certificate", [query])
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_certificate_open",
+            {"name": "Industriemechaniker/in", "typical": "Realschulabschluss"},
+            [],
+        )
+    ]
+    assert events == [SlotSet("profession", "industriemechaniker")]
+
+
+async def test_typo_gets_did_you_mean_buttons(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker("mechatronikr?", "ask_profession")
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_did_you_mean",
+            {"query": "mechatronikr"},
+            [
+                {"title": "Mechatroniker/in", "payload": '/ask_profession{"profession":"mechatroniker"}'},
+                {
+                    "title": "Kfz-Mechatroniker/in",
+                    "payload": '/ask_profession{"profession":"kraftfahrzeugmechatroniker"}',
+                },
+            ],
+        )
+    ]
+    assert events == []
+
+
+async def test_unknown_occupation_is_admitted_even_with_context(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("was verdient ein astronaut", "ask_pay", slots={"profession": "koch"})
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [("utter_profession_unknown", {"query": "astronaut"}, [])]
+    assert events == []
+
+
+async def test_question_without_any_occupation_asks_which(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("wie lange dauert die ausbildung", "ask_duration")
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [("utter_ask_which_profession", {}, [])]
+    assert events == []
+    assert fake_api.requests == []
+
+
+async def test_button_payload_switches_the_context(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker(
+        '/ask_subjects{"profession":"koch"}', "ask_subjects", [profession("koch")], {"profession": "erzieher"}
+    )
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        ("utter_profession_subjects", {"name": "Koch/Köchin", "subjects": "Hauswirtschaft, Biologie"}, [])
+    ]
+    assert events == [SlotSet("profession", "koch")]
+
+
+async def test_two_occupations_in_one_message_are_both_answered(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "koch oder erzieher was verdient man", "ask_pay", [profession("koch"), profession("erzieher")]
+    )
+    dispatcher, events = await run(api, tracker)
+    assert [response for response, _, _ in sent(dispatcher)] == [
+        "utter_profession_pay_minimum",
+        "utter_profession_pay_agreed",
+        "utter_profession_pay_note",
+    ]
+    assert events == [SlotSet("profession", "koch")]
+
+
+async def test_stale_slot_is_cleared(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker("und was verdient man da", "ask_pay", slots={"profession": "abgeschafft"})
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [("utter_profession_not_found", {}, [])]
+    assert events == [SlotSet("profession", None)]
+
+
+async def test_unknown_slug_in_a_button_does_not_become_context(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker('/ask_pay{"profession":"abgeschafft"}', "ask_pay", [profession("abgeschafft")])
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [("utter_profession_not_found", {}, [])]
+    assert events == [SlotSet("profession", None)]
+
+
+async def test_api_down_gives_a_friendly_answer(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    fake_api.down = True
+    for tracker in (
+        make_tracker("was verdient ein koch", "ask_pay", [profession("koch")]),
+        make_tracker(
+            "was macht ein mechaniker",
+            "ask_profession",
+            [{"entity": "profession_query", "value": "mechaniker"}],
+        ),
+        make_tracker("astronaut?", "ask_profession"),
+    ):
+        dispatcher, events = await run(api, tracker)
+        assert sent(dispatcher) == [("utter_service_unavailable", {}, [])]
+        assert events == []
+
+
+async def test_profile_missing_among_several_is_reported_once(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "abgeschafft oder koch", "ask_duration", [profession("abgeschafft"), profession("koch")]
+    )
+    dispatcher, events = await run(api, tracker)
+    assert [response for response, _, _ in sent(dispatcher)] == [
+        "utter_profession_not_found",
+        "utter_profession_duration",
+    ]
+    assert events == [SlotSet("profession", "koch")]
+
+
+async def test_api_failing_midway_sends_no_half_answer(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    fake_api.failing_paths.add("/api/v1/professions/erzieher")
+    tracker = make_tracker("koch oder erzieher", "ask_pay", [profession("koch"), profession("erzieher")])
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [("utter_service_unavailable", {}, [])]
+    assert events == []
