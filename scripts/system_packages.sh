@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (PostgreSQL server) when they are missing.
+# Installs the Debian packages the tests need (PostgreSQL server, Chromium for the web widget's
+# browser tests) when they are missing.
 # The default stack needs none of them: it runs on SQLite and in-process stores.
 set -euo pipefail
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
   echo "[system] please install: ${missing[*]}" >&2; exit 1

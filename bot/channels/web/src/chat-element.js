@@ -1,0 +1,442 @@
+// <berufslotse-chat rasa-url="https://bot.example.org" lang="de"></berufslotse-chat>
+//
+// A launcher button that opens a chat panel. Everything is built from DOM nodes (text only ever
+// as Text nodes), inside an open shadow root so the host page's CSS cannot break it and ours
+// cannot leak out. Accessibility by construction: native buttons, a form with a labelled input
+// (Enter sends), a polite live region that reads out what the assistant says, focus moved
+// deliberately (into the input on open, back to the launcher on close).
+
+import STYLES from './styles.css';
+import { postToRasa, toBotMessages } from './rasa.js';
+import { ChatStore, randomId } from './store.js';
+import { stringsFor } from './strings.js';
+import { appendRichText } from './text.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const ICONS = {
+  chat: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z',
+  close: 'M6 6l12 12M18 6L6 18',
+  send: 'M4 12l16-8-6 16-2.5-6.5z',
+  restart: 'M4 12a8 8 0 1 0 2.4-5.7M4 4v4h4',
+};
+
+/** Creates an element: attributes from `attrs` (`text` sets textContent, `on*` adds a listener). */
+function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === 'text') element.textContent = value;
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  element.append(...children.filter((child) => child !== null && child !== undefined));
+  return element;
+}
+
+function icon(name) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(SVG_NS, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svg.append(path);
+  return svg;
+}
+
+function prefersReducedMotion() {
+  return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+}
+
+let sharedSheet = null;
+function adoptStyles(root) {
+  // A constructed stylesheet is shared by all instances and allowed under a strict CSP
+  // (style-src without 'unsafe-inline'); older browsers get a <style> element.
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+    if (!sharedSheet) {
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(STYLES);
+    }
+    root.adoptedStyleSheets = [sharedSheet];
+  } else {
+    root.append(h('style', { text: STYLES }));
+  }
+}
+
+export class BerufslotseChat extends HTMLElement {
+  static get observedAttributes() {
+    return ['lang'];
+  }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    adoptStyles(this.shadowRoot);
+    this.store = null;
+    this.messages = [];
+    this.items = new Map(); // message id -> its <li>
+    this.queue = Promise.resolve(); // messages go to Rasa one after another, in order
+    this.pending = 0;
+    this.isOpen = false;
+  }
+
+  connectedCallback() {
+    if (this.store) return;
+    this.store = new ChatStore();
+    this.messages = this.store.loadMessages();
+    this.render();
+    if (this.store.wasOpen) this.open({ focus: false });
+  }
+
+  attributeChangedCallback() {
+    // A new language: rebuild the UI around the same conversation.
+    if (!this.store) return;
+    const wasOpen = this.isOpen;
+    this.render();
+    if (wasOpen) this.open({ focus: false });
+  }
+
+  get strings() {
+    return stringsFor(this.getAttribute('lang'));
+  }
+
+  get rasaUrl() {
+    return (this.getAttribute('rasa-url') || '').trim().replace(/\/+$/, '');
+  }
+
+  // ---- building the UI -------------------------------------------------------------------
+
+  render() {
+    const t = this.strings;
+    const root = this.shadowRoot;
+    for (const child of [...root.childNodes]) if (child.nodeName !== 'STYLE') child.remove();
+    this.items.clear();
+
+    this.unreadHint = h('span', { class: 'sr-only' });
+    this.launcher = h(
+      'button',
+      { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'panel', onclick: () => this.open() },
+      icon('chat'),
+      h('span', { text: t.launcher }),
+      this.unreadHint,
+    );
+
+    this.log = h('ol', { class: 'log' });
+    this.typing = h(
+      'p',
+      { class: 'typing', hidden: true },
+      h('span', { class: 'sr-only', text: t.typing }),
+      h('span', { class: 'dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')),
+    );
+    this.scroller = h(
+      'div',
+      { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t.history },
+      h(
+        'div',
+        { class: 'intro' },
+        h('h3', { text: t.welcomeTitle }),
+        h('p', { text: t.welcome }),
+        h(
+          'div',
+          { class: 'privacy', id: 'privacy' },
+          h('h4', { text: t.privacyTitle }),
+          ...t.privacy.map((paragraph) => h('p', { text: paragraph })),
+        ),
+      ),
+      this.log,
+      this.typing,
+    );
+
+    this.input = h('input', {
+      id: 'message',
+      type: 'text',
+      autocomplete: 'off',
+      maxlength: '1000',
+      enterkeyhint: 'send',
+      placeholder: t.placeholder,
+      'aria-describedby': this.messages.length ? null : 'privacy',
+    });
+    this.form = h(
+      'form',
+      { class: 'composer', onsubmit: (event) => this.onSubmit(event) },
+      h('label', { for: 'message', class: 'sr-only', text: t.inputLabel }),
+      this.input,
+      h('button', { type: 'submit', class: 'send' }, icon('send'), h('span', { class: 'sr-only', text: t.send })),
+    );
+
+    this.panel = h(
+      'div',
+      {
+        id: 'panel',
+        class: 'panel',
+        role: 'dialog',
+        'aria-modal': 'false',
+        'aria-labelledby': 'title',
+        hidden: true,
+        onkeydown: (event) => {
+          if (event.key === 'Escape') this.close();
+        },
+      },
+      h(
+        'header',
+        { class: 'header' },
+        h('div', { class: 'heading' }, h('h2', { id: 'title', text: t.title }), h('p', { text: t.subtitle })),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', class: 'restart', onclick: () => this.startOver() },
+            icon('restart'),
+            h('span', { text: t.newConversation }),
+          ),
+          h(
+            'button',
+            { type: 'button', class: 'close', onclick: () => this.close() },
+            icon('close'),
+            h('span', { class: 'sr-only', text: t.close }),
+          ),
+        ),
+      ),
+      this.scroller,
+      this.form,
+    );
+
+    // Outside the panel, so an answer that arrives while the panel is closed is still read out.
+    this.announcer = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+
+    this.shadowRoot.append(this.launcher, this.panel, this.announcer);
+    for (const message of this.messages) this.log.append(this.renderMessage(message));
+    this.typing.hidden = this.pending === 0;
+  }
+
+  renderMessage(message) {
+    const t = this.strings;
+    let item;
+    if (message.from === 'notice') {
+      item = h('li', { class: 'msg msg--notice' }, h('p', { class: 'bubble', text: t.error }));
+    } else if (message.from === 'pupil') {
+      item = h(
+        'li',
+        { class: `msg msg--pupil${message.status === 'failed' ? ' is-failed' : ''}` },
+        h('span', { class: 'sr-only', text: `${t.you} ` }),
+        h('p', { class: 'bubble', text: message.text }),
+      );
+      if (message.status === 'failed') {
+        item.append(
+          h(
+            'p',
+            { class: 'status' },
+            h('span', { text: `${t.failed} ` }),
+            h('button', { type: 'button', class: 'retry', onclick: () => this.retry(message) }, t.retry),
+          ),
+        );
+      }
+    } else if (message.image) {
+      item = h(
+        'li',
+        { class: 'msg msg--bot' },
+        h('span', { class: 'sr-only', text: `${t.bot} ` }),
+        h(
+          'figure',
+          { class: 'bubble bubble--image' },
+          h('img', { src: message.image, alt: message.alt || t.image, referrerpolicy: 'no-referrer', decoding: 'async' }),
+        ),
+      );
+    } else {
+      const bubble = h('p', { class: 'bubble' });
+      appendRichText(bubble, message.text, t.newTab);
+      item = h('li', { class: 'msg msg--bot' }, h('span', { class: 'sr-only', text: `${t.bot} ` }), bubble);
+      if (message.buttons?.length) item.append(this.renderChoices(message));
+    }
+    item.dataset.id = message.id;
+    this.items.set(message.id, item);
+    return item;
+  }
+
+  renderChoices(message) {
+    const t = this.strings;
+    const group = h('div', { class: 'choices', role: 'group', 'aria-label': t.choices });
+    message.buttons.forEach((button, index) => {
+      const chosen = message.chosen === index;
+      group.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `choice${chosen ? ' is-chosen' : ''}`,
+            disabled: message.answered,
+            onclick: () => this.choose(message, index),
+          },
+          button.title,
+          chosen ? h('span', { class: 'sr-only', text: ` ${t.chosen}` }) : null,
+        ),
+      );
+    });
+    return group;
+  }
+
+  // ---- opening and closing ---------------------------------------------------------------
+
+  open({ focus = true } = {}) {
+    this.isOpen = true;
+    this.store.wasOpen = true;
+    this.panel.hidden = false;
+    this.launcher.hidden = true;
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.launcher.classList.remove('has-unread');
+    this.unreadHint.textContent = '';
+    this.scrollToEnd();
+    if (focus) this.input.focus();
+  }
+
+  close() {
+    this.isOpen = false;
+    this.store.wasOpen = false;
+    this.panel.hidden = true;
+    this.launcher.hidden = false;
+    this.launcher.setAttribute('aria-expanded', 'false');
+    this.launcher.focus();
+  }
+
+  // ---- talking to Rasa -------------------------------------------------------------------
+
+  onSubmit(event) {
+    event.preventDefault();
+    const text = this.input.value.trim();
+    if (!text) {
+      this.input.focus();
+      return;
+    }
+    this.input.value = '';
+    this.send({ text });
+  }
+
+  choose(message, index) {
+    const button = message.buttons[index];
+    if (!button || message.answered) return;
+    message.chosen = index;
+    this.send({ text: button.title, payload: button.payload });
+    this.input.focus(); // the pressed button is disabled now; keep the keyboard where it is useful
+  }
+
+  send({ text, payload = null }) {
+    // Buttons answer the message they belong to; once the pupil has said something they are done.
+    for (const message of this.messages) {
+      if (message.buttons?.length && !message.answered) {
+        message.answered = true;
+        this.replaceItem(message);
+      }
+    }
+    const message = { id: randomId('m'), from: 'pupil', text, payload, status: 'pending' };
+    this.append([message]);
+    this.input.removeAttribute('aria-describedby');
+    this.deliver(message);
+  }
+
+  retry(message) {
+    // Drop the error notice that followed it, then try the same message again.
+    const index = this.messages.indexOf(message);
+    const next = this.messages[index + 1];
+    if (next?.from === 'notice') this.remove(next);
+    message.status = 'pending';
+    this.replaceItem(message);
+    this.input.focus();
+    this.deliver(message);
+  }
+
+  deliver(message) {
+    const sender = this.store.sender;
+    const body = {
+      sender,
+      message: message.payload || message.text,
+      metadata: { channel: 'web', language: this.strings.lang },
+    };
+    this.queue = this.queue.then(async () => {
+      if (this.store.sender !== sender) return; // the pupil started over meanwhile
+      this.setTyping(+1);
+      try {
+        const replies = await postToRasa(this.rasaUrl, body);
+        if (this.store.sender !== sender) return;
+        message.status = 'sent';
+        this.replaceItem(message);
+        const answers = toBotMessages(replies, this.rasaUrl || window.location.href);
+        this.append(answers);
+        this.announce(answers.map((answer) => `${this.strings.bot} ${answer.text ?? answer.alt ?? this.strings.image}`));
+      } catch {
+        if (this.store.sender !== sender) return;
+        message.status = 'failed';
+        this.replaceItem(message);
+        this.append([{ id: randomId('m'), from: 'notice' }]);
+        this.announce([this.strings.error]);
+      } finally {
+        this.setTyping(-1);
+      }
+    });
+  }
+
+  /** Forgets this conversation in the browser and starts a new one under a new sender id. */
+  startOver() {
+    this.store.startOver();
+    this.messages = [];
+    this.pending = 0;
+    this.queue = Promise.resolve();
+    this.render();
+    this.open();
+  }
+
+  // ---- keeping messages, DOM and storage in step -----------------------------------------
+
+  append(messages) {
+    if (!messages.length) return;
+    this.messages.push(...messages);
+    this.store.saveMessages(this.messages);
+    const first = this.renderMessage(messages[0]);
+    this.log.append(first, ...messages.slice(1).map((message) => this.renderMessage(message)));
+    if (messages[0].from === 'pupil') this.scrollToEnd();
+    else this.scrollToShow(first);
+    if (!this.isOpen && messages.some((message) => message.from !== 'pupil')) {
+      this.launcher.classList.add('has-unread');
+      this.unreadHint.textContent = ` (${this.strings.unread})`;
+    }
+  }
+
+  replaceItem(message) {
+    this.store.saveMessages(this.messages);
+    const old = this.items.get(message.id);
+    if (!old) return;
+    const hadFocus = old.contains(this.shadowRoot.activeElement);
+    const fresh = this.renderMessage(message);
+    old.replaceWith(fresh);
+    if (hadFocus) this.input.focus();
+  }
+
+  remove(message) {
+    this.messages.splice(this.messages.indexOf(message), 1);
+    this.items.get(message.id)?.remove();
+    this.items.delete(message.id);
+    this.store.saveMessages(this.messages);
+  }
+
+  announce(lines) {
+    // Replacing the live region's content makes screen readers read the new lines once.
+    this.announcer.replaceChildren(...lines.map((line) => h('p', { text: line })));
+  }
+
+  setTyping(change) {
+    this.pending = Math.max(0, this.pending + change);
+    this.typing.hidden = this.pending === 0;
+    if (this.pending) this.scrollToEnd();
+  }
+
+  scrollToEnd() {
+    this.scroller.scrollTo({ top: this.scroller.scrollHeight, behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+  }
+
+  /** Scrolls so the beginning of a new answer is visible, even when it is longer than the panel. */
+  scrollToShow(item) {
+    const top = item.offsetTop - 8; // the scroller is the item's offsetParent
+    const end = this.scroller.scrollHeight - this.scroller.clientHeight;
+    this.scroller.scrollTo({ top: Math.min(top, end), behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+  }
+}

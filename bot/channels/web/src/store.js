@@ -1,0 +1,85 @@
+// What the browser keeps: the pseudonymous sender id (so a reload continues the conversation in
+// Rasa) and the messages shown (so a reload shows them again), both in localStorage until the
+// pupil starts a new conversation; whether the panel was open, in sessionStorage (this tab only).
+
+const PREFIX = 'berufslotse-chat:';
+const MAX_MESSAGES = 200;
+const KINDS = new Set(['pupil', 'bot', 'notice']);
+
+/** Web storage when the browser allows it (it may throw in private modes), else memory. */
+function storageOr(getStorage) {
+  try {
+    const storage = getStorage();
+    const probe = `${PREFIX}probe`;
+    storage.setItem(probe, '1');
+    storage.removeItem(probe);
+    return storage;
+  } catch {
+    const memory = new Map();
+    return {
+      getItem: (key) => (memory.has(key) ? memory.get(key) : null),
+      setItem: (key, value) => memory.set(key, String(value)),
+      removeItem: (key) => memory.delete(key),
+    };
+  }
+}
+
+/** 128 random bits; crypto.getRandomValues also works outside secure contexts. */
+export function randomId(prefix = '') {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return prefix + Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export class ChatStore {
+  constructor() {
+    this.local = storageOr(() => window.localStorage);
+    this.session = storageOr(() => window.sessionStorage);
+  }
+
+  /** The sender id Rasa knows this conversation by; created on first use. */
+  get sender() {
+    let sender = this.local.getItem(`${PREFIX}sender`);
+    if (!sender || !/^[\w-]{8,64}$/.test(sender)) {
+      sender = randomId('web-');
+      this.local.setItem(`${PREFIX}sender`, sender);
+    }
+    return sender;
+  }
+
+  /** The messages of the current conversation (those of an older sender id are ignored). */
+  loadMessages() {
+    try {
+      const saved = JSON.parse(this.local.getItem(`${PREFIX}history`) || 'null');
+      if (!saved || saved.sender !== this.sender || !Array.isArray(saved.messages)) return [];
+      return saved.messages.filter((message) => message && KINDS.has(message.from) && typeof message.id === 'string');
+    } catch {
+      return [];
+    }
+  }
+
+  saveMessages(messages) {
+    const kept = messages.slice(-MAX_MESSAGES);
+    try {
+      this.local.setItem(`${PREFIX}history`, JSON.stringify({ sender: this.sender, messages: kept }));
+    } catch {
+      // Storage full or forbidden: the conversation goes on, it just won't survive a reload.
+    }
+  }
+
+  /** Forgets the conversation in this browser and returns the new sender id. */
+  startOver() {
+    this.local.removeItem(`${PREFIX}history`);
+    this.local.removeItem(`${PREFIX}sender`);
+    return this.sender;
+  }
+
+  get wasOpen() {
+    return this.session.getItem(`${PREFIX}open`) === '1';
+  }
+
+  set wasOpen(open) {
+    if (open) this.session.setItem(`${PREFIX}open`, '1');
+    else this.session.removeItem(`${PREFIX}open`);
+  }
+}

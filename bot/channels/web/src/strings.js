@@ -1,0 +1,75 @@
+// Every text the widget shows itself, one table per language. What the assistant says comes from
+// Rasa (bot/domain); these are only the widget's own labels, hints and the privacy note.
+// Both tables have the same keys (tests/channels/web checks that).
+
+export const STRINGS = {
+  de: {
+    launcher: 'Frag den Berufslotsen',
+    unread: 'neue Nachricht',
+    title: 'Berufslotse',
+    subtitle: 'Dein Chat zur Berufswahl',
+    newConversation: 'Neues Gespräch',
+    close: 'Chat schließen',
+    history: 'Gesprächsverlauf',
+    you: 'Du:',
+    bot: 'Berufslotse:',
+    inputLabel: 'Deine Nachricht',
+    placeholder: 'Schreib deine Frage …',
+    send: 'Senden',
+    choices: 'Antwortmöglichkeiten',
+    chosen: '(gewählt)',
+    typing: 'Berufslotse schreibt …',
+    image: 'Grafik vom Berufslotsen',
+    newTab: '(öffnet in neuem Tab)',
+    failed: 'Nicht gesendet.',
+    retry: 'Nochmal senden',
+    error: 'Ich bin gleich wieder da! Deine Nachricht ist gerade nicht angekommen. Versuch es bitte gleich noch einmal.',
+    welcomeTitle: 'Hallo, ich bin der Berufslotse!',
+    welcome: 'Frag mich alles zu Ausbildungsberufen, zum Beispiel: „Was macht eine Mechatronikerin?“',
+    privacyTitle: 'Kurz zum Datenschutz',
+    privacy: [
+      'Gespeichert wird nur dieser Chat, und zwar unter einer zufälligen Nummer statt unter deinem Namen. Schreib bitte keinen Namen, keine Adresse und keine Telefonnummer hinein.',
+      'Dieser Browser merkt sich die Nummer und den Verlauf, bis du auf „Neues Gespräch“ drückst.',
+      'Löschen lassen kannst du den Chat jederzeit: Schreib einfach „lösch meine Daten“.',
+    ],
+  },
+  en: {
+    launcher: 'Ask Berufslotse',
+    unread: 'new message',
+    title: 'Berufslotse',
+    subtitle: 'Your chat about careers',
+    newConversation: 'New conversation',
+    close: 'Close chat',
+    history: 'Conversation',
+    you: 'You:',
+    bot: 'Berufslotse:',
+    inputLabel: 'Your message',
+    placeholder: 'Type your question …',
+    send: 'Send',
+    choices: 'Possible answers',
+    chosen: '(chosen)',
+    typing: 'Berufslotse is typing …',
+    image: 'Graphic from Berufslotse',
+    newTab: '(opens in a new tab)',
+    failed: 'Not sent.',
+    retry: 'Send again',
+    error: "I'll be right back! Your message didn't get through just now. Please try again in a moment.",
+    welcomeTitle: "Hi, I'm Berufslotse!",
+    welcome: 'Ask me anything about apprenticeships, for example: "What does a mechatronics technician do?"',
+    privacyTitle: 'A quick word on privacy',
+    privacy: [
+      "Only this chat is stored, under a random number instead of your name. Please don't type your name, address or phone number.",
+      'This browser remembers the number and the conversation until you press "New conversation".',
+      'You can have the chat deleted at any time: just write "delete my data".',
+    ],
+  },
+};
+
+export const DEFAULT_LANGUAGE = 'de';
+
+/** The table for a `lang` attribute value ("en", "en-GB", "de-DE", ...); German when unknown. */
+export function stringsFor(attribute) {
+  const primary = String(attribute || '').toLowerCase().split('-')[0];
+  const lang = Object.prototype.hasOwnProperty.call(STRINGS, primary) ? primary : DEFAULT_LANGUAGE;
+  return { lang, ...STRINGS[lang] };
+}

@@ -1,0 +1,73 @@
+// Unit tests of the widget's pure functions, run with Node's test runner by test_web_build.py:
+//   node --test tests/channels/web/widget_units.test.mjs
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { toBotMessages } from '../../../bot/channels/web/src/rasa.js';
+import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
+import { safeImageUrl, splitLinks } from '../../../bot/channels/web/src/text.js';
+
+const RASA = 'http://127.0.0.1:5005';
+
+test('web addresses become links, the sentence around them stays text', () => {
+  assert.deepEqual(splitLinks('Siehe https://example.org/a?b=1. Danach (https://example.org/x) fertig!'), [
+    { text: 'Siehe ' },
+    { text: 'https://example.org/a?b=1', href: 'https://example.org/a?b=1' },
+    { text: '. Danach (' },
+    { text: 'https://example.org/x', href: 'https://example.org/x' },
+    { text: ') fertig!' },
+  ]);
+});
+
+test('a bracket that belongs to the address is kept', () => {
+  const [, link] = splitLinks('Lies https://de.wikipedia.org/wiki/Mechatroniker_(Beruf).');
+  assert.equal(link.href, 'https://de.wikipedia.org/wiki/Mechatroniker_(Beruf)');
+});
+
+test('only http(s) becomes a link', () => {
+  for (const text of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://example.org/', 'www.example.org']) {
+    assert.deepEqual(splitLinks(text), [{ text }], text);
+  }
+  assert.deepEqual(splitLinks('<a href="https://evil.example/">x</a>')[1].href, 'https://evil.example/');
+});
+
+test('image sources: http(s) and raster data URLs only', () => {
+  assert.equal(safeImageUrl('/charts/1.png', RASA), 'http://127.0.0.1:5005/charts/1.png');
+  assert.equal(safeImageUrl('data:image/png;base64,iVBORw0KGgo=', RASA), 'data:image/png;base64,iVBORw0KGgo=');
+  assert.equal(safeImageUrl('data:image/svg+xml;base64,PHN2Zz4=', RASA), null);
+  assert.equal(safeImageUrl('javascript:alert(1)', RASA), null);
+  assert.equal(safeImageUrl('', RASA), null);
+  assert.equal(safeImageUrl(42, RASA), null);
+});
+
+test("Rasa's replies become text, buttons and images; anything else is dropped", () => {
+  const messages = toBotMessages(
+    [
+      { recipient_id: 'x', text: 'Was willst du wissen?', buttons: [{ title: 'Aufgaben', payload: '/ask_tasks' }, { title: 'kaputt' }] },
+      { recipient_id: 'x', image: 'https://example.org/chart.png' },
+      { recipient_id: 'x', custom: { image: '/chart.png', alt: 'Balkendiagramm' } },
+      { recipient_id: 'x', custom: { something: 'else' } },
+      { recipient_id: 'x', text: '   ' },
+      null,
+      'text',
+    ],
+    RASA,
+  );
+  assert.deepEqual(
+    messages.map(({ id, ...rest }) => rest),
+    [
+      { from: 'bot', text: 'Was willst du wissen?', buttons: [{ title: 'Aufgaben', payload: '/ask_tasks' }], chosen: null, answered: false },
+      { from: 'bot', image: 'https://example.org/chart.png', alt: null },
+      { from: 'bot', image: 'http://127.0.0.1:5005/chart.png', alt: 'Balkendiagramm' },
+    ],
+  );
+  assert.equal(new Set(messages.map((message) => message.id)).size, 3);
+});
+
+test('both languages have the same strings; unknown languages fall back to German', () => {
+  assert.deepEqual(Object.keys(STRINGS.de).sort(), Object.keys(STRINGS.en).sort());
+  assert.equal(STRINGS.de.privacy.length, STRINGS.en.privacy.length);
+  assert.equal(stringsFor('en-GB').lang, 'en');
+  assert.equal(stringsFor('fr').lang, 'de');
+  assert.equal(stringsFor(null).send, 'Senden');
+});
