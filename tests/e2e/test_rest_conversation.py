@@ -1,0 +1,104 @@
+"""A pupil talks to the real stack (API, action server, Rasa with the trained model) through
+Rasa's REST channel. Expected answers are read from the API, so the tests follow the knowledge
+base instead of repeating its texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.stack import Stack
+from tests.e2e.conftest import Chat
+
+pytestmark = pytest.mark.e2e
+
+
+def profile(stack: Stack, slug: str) -> dict[str, object]:
+    response = httpx.get(f"{stack.config.api_url}/api/v1/professions/{slug}", timeout=10)
+    response.raise_for_status()
+    data: dict[str, object] = response.json()
+    return data
+
+
+def test_greeting_says_what_berufslotse_does_and_stores(chat: Chat) -> None:
+    reply = chat.say_text("hallo")
+    assert "Beruf" in reply
+    assert "speicher" in reply.lower()
+
+
+def test_old_name_typo_and_follow_ups_keep_the_occupation(chat: Chat, stack: Stack) -> None:
+    mfa = profile(stack, "medizinischer-fachangestellter")
+    overview = chat.say_text("was macht eigentlich ne arzthelferin")
+    assert str(mfa["name"]) in overview
+
+    pay = chat.say_text("und was verdient man da?")
+    minimum = mfa["pay"]["minimum"][0]["eur"]  # type: ignore[index]
+    assert f"{minimum} €" in pay and str(mfa["name"]) in pay
+
+    duration = chat.say_text("und wie lange?")
+    assert str(mfa["name"]) in duration
+    assert "3 Jahre" in duration
+
+
+def test_typos_in_the_occupation_are_understood(chat: Chat, stack: Stack) -> None:
+    name = str(profile(stack, "fachinformatiker")["name"])
+    assert name in chat.say_text("was macht ein fachinformatker")
+
+
+def test_an_ambiguous_word_offers_a_choice_as_buttons(chat: Chat, stack: Stack) -> None:
+    replies = chat.say("was macht ein mechaniker")
+    buttons = [button for reply in replies for button in reply.get("buttons", [])]  # type: ignore[attr-defined]
+    assert len(buttons) >= 2
+    chosen = buttons[0]
+    answer = chat.say_text(chosen["payload"])
+    assert chosen["title"] in answer
+
+
+def test_english_gets_english_from_then_on_and_german_comes_back(chat: Chat, stack: Stack) -> None:
+    paramedic = profile(stack, "notfallsanitaeter")
+    reply = chat.say_text("what does a paramedic do")
+    assert str(paramedic["name_en"]) in reply
+    assert str(paramedic["text"]["en"]["description"])[:40] in reply  # type: ignore[index]
+    follow_up = chat.say_text("how long is the training")
+    assert "3 years" in follow_up
+    back = chat.say_text("auf deutsch bitte")
+    assert "Deutsch" in back
+    assert "3 Jahre" in chat.say_text("wie lange dauert das")
+
+
+def test_an_unknown_occupation_gets_an_honest_answer(chat: Chat) -> None:
+    reply = chat.say_text("was macht ein astronaut")
+    assert "astronaut" in reply.lower()
+    assert "nicht" in reply
+
+
+def test_nonsense_gets_options_instead_of_a_dead_end(chat: Chat) -> None:
+    replies = chat.say("asdf qwertz blubb")
+    assert any(reply.get("buttons") for reply in replies)
+
+
+def test_rasa_http_api_is_off(stack: Stack) -> None:
+    # Without --enable-api the management endpoints do not exist: no model can be loaded over HTTP.
+    assert (
+        httpx.put(f"{stack.config.rasa_url}/model", json={"model_file": "/tmp/x.tar.gz"}).status_code == 404
+    )
+    assert httpx.get(f"{stack.config.rasa_url}/status").status_code == 404
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Addresses a local TCP port listens on, read from /proc/net/tcp (IPv4) and tcp6."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, _remote, state = line.split()[1:4]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_services_listen_on_loopback_only(stack: Stack) -> None:
+    for port in (stack.config.api_port, stack.config.actions_port, stack.config.rasa_port):
+        assert listening_addresses(port) == {"0100007F"}, port
