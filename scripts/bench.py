@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -64,7 +65,9 @@ async def run_conversation(
     for text in script:
         started = time.perf_counter()
         try:
-            response = await client.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+            response = await client.post(
+                f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
             response.raise_for_status()
         except httpx.HTTPError:
             errors += 1
@@ -81,7 +84,10 @@ async def measure_load(rasa_url: str, script: Sequence[str], conversations: int,
         await run_conversation(client, rasa_url, f"{tag}-warmup", script[:1], [])
         started = time.perf_counter()
         errors = await asyncio.gather(
-            *(run_conversation(client, rasa_url, f"{tag}-{conversations}-{n}", script, latencies) for n in range(conversations))
+            *(
+                run_conversation(client, rasa_url, f"{tag}-{conversations}-{n}", script, latencies)
+                for n in range(conversations)
+            )
         )
         elapsed = time.perf_counter() - started
     return LoadFigures(
@@ -131,15 +137,31 @@ def bench_ours(script: Sequence[str], skip_training: bool) -> dict[str, object]:
     if not skip_training:
         with tempfile.TemporaryDirectory() as out:
             training_s = timed(
-                [str(RASA_BIN / "rasa"), "train", "--config", "bot/config.yml", "--domain", "bot/domain",
-                 "--data", "bot/data", "--out", out, "--force"],
+                [
+                    str(RASA_BIN / "rasa"),
+                    "train",
+                    "--config",
+                    "bot/config.yml",
+                    "--domain",
+                    "bot/domain",
+                    "--data",
+                    "bot/data",
+                    "--out",
+                    out,
+                    "--force",
+                ],
                 ROOT,
             )
     model = train()
     with tempfile.TemporaryDirectory() as var_dir:
-        config = StackConfig(api_port=18100, actions_port=18155, rasa_port=18105, var_dir=Path(var_dir))
+        config = StackConfig(
+            api_port=18100, actions_port=18155, rasa_port=18105, web_port=None, var_dir=Path(var_dir)
+        )
         with running_stack(config, model) as stack:
-            load = [asdict(asyncio.run(measure_load(config.rasa_url, script, n, "ours"))) for n in CONCURRENCY_LEVELS]
+            load = [
+                asdict(asyncio.run(measure_load(config.rasa_url, script, n, "ours")))
+                for n in CONCURRENCY_LEVELS
+            ]
             memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
     return {"training_s": training_s, "load": load, "rss_mb": memory}
 
@@ -149,17 +171,33 @@ def bench_starter(script: Sequence[str]) -> dict[str, object]:
         project = Path(folder) / "starter"
         project.mkdir()
         # `rasa init` trains the starter model as part of creating the project.
-        training_s = timed([str(RASA_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)], Path(folder))
+        training_s = timed(
+            [str(RASA_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)], Path(folder)
+        )
         port = 18205
         service = Service(
             name="starter-rasa",
-            command=[str(RASA_BIN / "rasa"), "run", "--model", "models", "--interface", "127.0.0.1", "--port", str(port)],
+            command=[
+                str(RASA_BIN / "rasa"),
+                "run",
+                "--model",
+                "models",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             health_url=f"http://127.0.0.1:{port}/webhooks/rest/",
         )
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
         with open(Path(folder) / "starter.log", "wb") as log:
             service.process = subprocess.Popen(
-                service.command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                service.command,
+                cwd=project,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             wait_until_healthy(service, timeout=180)
@@ -178,30 +216,44 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}x"
 
 
-def print_report(ours: dict, starter: dict) -> None:  # type: ignore[type-arg]
+def print_report(ours: dict[str, Any], starter: dict[str, Any]) -> None:
     print("\nBerufslotse vs. Rasa starter assistant (ratio = ours / starter)")
     print(f"{'figure':<34}{'ours':>12}{'starter':>12}{'ratio':>10}")
-    print(f"{'training time (s)':<34}{ours['training_s'] or '-':>12}{starter['training_s']:>12}"
-          f"{ratio(ours['training_s'], starter['training_s']):>10}")
+    print(
+        f"{'training time (s)':<34}{ours['training_s'] or '-':>12}{starter['training_s']:>12}"
+        f"{ratio(ours['training_s'], starter['training_s']):>10}"
+    )
     for mine, theirs in zip(ours["load"], starter["load"], strict=True):
         n = mine["conversations"]
-        for key, label in (("p50_ms", "p50 latency (ms)"), ("p95_ms", "p95 latency (ms)"),
-                           ("throughput_msg_per_s", "throughput (msg/s)")):
-            print(f"{label + f' @{n} conv':<34}{mine[key]:>12}{theirs[key]:>12}{ratio(mine[key], theirs[key]):>10}")
+        for key, label in (
+            ("p50_ms", "p50 latency (ms)"),
+            ("p95_ms", "p95 latency (ms)"),
+            ("throughput_msg_per_s", "throughput (msg/s)"),
+        ):
+            figure = f"{label} @{n} conv"
+            print(f"{figure:<34}{mine[key]:>12}{theirs[key]:>12}{ratio(mine[key], theirs[key]):>10}")
         if mine["errors"] or theirs["errors"]:
             print(f"{'errors' + f' @{n} conv':<34}{mine['errors']:>12}{theirs['errors']:>12}")
     for name, mb in ours["rss_mb"].items():
         print(f"{'RSS ' + name + ' (MB)':<34}{mb:>12}")
-    print(f"{'RSS rasa (MB)':<34}{ours['rss_mb'].get('rasa', '-'):>12}{starter['rss_mb']['rasa']:>12}"
-          f"{ratio(ours['rss_mb'].get('rasa'), starter['rss_mb']['rasa']):>10}")
+    print(
+        f"{'RSS rasa (MB)':<34}{ours['rss_mb'].get('rasa', '-'):>12}{starter['rss_mb']['rasa']:>12}"
+        f"{ratio(ours['rss_mb'].get('rasa'), starter['rss_mb']['rasa']):>10}"
+    )
     total = sum(ours["rss_mb"].values())
-    print(f"{'RSS whole stack (MB)':<34}{total:>12.1f}{starter['rss_mb']['rasa']:>12}"
-          f"{ratio(total, starter['rss_mb']['rasa']):>10}")
+    print(
+        f"{'RSS whole stack (MB)':<34}{total:>12.1f}{starter['rss_mb']['rasa']:>12}"
+        f"{ratio(total, starter['rss_mb']['rasa']):>10}"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--skip-training", action="store_true", help="do not time a forced training of our model")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--skip-training", action="store_true", help="do not time a forced training of our model"
+    )
     args = parser.parse_args()
     ours = bench_ours(OUR_CONVERSATION, args.skip_training)
     starter = bench_starter(STARTER_CONVERSATION)

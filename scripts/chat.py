@@ -49,7 +49,9 @@ def main() -> int:
                 print(f"bot> {reply['text']}")
             if "image" in reply:
                 print(f"bot> [Bild] {reply['image']}")
-            for button in reply.get("buttons", []) or []:  # type: ignore[union-attr]
+            reply_buttons = reply.get("buttons") or []
+            assert isinstance(reply_buttons, list)
+            for button in reply_buttons:
                 buttons.append(button)
                 print(f"     [{len(buttons)}] {button['title']}")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class StackConfig:
     api_port: int = 8000
     actions_port: int = 5055
     rasa_port: int = 5005
+    web_port: int | None = 8080  # the demo page with the chat widget; None: not started
     var_dir: Path = ROOT / "var"
     database_url: str | None = None  # default: SQLite in var_dir
     tracker_store_url: str | None = None  # default: SQLite in var_dir; postgresql://... to share
@@ -55,6 +57,7 @@ class StackConfig:
             api_port=int(get("API_PORT") or cls.api_port),
             actions_port=int(get("ACTIONS_PORT") or cls.actions_port),
             rasa_port=int(get("RASA_PORT") or cls.rasa_port),
+            web_port=int(get("WEB_PORT") or 8080) if get("WEB_PORT") != "off" else None,
             var_dir=Path(get("VAR_DIR") or cls.var_dir),
             database_url=get("DATABASE_URL"),
             tracker_store_url=get("TRACKER_STORE_URL"),
@@ -72,6 +75,10 @@ class StackConfig:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
 
     @property
     def effective_database_url(self) -> str:
@@ -128,11 +135,40 @@ def write_rasa_endpoints(config: StackConfig) -> Path:
     return path
 
 
+# Secrets a single-machine install needs; generated once into var/secrets.env (mode 600) and kept,
+# so company API keys and pseudonymous sender ids stay valid across restarts. Values already set
+# in the environment (or .env) win.
+GENERATED_SECRETS = (
+    "BERUFSLOTSE_SERVICE_TOKEN",
+    "BERUFSLOTSE_API_ADMIN_TOKEN",
+    "BERUFSLOTSE_API_KEY_PEPPER",
+    "BERUFSLOTSE_TELEGRAM_SENDER_ID_SECRET",
+)
+
+
+def load_or_create_secrets(var_dir: Path) -> dict[str, str]:
+    path = var_dir / "secrets.env"
+    secrets_found: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name and value:
+                secrets_found[name.strip()] = value.strip()
+    missing = [name for name in GENERATED_SECRETS if name not in secrets_found]
+    if missing:
+        for name in missing:
+            secrets_found[name] = secrets.token_urlsafe(32)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text("".join(f"{name}={value}\n" for name, value in sorted(secrets_found.items())))
+        path.chmod(0o600)
+    return secrets_found
+
+
 @dataclass
 class Service:
     name: str
     command: list[str]
-    health_url: str
+    health_url: str | None  # None: up once the process has run for a moment
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
@@ -143,11 +179,21 @@ class ServiceFailed(RuntimeError):
 
 
 def wait_until_healthy(service: Service, timeout: float) -> None:
+    if service.health_url is None:
+        time.sleep(2)
+        assert service.process is not None
+        if service.process.poll() is not None:
+            raise ServiceFailed(
+                f"{service.name} exited with code {service.process.returncode}; see {service.log_path}"
+            )
+        return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert service.process is not None
         if service.process.poll() is not None:
-            raise ServiceFailed(f"{service.name} exited with code {service.process.returncode}; see {service.log_path}")
+            raise ServiceFailed(
+                f"{service.name} exited with code {service.process.returncode}; see {service.log_path}"
+            )
         try:
             with urllib.request.urlopen(service.health_url, timeout=2) as response:
                 if response.status < 500:
@@ -167,7 +213,7 @@ class Stack:
         self.services: list[Service] = []
 
     def base_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = load_or_create_secrets(self.config.var_dir) | dict(os.environ)
         env.update(
             {
                 "BERUFSLOTSE_DATABASE_URL": self.config.effective_database_url,
@@ -186,32 +232,92 @@ class Stack:
             Service(
                 name="api",
                 command=[
-                    str(VENV_BIN / "uvicorn"), "api.main:create_app", "--factory",
-                    "--host", config.host, "--port", str(config.api_port), "--no-access-log",
+                    str(VENV_BIN / "uvicorn"),
+                    "api.main:create_app",
+                    "--factory",
+                    "--host",
+                    config.host,
+                    "--port",
+                    str(config.api_port),
+                    "--no-access-log",
                 ],
                 health_url=f"{config.api_url}/healthz",
             ),
             Service(
                 name="actions",
-                command=[str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(config.actions_port)],
+                command=[
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(config.actions_port),
+                ],
                 health_url=f"{config.actions_url}/health",
                 env={"SANIC_HOST": config.host},
             ),
             Service(
                 name="rasa",
                 command=[
-                    str(RASA_BIN / "rasa"), "run",
-                    "--model", str(self.model_path),
-                    "--endpoints", str(endpoints),
-                    "--credentials", "bot/credentials.yml",
-                    "--interface", config.host,
-                    "--port", str(config.rasa_port),
-                    "--cors", *self.cors_origins(),
+                    str(RASA_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(self.model_path),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "bot/credentials.yml",
+                    "--interface",
+                    config.host,
+                    "--port",
+                    str(config.rasa_port),
+                    "--cors",
+                    *self.cors_origins(),
                 ],
                 health_url=f"{config.rasa_url}/webhooks/rest/",
                 env={"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
             ),
+            *self.channel_services(),
         ]
+
+    def channel_services(self) -> list[Service]:
+        """The web demo page (unless switched off) and Telegram (when a bot token is configured)."""
+        config = self.config
+        channels: list[Service] = []
+        if config.web_port is not None:
+            channels.append(
+                Service(
+                    name="web",
+                    command=[
+                        str(VENV_BIN / "python"),
+                        "-m",
+                        "bot.channels.web.serve",
+                        "--host",
+                        config.host,
+                        "--port",
+                        str(config.web_port),
+                        "--rasa-url",
+                        config.rasa_url,
+                        "--image-origin",
+                        config.api_url,
+                    ],
+                    health_url=f"{config.web_url}/",
+                )
+            )
+        if os.environ.get("BERUFSLOTSE_TELEGRAM_TOKEN"):
+            channels.append(
+                Service(
+                    name="telegram",
+                    command=[str(VENV_BIN / "python"), "-m", "bot.channels.telegram"],
+                    health_url=None,
+                    env={
+                        "BERUFSLOTSE_TELEGRAM_RASA_URL": config.rasa_url,
+                        "BERUFSLOTSE_TELEGRAM_API_URL": config.api_url,
+                    },
+                )
+            )
+        return channels
 
     def cors_origins(self) -> list[str]:
         origins = os.environ.get("BERUFSLOTSE_CORS_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
@@ -226,8 +332,13 @@ class Stack:
                 env = self.base_env() | service.env
                 with open(service.log_path, "ab") as log:
                     service.process = subprocess.Popen(
-                        service.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL, start_new_session=True,
+                        service.command,
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
                     )
                 self.services.append(service)
                 wait_until_healthy(service, timeout)
@@ -301,7 +412,9 @@ def run_forever(config: StackConfig) -> int:
             f"  REST channel:           POST {config.rasa_url}/webhooks/rest/webhook "
             '{"sender": "me", "message": "hallo"}\n'
             f"  API and its docs:       {config.api_url}/docs\n"
-            f"  Logs:                   {config.var_dir / 'log'}\n"
+            + (f"  Website with the chat:  {config.web_url}/\n" if config.web_port is not None else "")
+            + ("  Telegram bridge:        running\n" if os.environ.get("BERUFSLOTSE_TELEGRAM_TOKEN") else "")
+            + f"  Logs:                   {config.var_dir / 'log'}\n"
             "Press Ctrl-C to stop everything.\n",
             file=sys.stderr,
         )
@@ -317,7 +430,9 @@ def run_forever(config: StackConfig) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["run", "endpoints"])
     args = parser.parse_args()
     config = StackConfig.from_env()

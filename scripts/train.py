@@ -37,7 +37,9 @@ def training_input_files() -> list[Path]:
             files.append(path)
         elif path.is_dir():
             files.extend(
-                p for p in path.rglob("*") if p.is_file() and p.suffix in suffixes and "__pycache__" not in p.parts
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix in suffixes and "__pycache__" not in p.parts
             )
     return sorted(set(files))
 
@@ -65,12 +67,18 @@ def train(force: bool = False) -> Path:
     print(f"[train] training {target.name} (inputs changed)", file=sys.stderr)
     MODELS.mkdir(exist_ok=True)
     command = [
-        str(RASA), "train",
-        "--config", "bot/config.yml",
-        "--domain", "bot/domain",
-        "--data", "bot/data",
-        "--out", str(MODELS),
-        "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+        str(RASA),
+        "train",
+        "--config",
+        "bot/config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
     ]
     subprocess.run(command, cwd=ROOT, check=True)
     for old in MODELS.glob("berufslotse-*.tar.gz"):
@@ -80,8 +88,12 @@ def train(force: bool = False) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--force", action="store_true", help="train even when a model with the same inputs exists")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="train even when a model with the same inputs exists"
+    )
     args = parser.parse_args()
     print(train(force=args.force))
     return 0

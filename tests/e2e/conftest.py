@@ -33,6 +33,7 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         api_port=free_port(),
         actions_port=free_port(),
         rasa_port=free_port(),
+        web_port=free_port(),
         var_dir=tmp_path_factory.mktemp("stack-var"),
     )
     with running_stack(config, model_path) as running:
