@@ -1,0 +1,396 @@
+"""The check's items, scoring, matches, chart texts, the pupil's saved result and the statistics.
+
+The arithmetic lives in `scoring` and `matching` (pure functions); this module reads the item bank
+and the occupations from the database, hands them over, and shapes the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.check import matching, scoring
+from api.check.exceptions import (
+    CheckResultNotFoundError,
+    CheckUnavailableError,
+    ScoresMissingError,
+    UnknownCertificateError,
+    UnknownCheckItemError,
+    UnknownMunicipalityError,
+)
+from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
+from api.check.schemas import (
+    AnswerOptionPublic,
+    CheckItemPublic,
+    CheckItemsPublic,
+    CheckResultCreate,
+    CheckResultPublic,
+    InterestGroup,
+    InterestStatistics,
+    InterestTypePublic,
+    Language,
+    MatchPage,
+    MatchPublic,
+    RiasecScores,
+    ScoreResultPublic,
+    Variant,
+)
+from api.check.sync import REASON_ONE, REASON_TWO
+from api.core.errors import InvalidFilterError
+from api.core.schemas import LocalizedLabel
+from api.geo.models import Municipality
+from api.professions.models import Profession, VocabularyKind
+from api.professions.service import ProfessionFilters, filter_conditions, vocabulary
+from knowledge.check import bank
+from knowledge.schema import LocalizedText
+
+LOCAL_ZONE = ZoneInfo("Europe/Berlin")
+# Statistics never show a group of fewer records than this (nor its means).
+MIN_GROUP_SIZE = 5
+
+Scores = dict[str, float | None]
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(LOCAL_ZONE).date()
+
+
+# --- the item bank -----------------------------------------------------------------------------
+
+
+def interest_types(session: Session) -> dict[str, CheckType]:
+    """The six types in RIASEC order; 503 when the check has not been loaded."""
+    rows = {row.code: row for row in session.scalars(select(CheckType))}
+    if set(rows) != set(scoring.RIASEC):
+        raise CheckUnavailableError()
+    return {code: rows[code] for code in scoring.RIASEC}
+
+
+def reason_composer(session: Session, types: Mapping[str, CheckType]) -> bank.InterestTypes:
+    """knowledge.check's own `InterestTypes`, rebuilt from the tables, to compose "why it fits"."""
+    texts = {row.key: row for row in session.scalars(select(CheckText))}
+    if REASON_ONE not in texts or REASON_TWO not in texts:
+        raise CheckUnavailableError()
+
+    def localized(de: str, en: str) -> LocalizedText:
+        return LocalizedText(de=de, en=en)
+
+    return bank.InterestTypes(
+        types=tuple(
+            bank.InterestType(
+                code=row.code,
+                name=localized(row.name_de, row.name_en),
+                short=localized(row.short_de, row.short_en),
+                emoji=row.emoji,
+                explanation=localized(row.explanation_de, row.explanation_en),
+                reason=localized(row.reason_de, row.reason_en),
+            )
+            for row in types.values()
+        ),
+        reason_one=localized(texts[REASON_ONE].de, texts[REASON_ONE].en),
+        reason_two=localized(texts[REASON_TWO].de, texts[REASON_TWO].en),
+    )
+
+
+def list_items(session: Session, variant: Variant) -> CheckItemsPublic:
+    """The items of the quick or full check in presentation order, with the answer scale."""
+    position = CheckItem.quick_position if variant is Variant.QUICK else CheckItem.full_position
+    rows = session.execute(select(CheckItem, position).where(position.is_not(None)).order_by(position)).all()
+    options = session.scalars(select(CheckAnswerOption).order_by(CheckAnswerOption.value)).all()
+    if not rows or not options:
+        raise CheckUnavailableError()
+    return CheckItemsPublic(
+        variant=variant,
+        count=len(rows),
+        items=[
+            CheckItemPublic(
+                id=item.id,
+                type=item.type,
+                position=place,
+                text=LocalizedLabel(de=item.text_de, en=item.text_en),
+                example_occupation=item.example_occupation,
+            )
+            for item, place in rows
+            if place is not None  # the query keeps only these; this tells the type checker
+        ],
+        scale=[
+            AnswerOptionPublic(
+                value=option.value,
+                meaning=LocalizedLabel(de=option.meaning_de, en=option.meaning_en),
+                button=LocalizedLabel(de=option.button_de, en=option.button_en),
+            )
+            for option in options
+        ],
+    )
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def type_details(
+    scores: Mapping[str, float | None], types: Mapping[str, CheckType]
+) -> list[InterestTypePublic]:
+    """The top types of `scores`, strongest first, with their names and explanations."""
+    return [
+        InterestTypePublic(
+            code=code,
+            score=scores[code] or 0.0,
+            emoji=types[code].emoji,
+            name=LocalizedLabel(de=types[code].name_de, en=types[code].name_en),
+            explanation=LocalizedLabel(de=types[code].explanation_de, en=types[code].explanation_en),
+        )
+        for code in scoring.top_types(scores)
+    ]
+
+
+def score_check(session: Session, answers: Mapping[str, int | None]) -> ScoreResultPublic:
+    """Scores, top types and Holland code for the answers (item id -> 1..5 or None)."""
+    item_types = {
+        item_id: item_type for item_id, item_type in session.execute(select(CheckItem.id, CheckItem.type))
+    }
+    if not item_types:
+        raise CheckUnavailableError()
+    types = interest_types(session)
+    try:
+        result = scoring.score_answers(answers, item_types)
+    except scoring.UnknownItemsError as error:
+        raise UnknownCheckItemError(error.item_ids) from error
+    return ScoreResultPublic(
+        scores=RiasecScores(**result.scores),
+        top_types=type_details(result.scores, types),
+        holland_code=result.holland_code,
+        unscored_types=list(result.unscored),
+        answered=result.answered,
+        skipped=result.skipped,
+    )
+
+
+# --- matches -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    certificate: str | None = None
+    training_type: str | None = None
+    field: str | None = None
+
+
+def certificate_ranks(session: Session) -> dict[str, int]:
+    return {code: term.rank or 0 for code, term in vocabulary(session, VocabularyKind.CERTIFICATE).items()}
+
+
+def compose_reason(codes: Sequence[str], composer: bank.InterestTypes) -> LocalizedLabel | None:
+    if not codes:
+        return None
+    return LocalizedLabel(de=composer.fit_reason(codes, "de"), en=composer.fit_reason(codes, "en"))
+
+
+def find_matches(
+    session: Session, scores: Scores, filters: MatchFilters, *, limit: int, offset: int
+) -> MatchPage:
+    """Occupations ranked by how well their interest code fits `scores` (see `matching`)."""
+    if all(value is None for value in scores.values()):
+        raise ScoresMissingError()
+    ranks = certificate_ranks(session)
+    pupil_rank: int | None = None
+    if filters.certificate is not None:
+        if filters.certificate not in ranks:
+            raise InvalidFilterError("certificate", filters.certificate, list(ranks))
+        pupil_rank = ranks[filters.certificate]
+    conditions = filter_conditions(
+        session, ProfessionFilters(field=filters.field, training_type=filters.training_type)
+    )
+    columns = select(
+        Profession.slug,
+        Profession.name,
+        Profession.name_en,
+        Profession.riasec,
+        Profession.training_type,
+        Profession.certificate_required,
+    )
+    rows = {row.slug: row for row in session.execute(columns.where(*conditions))}
+    ranked = matching.rank_occupations(
+        scores,
+        [
+            matching.Occupation(
+                slug=row.slug,
+                riasec=row.riasec,
+                required_certificate_rank=ranks.get(row.certificate_required, 0),
+            )
+            for row in rows.values()
+        ],
+        certificate_rank=pupil_rank,
+    )
+    page = ranked[offset : offset + limit]
+    composer = reason_composer(session, interest_types(session))
+    return MatchPage(
+        items=[
+            MatchPublic(
+                slug=suggestion.slug,
+                name=rows[suggestion.slug].name,
+                name_en=rows[suggestion.slug].name_en,
+                fit=suggestion.fit,
+                riasec=suggestion.riasec,
+                reasons=list(suggestion.reasons),
+                reason=compose_reason(suggestion.reasons, composer),
+                needs_higher_certificate=suggestion.needs_higher_certificate,
+                training_type=rows[suggestion.slug].training_type,
+            )
+            for suggestion in page
+        ],
+        total=len(ranked),
+    )
+
+
+# --- chart -------------------------------------------------------------------------------------
+
+
+def chart_labels(session: Session, language: Language) -> dict[str, str]:
+    """The short name of every type in `language`, for the chart's axis."""
+    return {
+        code: row.short_en if language is Language.EN else row.short_de
+        for code, row in interest_types(session).items()
+    }
+
+
+# --- saved results -----------------------------------------------------------------------------
+
+
+def _check_codes(session: Session, data: CheckResultCreate) -> None:
+    if data.certificate is not None:
+        ranks = certificate_ranks(session)
+        if data.certificate not in ranks:
+            raise UnknownCertificateError(data.certificate, list(ranks))
+    if data.municipality is not None and session.get(Municipality, data.municipality) is None:
+        raise UnknownMunicipalityError(data.municipality)
+
+
+def describe_result(session: Session, row: CheckResult) -> CheckResultPublic:
+    scores = row.scores()
+    return CheckResultPublic(
+        pupil_ref=row.pupil_ref,
+        variant=Variant(row.variant),
+        scores=RiasecScores(**scores),
+        top_types=type_details(scores, interest_types(session)),
+        holland_code=scoring.holland_code(scores),
+        certificate=row.certificate,
+        municipality=row.municipality,
+        completed_on=row.completed_on,
+    )
+
+
+def _result_columns(data: CheckResultCreate, today: date) -> dict[str, Any]:
+    scores = data.scores.model_dump()
+    return {
+        "variant": data.variant.value,
+        **{f"score_{code.lower()}": scores[code] for code in scoring.RIASEC},
+        "certificate": data.certificate,
+        "municipality": data.municipality,
+        "completed_on": today,
+    }
+
+
+def _saved_result(session: Session, pupil_ref: str) -> CheckResult | None:
+    return session.scalar(select(CheckResult).where(CheckResult.pupil_ref == pupil_ref))
+
+
+def save_result(
+    session: Session, data: CheckResultCreate, now: datetime | None = None
+) -> tuple[CheckResultPublic, bool]:
+    """Record a completed check; it replaces the pupil's previous one. Returns it and whether it is new."""
+    _check_codes(session, data)
+    if all(value is None for value in data.scores.model_dump().values()):
+        raise ScoresMissingError()
+    columns = _result_columns(data, local_today(now))
+    row = _saved_result(session, data.pupil_ref)
+    created = row is None
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = CheckResult(pupil_ref=data.pupil_ref, **columns)
+                session.add(row)
+        except IntegrityError:
+            # A parallel request saved this pupil's result first: replace that one instead.
+            row = _saved_result(session, data.pupil_ref)
+            if row is None:
+                raise
+            created = False
+    if not created:
+        for name, value in columns.items():
+            setattr(row, name, value)
+    session.commit()
+    return describe_result(session, row), created
+
+
+def get_result(session: Session, pupil_ref: str) -> CheckResultPublic:
+    row = _saved_result(session, pupil_ref)
+    if row is None:
+        raise CheckResultNotFoundError()
+    return describe_result(session, row)
+
+
+def delete_pupil_results(session: Session, pupil_ref: str) -> int:
+    """Delete the pupil's saved result (privacy deletion); the caller commits."""
+    result = session.execute(
+        delete(CheckResult)
+        .where(CheckResult.pupil_ref == pupil_ref)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+
+def _mean(value: float | None) -> float | None:
+    return None if value is None else scoring.round_half_up(float(value))
+
+
+def interest_statistics(session: Session, min_group_size: int = MIN_GROUP_SIZE) -> InterestStatistics:
+    """Number of records and mean scores per municipality and certificate; groups smaller than
+    `min_group_size` are left out (only their total number of records is given)."""
+    score_columns = [getattr(CheckResult, f"score_{code.lower()}") for code in scoring.RIASEC]
+    rows = session.execute(
+        select(
+            CheckResult.municipality,
+            CheckResult.certificate,
+            func.count(),
+            *(func.avg(column) for column in score_columns),
+        ).group_by(CheckResult.municipality, CheckResult.certificate)
+    ).all()
+    groups: list[InterestGroup] = []
+    total = suppressed = 0
+    for municipality, certificate, count, *means in rows:
+        total += count
+        if count < min_group_size:
+            suppressed += count
+            continue
+        groups.append(
+            InterestGroup(
+                municipality=municipality,
+                certificate=certificate,
+                count=count,
+                mean_scores=RiasecScores(
+                    **{code: _mean(mean) for code, mean in zip(scoring.RIASEC, means, strict=True)}
+                ),
+            )
+        )
+    # The same order on every database (they sort NULL differently): not given comes last.
+    groups.sort(
+        key=lambda group: (
+            group.municipality is None,
+            group.municipality or "",
+            group.certificate is None,
+            group.certificate or "",
+        )
+    )
+    return InterestStatistics(
+        min_group_size=min_group_size, total=total, suppressed=suppressed, groups=groups
+    )
