@@ -50,13 +50,13 @@ _SENTENCE_BREAK_RE = re.compile(r"[.!?;:\n]")
 # fmt: off
 FILLER_WORDS = frozenset({
     "fuer", "fur", "im", "in", "der", "die", "das", "den", "dem", "des", "und", "u", "zum", "zur",
-    "for", "of", "and", "the", "a", "an",
+    "bei", "beim", "for", "of", "and", "the", "a", "an",
 })
 # Endings after which a final "-in" marks the feminine form of an agent noun (Erzieher-in,
 # Florist-in, Chemikant-in, Friseur-in, Konditor-in, Landwirt-in, Architekt-in, ...).
 _FEMININE_STEM_ENDINGS = (
     "er", "ist", "ant", "ent", "eur", "or", "ot", "at", "it", "ekt", "graf", "graph", "wirt", "mied",
-    "metz", "ier", "aer", "aen", "ar", "naut",
+    "metz", "ier", "aer", "aen", "ar", "naut", "eut",
 )
 # fmt: on
 # Feminine forms with an umlaut or an extra letter: Ärztin -> Arzt, Köchin -> Koch, Beamtin -> Beamte.
@@ -67,6 +67,16 @@ _FEMININE_IRREGULAR = (
     ("anwaelt", "anwalt"),
     ("beamt", "beamte"),
 )
+# Plurals with an umlaut (Köche, Ärzte, Anwälte) and "Bauern", too short for the -ern rule below.
+_IRREGULAR_PLURALS = (
+    ("koechen", "koch"),
+    ("koeche", "koch"),
+    ("aerzten", "arzt"),
+    ("aerzte", "arzt"),
+    ("anwaelten", "anwalt"),
+    ("anwaelte", "anwalt"),
+    ("bauern", "bauer"),
+)
 # Plurals that only add -e: Friseure, Monteure, Landwirte, Konditoren (-en after -or).
 _PLURAL_ENDINGS = (
     ("eure", "eur"),
@@ -75,8 +85,10 @@ _PLURAL_ENDINGS = (
     ("oren", "or"),
     ("kraefte", "kraft"),
 )
-_WEAK_NOUN_PLURAL_RE = re.compile(r"^(.{3,}(?:ist|ant|ent|graf|graph|naut|ot|at|ekt))en$")  # Floristen
-_WEAK_NOUN_E_PLURAL_RE = re.compile(r"^(.{4,}[oe]g)en$")  # Technologen -> Technologe, Kollegen -> Kollege
+# Floristen, Physiotherapeuten, Krankengymnasten
+_WEAK_NOUN_PLURAL_RE = re.compile(r"^(.{3,}(?:ist|ant|ent|graf|graph|naut|ot|at|ekt|eut|ast))en$")
+# Technologen -> Technologe, Kollegen -> Kollege, Logopäden -> Logopäde
+_WEAK_NOUN_E_PLURAL_RE = re.compile(r"^(.{4,}(?:[oe]g|aed))en$")
 _PARTICIPLE_NOUN_RE = re.compile(
     r"^(.*(?:angestellt|beamt|bedienstet|gepruef|anerkannt|gelernt))(?:e|er|en|es|em)?$"
 )
@@ -117,6 +129,9 @@ def _stem(word: str) -> str:
     participle = _PARTICIPLE_NOUN_RE.match(w)
     if participle:
         return participle.group(1) + "e"
+    for plural, singular in _IRREGULAR_PLURALS:
+        if w.endswith(plural):
+            return w[: -len(plural)] + singular
     for plural, singular in _PLURAL_ENDINGS:
         if w.endswith(plural) and len(w) > len(plural) + 2:
             return w[: -len(plural)] + singular
@@ -184,8 +199,11 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _is_gender_pair(first: str, second: str) -> bool:
-    """'zimmerer' / 'zimmerin', 'bankkaufmann' / 'bankkauffrau', but not 'maler' / 'lackierer'."""
-    return len(first) >= 3 and len(second) >= 3 and first[:3] == second[:3]
+    """'zimmerer' / 'zimmerin', 'bankkaufmann' / 'bankkauffrau', 'koch' / 'koechin', but not
+    'maler' / 'lackierer'."""
+    if len(first) < 3 or len(second) < 3:
+        return False
+    return first[:3] == second[:3] or _stem(first) == _stem(second)
 
 
 def _dedupe(forms: Iterable[str]) -> list[str]:
@@ -332,15 +350,38 @@ def search_edit_budget(length: int) -> int:
 def message_edit_budget(length: int) -> int:
     """Edits allowed for a word in running text, where every word is a candidate: none below 8
     characters (German has too many short words one letter apart: Maurer/Mauer, Winzer/Winter),
-    1 up to 11, 2 from 12."""
+    1 up to 13, 2 from 14 (compounds of 12 or 13 letters are often two letters from a name:
+    Wasserballer/Wasserbauer, Theatermacher/Theatermaler)."""
     if length < 8:
         return -1
-    return 1 if length <= 11 else 2
+    return 1 if length <= 13 else 2
 
 
 def _plausible_typo(typed: str, key: str) -> bool:
     """In running text a typo must keep the first and last letter ("Fachinformatker", not "Bäckerei")."""
     return typed[:1] == key[:1] and typed[-1:] == key[-1:]
+
+
+def _typo_in_one_word(words: Sequence[str], name: str) -> bool:
+    """Whether several words of a message spell a multi-word name with a typo inside one word
+    ("Kaufmann im Einzelhandl"). Words that only run together into something like a name are no
+    typo of it: "wasser sauber" is not "Wasserbauer", "bricklayer or" not "bricklayer"."""
+    name_words = name.split(" ")
+    for parts in (name_words, [word for word in name_words if word not in FILLER_WORDS]):
+        if len(parts) != len(words):
+            continue
+        differing = [(typed, word) for typed, word in zip(words, parts, strict=True) if typed != word]
+        if len(differing) != 1:
+            continue
+        typed, word = differing[0]
+        limit = 1 if len(word) < 12 else 2
+        if (
+            len(word) >= 5
+            and _plausible_typo(typed, word)
+            and damerau_levenshtein(typed, word, limit) <= limit
+        ):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,6 +411,7 @@ LEGACY_HEADS: tuple[tuple[str, str], ...] = (("mechatroniker", "mechaniker"),)
 # Everyday words that stand for a group of occupations, with the heads of the occupations they may
 # mean ("Elektriker" usually means an Elektroniker). Heads of official names that fit several
 # occupations ("Fachkraft", "Technologe") are found from the data; these are added in any case.
+# English words point at the heads of the German names, so "mechanic" offers what "Mechaniker" offers.
 GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
     "mechaniker": ("mechaniker",),
     "kaufmann": ("kaufmann",),
@@ -377,6 +419,11 @@ GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
     "techniker": ("techniker",),
     "schneider": ("schneider",),
     "monteur": ("monteur",),
+    "pfleger": ("pfleger",),  # Tierpfleger, Altenpfleger (Pflegefachmann), Heilerziehungspfleger, ...
+    "mechanic": ("mechaniker",),
+    "salesman": ("kaufmann", "verkaeufer"),
+    "saleswoman": ("kaufmann", "verkaeufer"),
+    "salesperson": ("kaufmann", "verkaeufer"),
 }
 # Everyday words for someone in any job ("Angestellter" is any employee): never a generic choice
 # of occupations and never the short form of one (normal forms).
@@ -389,6 +436,16 @@ EMPLOYEE_WORDS = frozenset({
 # Everyday words for a kind of job that one occupation's name may start with ("Servicekraft für
 # Schutz und Sicherheit"): never its short form ("Servicekraft" is also a waiter).
 EVERYDAY_JOB_WORDS = EMPLOYEE_WORDS | {"facharbeiter", "fachkraft", "servicekraft"}
+# Words that say that some job or training is meant, but not which (normal forms). A name never
+# matches on them alone: "Ausbildung" finds neither "Polizeiausbildung" nor a synonym "Ausbildung
+# Finanzamt", "person" not "Pflegefachperson".
+# fmt: off
+NON_DISTINCTIVE_WORDS = EVERYDAY_JOB_WORDS | {
+    "ausbildung", "ausbildungen", "lehre", "beruf", "berufe", "job", "jobs", "arbeit", "stelle",
+    "studium", "dienst", "training", "trainee", "apprentice", "apprenticeship", "work", "worker",
+    "person", "people", "mensch", "menschen",
+}
+# fmt: on
 MAX_CANDIDATES = 8
 # Typos are looked for in up to this many consecutive words of a message ("Kaufmann im Einzelhandl").
 MAX_FUZZY_WINDOW = 4
@@ -399,6 +456,30 @@ _ENGLISH_VERB_MARKERS = frozenset({"to"})
 _ENGLISH_VERB_OCCUPATIONS = frozenset(
     {"cook", "nurse", "farm", "paint", "print", "bake", "drive", "tailor", "guide"}
 )
+# English occupation words that are everyday German words ("Chef" is the boss) or common names
+# ("Harry Potter", "Sheldon Cooper"): in a message they name the occupation only after an English
+# article or preposition ("as a chef", "subjects for chef", "what does a potter do").
+_ENGLISH_ONLY_WORDS = frozenset({"chef", "potter", "cooper", "miller", "mason", "tanner"})
+# fmt: off
+_ENGLISH_CONTEXT_WORDS = frozenset({
+    "a", "an", "the", "as", "for", "about", "like", "to", "become", "becoming", "being", "of", "than",
+    "with", "professional", "head",
+})
+# Words after an occupation in one compound that mean its training or a job in it
+# ("Tischlerlehre", "Erzieherausbildung", "Bankkaufmannsazubi"); longest first.
+_TRAINING_SUFFIXES = (
+    "ausbildungsplatz", "ausbildungsstelle", "ausbildungen", "ausbildung", "lehrstelle", "praktikum",
+    "azubine", "azubis", "azubi", "lehre", "berufe", "beruf", "jobs", "job",
+)
+# Everyday words one or two letters from a name or synonym, found by scanning the 150,000 most
+# frequent German and English words (spaCy's lexeme tables) with `find_mentions`: never a typo.
+EVERYDAY_LOOKALIKES = (
+    "schlechter", "schlichter", "Schulter", "Schultern", "Schreiber", "Schreiberin", "Schreier",
+    "frischer", "schärfer", "scharfer", "Schläfer", "Drücker", "Kaminfeuer", "Trockenmauern",
+    "Steinschleuder", "Rennleiter", "befreiter", "Maschinist", "Phytotherapie", "gatekeeper",
+    "haymaker",
+)
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -422,7 +503,8 @@ class Mention:
     """A place in a message that names an occupation (or a municipality).
 
     `slug` is set when the words fit exactly one; otherwise `slug` is None and `candidates` holds
-    the ones that fit, best first (e.g. "Mechaniker"). `kind` is "exact", "fuzzy" or "generic".
+    the ones that fit, best first (e.g. "Mechaniker"). `kind` is "exact", "fuzzy", "generic" or
+    "compound" (the name joined with a word for its training: "Tischlerlehre").
     """
 
     start: int
@@ -441,6 +523,24 @@ class _Term:
     text: str  # as written in the profile (or derived)
     norm: str
     weight: float
+
+
+def _english_singulars(word: str) -> tuple[str, ...]:
+    """The possible singulars of an English plural: chefs -> chef, technicians -> technician,
+    salesmen -> salesman, secretaries -> secretary, coaches -> coach, salespeople -> salesperson."""
+    if len(word) < 5 or not word.isalpha():
+        return ()
+    if word.endswith("people"):
+        return (word[:-6] + "person",)
+    if word.endswith("men"):
+        return (word[:-3] + "man",)
+    if word.endswith("ies"):
+        return (word[:-3] + "y",)
+    if word.endswith("es"):
+        return (word[:-1], word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        return (word[:-1],)
+    return ()
 
 
 def _is_adjective(token: str) -> bool:
@@ -550,9 +650,10 @@ class OccupationMatcher:
 
     @classmethod
     def from_professions(cls, professions: Iterable[Profession]) -> OccupationMatcher:
-        """The matcher for these occupations; the words of their texts become `known_words`."""
+        """The matcher for these occupations; the words of their texts and EVERYDAY_LOOKALIKES
+        become `known_words`."""
         terms: list[tuple[str, str, str]] = []
-        known_words: set[str] = set()
+        known_words: set[str] = set(EVERYDAY_LOOKALIKES)
         for profession in professions:
             for source, text in (
                 ("name_masc", profession.name_masc),
@@ -658,11 +759,38 @@ class OccupationMatcher:
         self._tokens_sorted = sorted(self._idf)
         self._tokens_reversed = sorted(token[::-1] for token in self._idf)
         self._fuzzy = DeletionIndex(self._keys)
+        # Synonyms that misspell a name of the same occupation ("Fleicher", "Kirschner"). A word of a
+        # message is taken for a typo of a name, not of a misspelling: that would reach twice as
+        # far ("Fletcher" is one letter from "Fleicher", "Kirchner" one from "Kirschner").
+        name_keys: dict[str, set[str]] = defaultdict(set)
+        for term in self._terms:
+            if term.source != "synonym":
+                name_keys[term.slug].add(_compact(term.norm))
+        self._misspellings = frozenset(
+            key
+            for key, terms in self._by_compact.items()
+            if all(
+                term.source == "synonym"
+                and any(damerau_levenshtein(key, name, 2) <= 2 for name in name_keys[term.slug])
+                for term in terms
+            )
+        )
         # (first letter, last letter, length) of every key: a word in a message can only be a typo
         # of a key with the same first and last letter, so most windows are ruled out at once.
         self._key_shapes = frozenset((key[0], key[-1], len(key)) for key in self._keys)
-        self._max_window = max((len(term.norm.split(" ")) for term in self._terms), default=1)
+        # A message may put up to two connecting words into a name ("Ausbildung beim Finanzamt").
+        self._max_window = max((len(term.norm.split(" ")) for term in self._terms), default=-1) + 2
         self._max_key_length = max((len(key) for key in self._keys), default=0)
+        # The proper whole-word beginnings and ends of multi-word keys ("ausbildung" and "finanzamt"
+        # of "ausbildung finanzamt"): a query equal to one shares words with the name, which
+        # `_token_matches` weighs, but it is no prefix or compound of the name.
+        self._word_parts: dict[str, set[str]] = defaultdict(set)
+        for term in self._terms:
+            words = term.norm.split(" ")
+            for parts in (words, [word for word in words if word not in FILLER_WORDS]):
+                key = "".join(parts)
+                for cut in range(1, len(parts)):
+                    self._word_parts[key].update(("".join(parts[:cut]), "".join(parts[cut:])))
 
     @staticmethod
     def _norm(text: str) -> str:
@@ -819,12 +947,20 @@ class OccupationMatcher:
                     if compact[start:end] in self._key_set:
                         found.setdefault(compact[start:end], "compound")
         found.pop(compact, None)
-        return sorted(found.items())
+        if compact in NON_DISTINCTIVE_WORDS:
+            return []
+        return sorted(
+            (key, kind) for key, kind in found.items() if compact not in self._word_parts.get(key, ())
+        )
 
     def _token_matches(self, norm: str, offer: Any) -> None:
         """Terms sharing words with the query; a query word also matches the start or the end of a
         longer word ("einzelhandel" in "einzelhandelskaufmann", "kaufmann" in "bankkaufmann")."""
-        query_tokens = [token for token in dict.fromkeys(norm.split(" ")) if token not in FILLER_WORDS]
+        query_tokens = [
+            token
+            for token in dict.fromkeys(norm.split(" "))
+            if token not in FILLER_WORDS and token not in NON_DISTINCTIVE_WORDS
+        ]
         if not query_tokens:
             return
         idf = self._idf
@@ -851,9 +987,12 @@ class OccupationMatcher:
     def find_mentions(self, text: str) -> list[Mention]:
         """Occupations named in a message, left to right, with offsets into `text`.
 
-        Windows of up to as many words as the longest name are compared exactly and with a small
-        typo budget; the longest match wins. A lone generic word ("Mechaniker", "Kauffrau") gives a
-        mention without slug whose candidates are the occupations built on it.
+        Windows of up to as many words as the longest name are compared exactly (also as an English
+        plural: "it specialists") and with a small typo budget; the longest match wins. A lone
+        generic word ("Mechaniker", "Kauffrau", "mechanics") gives a mention without slug whose
+        candidates are the occupations built on it. Unlike `search`, a message matches no prefix or
+        part of a name: words run together only count as a name joined with a word for its
+        training ("Tischlerlehre"), and a typo must lie inside one word of the name.
         """
         tokens = tokenize(text)
         found: list[
@@ -865,17 +1004,32 @@ class OccupationMatcher:
                 if n > 1 and window[-1].break_before:
                     break
                 if window[0].norm in FILLER_WORDS or window[-1].norm in FILLER_WORDS:
+                    # "der Tischler" is a mention of "Tischler"; only a name such as "fur dresser"
+                    # may begin or end with such a word
+                    key = "".join(token.norm for token in window)
+                    if key in self._by_compact:
+                        slugs = tuple(sorted({term.slug for term in self._by_compact[key]}))
+                        found.append((i, n, 0, 1.0, slugs, "exact"))
                     continue
                 hit = self._match_window(window, tokens[i - 1] if i > 0 else None)
                 if hit is not None:
                     slugs, kind, score = hit
                     found.append((i, n, 0 if kind == "exact" else 1, score, slugs, kind))
-            head = tokens[i].norm
-            if head in self._heads:
-                found.append((i, 1, 2, 0.5, self._heads[head], "generic"))
+            candidates = self._generic_candidates(tokens[i])
+            if candidates:
+                found.append((i, 1, 2, 0.5, candidates, "generic"))
+        glued = {  # i: tokens i - 1 and i are one hyphenated word ("Diplom-Finanzwirt")
+            i for i in range(1, len(tokens)) if text[tokens[i - 1].end : tokens[i].start] == "-"
+        }
+
+        def rank(f: tuple[int, int, int, float, tuple[str, ...], str]) -> tuple[bool, int, int, float, int]:
+            # a window that cuts a hyphenated word comes after those that do not, then the longest
+            cuts = f[0] in glued or f[0] + f[1] in glued
+            return (cuts, -f[1], f[2], -f[3], f[0])
+
         mentions: list[Mention] = []
         used: set[int] = set()
-        for i, n, _, score, slugs, kind in sorted(found, key=lambda f: (-f[1], f[2], -f[3], f[0])):
+        for i, n, _, score, slugs, kind in sorted(found, key=rank):
             span = set(range(i, i + n))
             if span & used:
                 continue
@@ -885,29 +1039,85 @@ class OccupationMatcher:
             mentions.append(Mention(start, end, text[start:end], slug, slugs, kind, score))
         return sorted(mentions, key=lambda mention: mention.start)
 
+    @staticmethod
+    def _fits_context(key: str, before: Token | None) -> bool:
+        """Whether a one-word name means the occupation after the word before it: not after "to"
+        for English verbs ("I want to cook"), only after English words for English-only words
+        ("as a chef", but not "mein Chef")."""
+        if key in _ENGLISH_VERB_OCCUPATIONS and before is not None and before.norm in _ENGLISH_VERB_MARKERS:
+            return False
+        if key in _ENGLISH_ONLY_WORDS:
+            return before is not None and before.norm in _ENGLISH_CONTEXT_WORDS
+        return True
+
+    def _generic_candidates(self, token: Token) -> tuple[str, ...]:
+        """The choice a generic word ("Mechaniker", "mechanics", "salesmen") stands for, else ()."""
+        for form in (token.norm, *_english_singulars(token.raw)):
+            if form in self._heads:
+                return self._heads[form]
+        return ()
+
+    def _exact_terms(self, window: Sequence[Token]) -> tuple[str, list[_Term]]:
+        """The key a window of a message spells and the terms stored under it, or ("", [])."""
+        compact = "".join(token.norm for token in window)
+        raw_compact = "".join(token.raw for token in window)
+        for key in dict.fromkeys((compact, raw_compact)):
+            if key in self._by_compact:
+                return key, self._by_compact[key]
+        # English plurals and German genitives of the last word: "it specialists", "des Kochs"
+        first_words = "".join(token.norm for token in window[:-1])
+        last = window[-1]
+        for singular in dict.fromkeys((*_english_singulars(last.raw), *_english_singulars(last.norm))):
+            if first_words + singular in self._by_compact:
+                return first_words + singular, self._by_compact[first_words + singular]
+        if len(window) > 1:
+            skeleton = _skeleton(" ".join(token.norm for token in window))
+            terms = self._terms_for_key(skeleton)
+            if terms:
+                return skeleton, terms
+        return "", []
+
+    def _compound_terms(self, word: str) -> list[_Term]:
+        """The terms of an occupation followed by a word for its training in one compound
+        ("Tischlerlehre", "Bankkaufmannsausbildung", "Floristenjob"); the occupation part must be
+        spelt exactly, since the compound itself is an ordinary word of no profile."""
+        for suffix in _TRAINING_SUFFIXES:
+            if not word.endswith(suffix):
+                continue
+            first = word[: -len(suffix)]
+            if len(first) < 4:
+                return []
+            forms = (first, first[:-1] if first.endswith("s") else first, _stem(first))
+            for form in dict.fromkeys(forms):
+                if form in self._heads or form in _ENGLISH_ONLY_WORDS:
+                    return []  # "Mechanikerausbildung" is as open as "Mechaniker", a "Chefjob" no cook's
+                terms = self._by_compact.get(form)
+                if terms:
+                    return terms
+            return []
+        return []
+
     def _match_window(
         self, window: Sequence[Token], before: Token | None
     ) -> tuple[tuple[str, ...], str, float] | None:
         compact = "".join(token.norm for token in window)
-        if len(compact) > self._max_key_length + 2:
-            return None
-        raw_compact = "".join(token.raw for token in window)
-        terms = self._by_compact.get(compact) or self._by_compact.get(raw_compact)
-        if not terms and len(window) == 1 and len(compact) >= 6 and compact.endswith("s"):
-            # English plurals and German genitives: "paramedics", "des Tischlers"
-            terms = self._by_compact.get(compact[:-1])
-        if not terms and len(window) > 1:
-            terms = self._terms_for_key(_skeleton(" ".join(token.norm for token in window)))
+        if (
+            sum(len(token.norm) for token in window if token.norm not in FILLER_WORDS)
+            > self._max_key_length + 2
+        ):
+            return None  # longer than any name, even without its connecting words
+        key, terms = self._exact_terms(window)
         if terms:
-            if (
-                len(window) == 1
-                and before is not None
-                and before.norm in _ENGLISH_VERB_MARKERS
-                and compact in _ENGLISH_VERB_OCCUPATIONS
+            if len(window) == 1 and not self._fits_context(
+                key, before if not window[0].break_before else None
             ):
-                return None  # "I want to cook" is not the occupation "Cook"
+                return None
             return tuple(sorted({term.slug for term in terms})), "exact", max(t.weight for t in terms)
-        if len(window) == 1 and window[0].norm in self._heads:
+        if len(window) == 1:
+            compound = self._compound_terms(window[0].raw)
+            if compound:
+                return tuple(sorted({term.slug for term in compound})), "compound", 0.9
+        if len(window) == 1 and self._generic_candidates(window[0]):
             return None  # a generic word is a choice, not a typo of one occupation
         if all(token.norm in self._known_words for token in window):
             return None  # correctly spelt ordinary words
@@ -919,11 +1129,18 @@ class OccupationMatcher:
             for delta in range(-budget, budget + 1)
         ):
             return None
-        hits = [(key, d) for key, d in self._fuzzy.lookup(compact, budget) if _plausible_typo(compact, key)]
+        words = [token.norm for token in window]
+        hits = [
+            (term.slug, distance)
+            for key, distance in self._fuzzy.lookup(compact, budget)
+            if _plausible_typo(compact, key) and key not in self._misspellings
+            for term in self._terms_for_key(key)
+            if len(window) == 1 or _typo_in_one_word(words, term.norm)
+        ]
         if not hits:
             return None
-        nearest = hits[0][1]
-        slugs = sorted({term.slug for key, d in hits if d == nearest for term in self._terms_for_key(key)})
+        nearest = min(distance for _, distance in hits)
+        slugs = sorted({slug for slug, distance in hits if distance == nearest})
         return tuple(slugs), "fuzzy", round(0.6 - 0.06 * nearest, 4)
 
 

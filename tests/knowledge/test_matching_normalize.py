@@ -54,6 +54,14 @@ def test_gender_forms_and_inflections_share_one_normal_form(written: str) -> Non
         ("Floristinnen", "florist"),
         ("Floristen", "florist"),
         ("Friseure", "friseur"),
+        ("Köche", "koch"),
+        ("Köchen", "koch"),
+        ("Restaurantköche", "restaurantkoch"),
+        ("Ärzte", "arzt"),
+        ("Bauern", "bauer"),
+        ("Physiotherapeuten", "physiotherapeut"),
+        ("Physiotherapeutin", "physiotherapeut"),
+        ("Physiotherapeutinnen", "physiotherapeut"),
         ("Milchtechnologin", "milchtechnologe"),
         ("Milchtechnologe/-technologin", "milchtechnologe"),
         ("Technologen", "technologe"),
@@ -81,7 +89,8 @@ def test_normal_forms(written: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["Termin", "Medizin", "Benzin", "Berlin", "Zimmer", "Maschinen", "innen", "Listen"]
+    "word",
+    ["Termin", "Medizin", "Benzin", "Berlin", "Zimmer", "Maschinen", "innen", "Listen", "Küche", "heute"],
 )
 def test_ordinary_words_are_not_mistaken_for_gender_forms(word: str) -> None:
     assert normalize(word) == normalize(word, fold_gender=False)

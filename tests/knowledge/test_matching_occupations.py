@@ -278,3 +278,97 @@ def test_round_trip_through_json_keeps_behaviour(matcher: OccupationMatcher) -> 
     assert restored.find_mentions(text) == matcher.find_mentions(text)
     with pytest.raises(ValueError, match="unsupported matcher format"):
         OccupationMatcher.from_dict({"format": 99, "terms": []})
+
+
+# -- mentions in chat are stricter than search -----------------------------------------------
+
+
+def test_a_multi_word_name_never_matches_on_a_generic_word_alone() -> None:
+    matcher = OccupationMatcher.from_professions(
+        [
+            make_profession("finanzwirt", "Finanzwirt", synonyms=["Ausbildung Finanzamt"]),
+            make_profession("polizist", "Polizeikommissar", synonyms=["Polizeiausbildung"]),
+            make_profession("musikfachhaendler", "Musikfachhändler", en="music retailer"),
+        ]
+    )
+    for text in ("wie lange dauert die ausbildung", "Ausbildung", "mein Finanzamt", "music"):
+        assert matcher.find_mentions(text) == [], text
+    assert matcher.search("ausbildung") == []
+    assert matcher.search("wie lange dauert die ausbildung") == []
+    # the whole phrase, also with connecting words, still names the occupation
+    for text in ("Ausbildung Finanzamt", "eine Ausbildung im Finanzamt", "Ausbildung beim Finanzamt"):
+        assert [m.slug for m in matcher.find_mentions(text)] == ["finanzwirt"], text
+    # search stays generous with a distinctive word, but a whole word of a name is no prefix of it
+    assert [(m.slug, m.kind) for m in matcher.search("Finanzamt")] == [("finanzwirt", "tokens")]
+    assert [(m.slug, m.kind) for m in matcher.search("music")] == [("musikfachhaendler", "tokens")]
+    assert [(m.slug, m.kind) for m in matcher.search("musi")] == [("musikfachhaendler", "prefix")]
+
+
+def test_english_plurals_are_found_on_the_last_word(matcher: OccupationMatcher) -> None:
+    (specialists,) = matcher.find_mentions("which companies hire IT specialists")
+    assert (specialists.text, specialists.slug, specialists.kind) == (
+        "IT specialists",
+        "fachinformatiker",
+        "exact",
+    )
+    (cooks,) = matcher.find_mentions("what do cooks earn")
+    assert (cooks.text, cooks.slug) == ("cooks", "koch")
+    assert matcher.find_mentions("Köche und Köchinnen")[0].slug == "koch"
+
+
+def test_english_generic_words_give_the_same_choice_as_german_ones(matcher: OccupationMatcher) -> None:
+    (german,) = matcher.find_mentions("Mechaniker")
+    for text in ("what is a mechanic", "mechanics", "Mechanics?"):
+        (mention,) = matcher.find_mentions(text)
+        assert (mention.slug, mention.kind, mention.candidates) == (None, "generic", german.candidates), text
+    (salesman,) = matcher.find_mentions("I want to be a salesman")
+    assert salesman.slug is None and "kaufmann-im-einzelhandel" in salesman.candidates
+    assert matcher.find_mentions("salesmen")[0].candidates == salesman.candidates
+
+
+def test_a_name_joined_with_a_word_for_its_training_is_a_mention(matcher: OccupationMatcher) -> None:
+    for text, slug in (
+        ("ich mache eine Tischlerlehre", "tischler"),
+        ("Bankkaufmannsausbildung", "bankkaufmann"),
+        ("wie finde ich einen Erzieherausbildungsplatz", "erzieher"),
+        ("Köchinjob", "koch"),
+    ):
+        (mention,) = matcher.find_mentions(text)
+        assert (mention.slug, mention.kind) == (slug, "compound"), text
+    # other compounds stay ordinary words; a generic word stays a choice, not one occupation
+    for text in ("Tischlerei", "mein Traumjob", "Schülerpraktikum", "Mechanikerausbildung", "Kochbuch"):
+        assert [m for m in matcher.find_mentions(text) if m.slug] == [], text
+
+
+def test_a_typo_in_several_words_must_lie_inside_one_word() -> None:
+    matcher = OccupationMatcher.from_professions(
+        [
+            make_profession("wasserbauer", "Wasserbauer"),
+            make_profession("kaufmann-im-einzelhandel", "Kaufmann im Einzelhandel"),
+        ]
+    )
+    assert matcher.find_mentions("ich will Wasserbaur werden")[0].slug == "wasserbauer"
+    assert matcher.find_mentions("Kaufmann im Einzelhandl")[0].slug == "kaufmann-im-einzelhandel"
+    assert matcher.find_mentions("Kaufman Einzelhandel")[0].slug == "kaufmann-im-einzelhandel"
+    assert matcher.find_mentions("das wasser sauber halten") == []  # "wassersauber" is one letter off
+    assert [m.slug for m in matcher.find_mentions("Kaufmann im Einzelhandelsverband")] == [None]
+
+
+def test_a_typo_is_measured_against_names_not_against_listed_misspellings() -> None:
+    butcher = [make_profession("fleischer", "Fleischer", synonyms=["Fleicher", "Metzger"])]
+    matcher = OccupationMatcher.from_professions(butcher)
+    assert matcher.find_mentions("Fleicher")[0].slug == "fleischer"  # the misspelling itself is known
+    assert matcher.find_mentions("Fleischr")[0].slug == "fleischer"  # one letter from the name
+    assert matcher.find_mentions("Fletcher") == []  # one letter from the misspelling, two from the name
+    assert matcher.search("Fletcher")[0].slug == "fleischer"  # the search box is more forgiving
+
+
+def test_english_only_words_need_english_around_them() -> None:
+    matcher = OccupationMatcher.from_professions(
+        [make_profession("koch", "Koch", "Köchin", en="Cook", synonyms=["chef"])]
+    )
+    for text in ("I want to become a chef", "subjects for chef", "what else is like chef", "the chefs"):
+        assert [m.slug for m in matcher.find_mentions(text)] == ["koch"], text
+    for text in ("mein Chef nervt", "Chef", "der Chef ist nett", "I want to be a. Chef", "ein Chefjob"):
+        assert matcher.find_mentions(text) == [], text
+    assert matcher.search("Chef")[0].slug == "koch"
