@@ -46,6 +46,7 @@ class StackConfig:
     tracker_store_url: str | None = None  # default: SQLite in var_dir; postgresql://... to share
     lock_store_url: str | None = None  # default: in-memory; redis://host:port/db for several Rasa servers
     extra_env: dict[str, str] = field(default_factory=dict)
+    extra_cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] = os.environ) -> StackConfig:
@@ -320,8 +321,13 @@ class Stack:
         return channels
 
     def cors_origins(self) -> list[str]:
-        origins = os.environ.get("BERUFSLOTSE_CORS_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
-        return [origin.strip() for origin in origins.split(",") if origin.strip()]
+        """Web origins allowed to talk to Rasa: the settings' list plus the stack's own demo page."""
+        configured = os.environ.get("BERUFSLOTSE_CORS_ORIGINS", "http://127.0.0.1:8080,http://localhost:8080")
+        origins = [origin.strip() for origin in configured.split(",") if origin.strip()]
+        origins.extend(self.config.extra_cors_origins)
+        if self.config.web_port is not None:
+            origins.append(self.config.web_url)
+        return list(dict.fromkeys(origins))
 
     def start(self, timeout: float = 180.0) -> None:
         log_dir = self.config.var_dir / "log"
@@ -329,23 +335,43 @@ class Stack:
         try:
             for service in self.planned_services():
                 service.log_path = log_dir / f"{service.name}.log"
-                env = self.base_env() | service.env
-                with open(service.log_path, "ab") as log:
-                    service.process = subprocess.Popen(
-                        service.command,
-                        cwd=ROOT,
-                        env=env,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
+                self._spawn(service)
                 self.services.append(service)
                 wait_until_healthy(service, timeout)
                 print(f"[stack] {service.name} is up ({service.health_url})", file=sys.stderr)
         except BaseException:
             self.stop()
             raise
+
+    def _spawn(self, service: Service) -> None:
+        assert service.log_path is not None
+        env = self.base_env() | service.env
+        with open(service.log_path, "ab") as log:
+            service.process = subprocess.Popen(
+                service.command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def restart(self, name: str, timeout: float = 180.0, grace: float = 10.0) -> None:
+        """Stop one service and start it again with the same command while the others keep
+        running (the e2e tests restart Rasa: conversations must survive in the tracker store)."""
+        service = next(service for service in self.services if service.name == name)
+        process = service.process
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self._spawn(service)
+        wait_until_healthy(service, timeout)
+        print(f"[stack] {service.name} is up again ({service.health_url})", file=sys.stderr)
 
     def stop(self, grace: float = 10.0) -> None:
         for service in reversed(self.services):

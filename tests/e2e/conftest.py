@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -34,6 +34,8 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         actions_port=free_port(),
         rasa_port=free_port(),
         web_port=free_port(),
+        # the origin of the widget's browser tests when they run against this stack
+        extra_cors_origins=(f"http://127.0.0.1:{free_port()}",),
         var_dir=tmp_path_factory.mktemp("stack-var"),
     )
     with running_stack(config, model_path) as running:
@@ -60,3 +62,14 @@ class Chat:
 @pytest.fixture
 def chat(stack: Stack, request: pytest.FixtureRequest) -> Chat:
     return Chat(stack.config.rasa_url, sender=f"e2e-{request.node.name}")
+
+
+@pytest.fixture
+def restart_rasa(stack: Stack) -> Callable[[], None]:
+    """Restarts only the Rasa server of the running stack (the API and the action server keep
+    running); conversations must come back from the SQL tracker store."""
+
+    def restart() -> None:
+        stack.restart("rasa")
+
+    return restart
