@@ -4,6 +4,12 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
+python -m api.cli purge                         delete old contact requests, mark expired offers
+python -m api.cli company create --name N ...   add a company of the region; prints its id
+python -m api.cli company create-key <id>       issue an API key for a company (printed once)
+python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
+python -m api.cli import-ba <file.json>         import offers from a BA job search result
+python -m api.cli seed-demo [--seed 42] [--companies 800] [--offers 3000] [--if-empty]
 """
 
 from __future__ import annotations
@@ -11,14 +17,28 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+from api.check.sync import read_check_bank, sync_check_bank
+from api.companies.service import (
+    CompanyAdminError,
+    CompanyDetails,
+    create_api_key,
+    create_company,
+    revoke_api_key,
+)
+from api.contacts.service import purge_old_requests
 from api.core.config import REPO_ROOT, Settings, get_settings
 from api.core.db import session_factory_for
+from api.demo.service import seed_demo
+from api.imports.service import ImportFileError, ImportReport, import_ba, read_ba_file
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
+from api.offers.service import mark_expired
 from knowledge import loader
+from knowledge.check.bank import CheckBankError
 from knowledge.loader import KnowledgeError
 
 
@@ -46,8 +66,11 @@ def read_knowledge() -> KnowledgeSnapshot:
 
 def load_knowledge(database_url: str) -> SyncReport:
     snapshot = read_knowledge()
+    check_bank = read_check_bank()
     with session_factory_for(database_url)() as session, session.begin():
-        return sync_knowledge(session, snapshot)
+        report = sync_knowledge(session, snapshot)
+        report.tables.update(sync_check_bank(session, check_bank))
+        return report
 
 
 def print_report(report: SyncReport) -> None:
@@ -59,6 +82,78 @@ def print_report(report: SyncReport) -> None:
         )
 
 
+def print_import_report(report: ImportReport) -> None:
+    print(
+        f"offers: {report.created} new, {report.updated} changed, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped; companies: {report.companies_created} new"
+    )
+    if report.unknown_occupations:
+        print("unknown occupations (not imported):")
+        for beruf, count in sorted(report.unknown_occupations.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {count:>4}  {beruf}")
+    for label, refs in (
+        ("outside the region", report.outside_region),
+        ("not an apprenticeship or internship", report.other_kind),
+        ("invalid", report.invalid),
+    ):
+        if refs:
+            print(f"{label}: {', '.join(refs)}")
+
+
+def company_command(args: argparse.Namespace, settings: Settings) -> int:
+    with session_factory_for(settings.database_url)() as session, session.begin():
+        try:
+            if args.company_command == "create":
+                details = CompanyDetails(
+                    name=args.name,
+                    email=args.email,
+                    municipality=args.municipality,
+                    street=args.street,
+                    postcode=args.postcode,
+                    sector=args.sector,
+                    size=args.size,
+                    contact_person=args.contact_person,
+                    phone=args.phone,
+                    website=args.website,
+                    verified=args.verified,
+                )
+                print(create_company(session, details).id)
+            elif args.company_command == "create-key":
+                row, key = create_api_key(
+                    session, args.company_id, settings.api_key_pepper.get_secret_value()
+                )
+                print(key)
+                print(
+                    f"key {row.prefix} for company {row.company_id}: shown only now, store it safely",
+                    file=sys.stderr,
+                )
+            else:
+                row = revoke_api_key(session, args.prefix)
+                revoked = f"{row.revoked_at:%Y-%m-%d %H:%M} UTC"
+                print(f"key {row.prefix} of company {row.company_id} revoked at {revoked}")
+        except CompanyAdminError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def add_company_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    company = commands.add_parser("company", help="companies and their API keys")
+    actions = company.add_subparsers(dest="company_command", required=True)
+    create = actions.add_parser("create", help="add a company; prints its id")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email", help="where contact requests are sent")
+    create.add_argument("--municipality", help="name, postcode or slug of a place in the region")
+    for option in ("street", "postcode", "sector", "contact-person", "phone", "website"):
+        create.add_argument(f"--{option}")
+    create.add_argument("--size", choices=["micro", "small", "medium", "large"])
+    create.add_argument("--verified", action="store_true")
+    create_key = actions.add_parser("create-key", help="issue an API key (printed once)")
+    create_key.add_argument("company_id", type=int)
+    revoke = actions.add_parser("revoke-key", help="revoke an API key by its prefix")
+    revoke.add_argument("prefix")
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli", description="Berufslotse API tasks")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +163,18 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     downgrade.add_argument("revision")
     commands.add_parser("load-knowledge", help="mirror knowledge/ into the database")
     commands.add_parser("serve", help="run the API with uvicorn")
+    commands.add_parser("purge", help="delete contact requests past retention, mark expired offers")
+    add_company_commands(commands)
+    import_ba_parser = commands.add_parser("import-ba", help="import offers from a BA job search JSON file")
+    import_ba_parser.add_argument("file", type=Path)
+    import_ba_parser.add_argument(
+        "--angebotsart", type=int, choices=[4, 34], help="offer type when the file does not say (4 or 34)"
+    )
+    demo = commands.add_parser("seed-demo", help="replace the demo companies and offers")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--companies", type=int, default=800)
+    demo.add_argument("--offers", type=int, default=3000)
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when there are offers already")
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
@@ -78,7 +185,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     elif args.command == "load-knowledge":
         try:
             report = load_knowledge(settings.database_url)
-        except KnowledgeError as error:
+        except (KnowledgeError, CheckBankError) as error:
             print(f"knowledge/ is not valid; nothing was loaded.\n{error}", file=sys.stderr)
             return 1
         print_report(report)
@@ -86,6 +193,42 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         import uvicorn
 
         uvicorn.run("api.main:create_app", factory=True, host=settings.host, port=settings.port)
+    elif args.command == "purge":
+        with session_factory_for(settings.database_url)() as session, session.begin():
+            deleted = purge_old_requests(session, settings.contact_retention_days)
+            expired = mark_expired(session)
+        print(
+            f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
+            f"offers marked expired: {expired}"
+        )
+    elif args.command == "company":
+        return company_command(args, settings)
+    elif args.command == "import-ba":
+        try:
+            result = read_ba_file(args.file)
+        except ImportFileError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        with session_factory_for(settings.database_url)() as session, session.begin():
+            import_report = import_ba(session, result, default_offer_type=args.angebotsart)
+        print_import_report(import_report)
+    elif args.command == "seed-demo":
+        with session_factory_for(settings.database_url)() as session, session.begin():
+            seeded = seed_demo(
+                session,
+                seed=args.seed,
+                companies=args.companies,
+                offers=args.offers,
+                only_if_empty=args.if_empty,
+            )
+        if seeded.skipped:
+            print("there are offers already; demo data not loaded (run without --if-empty to replace it)")
+        else:
+            print(
+                f"demo data: {seeded.companies} companies, {seeded.offers} offers, "
+                f"{seeded.training_places} training places "
+                f"(replaced {seeded.removed_companies} companies, {seeded.removed_offers} offers)"
+            )
     return 0
 
 

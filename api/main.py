@@ -12,10 +12,16 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.auth.exceptions import UnauthorizedError, handle_unauthorized
+from api.check.router import router as check_router
+from api.companies.router import router as company_router
+from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
 from api.core.errors import install_problem_handlers
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
+from api.offers.router import router as offers_router
+from api.privacy.router import router as privacy_router
 from api.professions.router import router as professions_router
 
 
@@ -36,9 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     install_problem_handlers(app)
+    app.add_exception_handler(UnauthorizedError, handle_unauthorized)
     app.include_router(health_router)
     app.include_router(professions_router)
     app.include_router(geo_router)
+    app.include_router(offers_router)
+    app.include_router(company_router)
+    app.include_router(contacts_router)
+    app.include_router(privacy_router)
+    app.include_router(check_router)
     return app
 
 

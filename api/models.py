@@ -6,10 +6,30 @@ their own domain package.
 
 from __future__ import annotations
 
+from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
+from api.companies.models import ApiKey, Company
+from api.contacts.models import ContactRequest
 from api.core.models import Base
 from api.geo.models import Municipality
 from api.knowledge_sync.models import KnowledgeMeta
+from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, VocabularyTerm
 
-__all__ = ["Base", "KnowledgeMeta", "MinimumPay", "Municipality", "Profession", "VocabularyTerm"]
+__all__ = [
+    "ApiKey",
+    "Base",
+    "CheckAnswerOption",
+    "CheckItem",
+    "CheckResult",
+    "CheckText",
+    "CheckType",
+    "Company",
+    "ContactRequest",
+    "KnowledgeMeta",
+    "MinimumPay",
+    "Municipality",
+    "Offer",
+    "Profession",
+    "VocabularyTerm",
+]

@@ -218,6 +218,9 @@ class Stack:
         env.update(
             {
                 "BERUFSLOTSE_DATABASE_URL": self.config.effective_database_url,
+                # the API deletes a pupil's conversation from Rasa's tracker store on request
+                "BERUFSLOTSE_TRACKER_STORE_URL": self.config.tracker_store_url
+                or f"sqlite:///{self.config.var_dir / 'rasa-tracker.db'}",
                 "BERUFSLOTSE_API_URL": self.config.api_url,
                 "BERUFSLOTSE_HOST": self.config.host,
                 "PYTHONUNBUFFERED": "1",
@@ -400,17 +403,23 @@ class Stack:
         return None
 
 
-def prepare_database(config: StackConfig) -> None:
+def prepare_database(config: StackConfig, demo_data: bool = False) -> None:
+    """Migrate, load the knowledge base and, on the first start, the region's demo offers."""
     env = dict(os.environ, BERUFSLOTSE_DATABASE_URL=config.effective_database_url)
-    for step in (["migrate"], ["load-knowledge"]):
+    steps = [["migrate"], ["load-knowledge"]]
+    if demo_data:
+        steps.append(["seed-demo", "--if-empty"])
+    for step in steps:
         subprocess.run([str(VENV_BIN / "python"), "-m", "api.cli", *step], cwd=ROOT, env=env, check=True)
 
 
 @contextmanager
-def running_stack(config: StackConfig, model_path: Path, prepare: bool = True) -> Iterator[Stack]:
+def running_stack(
+    config: StackConfig, model_path: Path, prepare: bool = True, demo_data: bool = False
+) -> Iterator[Stack]:
     config.var_dir.mkdir(parents=True, exist_ok=True)
     if prepare:
-        prepare_database(config)
+        prepare_database(config, demo_data=demo_data)
     stack = Stack(config, model_path)
     stack.start()
     try:
@@ -431,7 +440,9 @@ def run_forever(config: StackConfig) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    with running_stack(config, model_path) as stack:
+    # Demo offers are loaded on the first start unless BERUFSLOTSE_DEMO_DATA=0.
+    demo_data = os.environ.get("BERUFSLOTSE_DEMO_DATA", "1") not in ("0", "false", "no")
+    with running_stack(config, model_path, demo_data=demo_data) as stack:
         print(
             "\nBerufslotse is running.\n"
             f"  Chat in the terminal:   make shell\n"

@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Only usable in development: any other environment refuses to start with it.
 DEFAULT_ADMIN_TOKEN = "change-me"
+# Development defaults of the action server's token and the company-key pepper; production refuses them.
+DEFAULT_SERVICE_TOKEN = "change-me-service"
+DEFAULT_KEY_PEPPER = "change-me-pepper"
 
 
 class Environment(StrEnum):
@@ -50,6 +53,22 @@ class Settings(BaseSettings):
     # A JSON list or a comma-separated string: BERUFSLOTSE_CORS_ORIGINS=http://localhost:5173,https://...
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
+    # Bearer token of the action server for the pupil-side endpoints (contact requests, privacy).
+    service_token: SecretStr = SecretStr(DEFAULT_SERVICE_TOKEN)
+    # Mixed into the hash of every company API key, so that a copy of the table alone is useless.
+    api_key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
+    # Contact requests are deleted this many days after they were made (`python -m api.cli purge`).
+    contact_retention_days: int = Field(default=180, ge=1)
+    # Where new contact requests are announced to companies; without a host nothing is sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Berufslotse <berufslotse@localhost>"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Rasa's SQL tracker store (a SQLAlchemy URL); set it so that privacy deletion reaches the chat.
+    tracker_store_url: str | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -71,6 +90,14 @@ class Settings(BaseSettings):
                 f"BERUFSLOTSE_API_ADMIN_TOKEN still has its default value; set a secret token "
                 f"for the {self.environment.value} environment"
             )
+        # Tests and development share these defaults with the local stack; production never does.
+        if self.environment is Environment.PRODUCTION:
+            for variable, value, default in (
+                ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
+                ("API_KEY_PEPPER", self.api_key_pepper, DEFAULT_KEY_PEPPER),
+            ):
+                if value.get_secret_value() == default:
+                    raise ValueError(f"BERUFSLOTSE_{variable} still has its default value; set a secret")
         return self
 
 

@@ -25,7 +25,9 @@ def test_development_accepts_the_default_token() -> None:
 def test_other_environments_refuse_the_default_token(environment: Environment) -> None:
     with pytest.raises(ValidationError, match="API_ADMIN_TOKEN"):
         settings(environment=environment, api_admin_token=SecretStr(DEFAULT_ADMIN_TOKEN))
-    assert settings(environment=environment, api_admin_token=SecretStr("s3cret")).environment is environment
+    secrets = {"service_token": SecretStr("s3rvice"), "api_key_pepper": SecretStr("pepp3r")}
+    accepted = settings(environment=environment, api_admin_token=SecretStr("s3cret"), **secrets)
+    assert accepted.environment is environment
 
 
 def test_cors_origins_accept_a_comma_separated_string_or_json() -> None:

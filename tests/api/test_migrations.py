@@ -12,7 +12,22 @@ from api.cli import alembic_config
 from api.core.db import create_db_engine
 from api.models import Base
 
-EXPECTED_TABLES = {"professions", "vocabulary_terms", "knowledge_meta", "municipalities", "minimum_pay"}
+EXPECTED_TABLES = {
+    "professions",
+    "vocabulary_terms",
+    "knowledge_meta",
+    "municipalities",
+    "minimum_pay",
+    "companies",
+    "api_keys",
+    "offers",
+    "contact_requests",
+    "check_items",
+    "check_types",
+    "check_answer_options",
+    "check_texts",
+    "check_results",
+}
 
 
 def tables(url: str) -> set[str]:

@@ -3,7 +3,7 @@
 check_items, check_types, check_answer_options and check_texts are filled by load-knowledge from
 knowledge/check; check_results holds one record per pupil (no chat id, no free text, no time).
 
-Revision ID: 0020_check_results
+Revision ID: 0007_check_results
 Revises: 0006_contact_requests
 Create Date: 2026-11-23
 """
@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020_check_results"
+revision: str = "0007_check_results"
 down_revision: str | None = "0006_contact_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

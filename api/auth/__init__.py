@@ -1,0 +1,1 @@
+"""Who is calling: companies with their API keys, the action server with its service token."""

@@ -1,0 +1,1 @@
+"""Importing offers from outside sources (the Bundesagentur für Arbeit's job search)."""

@@ -1,0 +1,1 @@
+"""Email to companies through a configurable SMTP server; texts in template files."""

@@ -1,0 +1,1 @@
+"""Apprenticeships, dual study places, internships and Praktikumswoche days: search and management."""

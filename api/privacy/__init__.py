@@ -1,0 +1,1 @@
+"""Deleting everything about one conversation, at the pupil's request."""

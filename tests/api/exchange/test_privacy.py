@@ -1,0 +1,150 @@
+"""DELETE /api/v1/privacy/conversations/{pupil_ref}: everything about one conversation goes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from api.check.models import CheckResult
+from api.contacts.models import ContactRequest
+from api.core.config import Settings, get_settings
+from api.privacy.router import tracker_store
+from tests.api.exchange.support import CompanyFactory, OfferFactory
+
+# The columns of Rasa's SQLTrackerStore table that matter here (Rasa creates more).
+rasa_metadata = MetaData()
+rasa_events = Table(
+    "events",
+    rasa_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("data", Text),
+)
+
+
+def add_events(connection: Connection, sender: str, count: int) -> None:
+    connection.execute(
+        insert(rasa_events), [{"sender_id": sender, "type_name": "user", "data": "{}"} for _ in range(count)]
+    )
+
+
+@pytest.fixture
+def two_conversations(
+    session: Session,
+    make_company: CompanyFactory,
+    make_offer: OfferFactory,
+    make_contact_request: Callable[..., ContactRequest],
+) -> None:
+    offer = make_offer(make_company())
+    other = make_offer(make_company())
+    make_contact_request(offer, pupil_ref="conversation-a")
+    make_contact_request(other, pupil_ref="conversation-a")
+    make_contact_request(offer, pupil_ref="conversation-b")
+    session.add(
+        CheckResult(pupil_ref="conversation-a", variant="quick", score_r=75.0, completed_on=date(2026, 11, 1))
+    )
+    session.flush()
+
+
+async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: Session,
+    service_headers: dict[str, str],
+    two_conversations: None,
+) -> None:
+    # A tracker-store table inside the test's transaction (rolled back afterwards, like everything).
+    connection = session.connection()
+    rasa_metadata.create_all(connection)
+    add_events(connection, "conversation-a", 5)
+    add_events(connection, "conversation-b", 2)
+    app.dependency_overrides[tracker_store] = lambda: connection
+
+    response = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "pupil_ref": "conversation-a",
+        "deleted": {"contact_requests": 2, "check_results": 1, "tracker_events": 5},
+    }
+    assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
+    assert session.scalars(select(CheckResult.pupil_ref)).all() == []
+    senders: dict[str, int] = dict(
+        connection.execute(
+            select(rasa_events.c.sender_id, func.count()).group_by(rasa_events.c.sender_id)
+        ).all()
+    )
+    assert senders == {"conversation-b": 2}
+
+    again = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
+    assert again.json()["deleted"] == {"contact_requests": 0, "check_results": 0, "tracker_events": 0}
+
+
+async def test_without_a_tracker_store_only_the_api_data_goes(
+    client: httpx.AsyncClient, service_headers: dict[str, str], two_conversations: None
+) -> None:
+    response = await client.delete("/api/v1/privacy/conversations/conversation-b", headers=service_headers)
+    assert response.json()["deleted"] == {"contact_requests": 1, "check_results": 0, "tracker_events": None}
+
+
+@pytest.fixture
+def tracker_store_file(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        rasa_metadata.create_all(connection)
+        add_events(connection, "conversation-a", 3)
+        add_events(connection, "conversation-b", 1)
+    engine.dispose()
+    yield url
+
+
+async def test_the_tracker_store_configured_by_url(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    service_headers: dict[str, str],
+    tracker_store_file: str,
+    two_conversations: None,
+) -> None:
+    configured = settings.model_copy(update={"tracker_store_url": tracker_store_file})
+    app.dependency_overrides[get_settings] = lambda: configured
+    response = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
+    assert response.json()["deleted"] == {"contact_requests": 2, "check_results": 1, "tracker_events": 3}
+    engine = create_engine(tracker_store_file)
+    with engine.connect() as connection:
+        assert connection.execute(select(rasa_events.c.sender_id)).scalars().all() == ["conversation-b"]
+    engine.dispose()
+
+
+async def test_a_tracker_store_without_events_table_counts_zero(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    service_headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    configured = settings.model_copy(update={"tracker_store_url": f"sqlite:///{tmp_path / 'empty.db'}"})
+    app.dependency_overrides[get_settings] = lambda: configured
+    response = await client.delete("/api/v1/privacy/conversations/nobody", headers=service_headers)
+    assert response.status_code == 200
+    assert response.json()["deleted"] == {"contact_requests": 0, "check_results": 0, "tracker_events": 0}
