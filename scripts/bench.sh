@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# `make bench`: the assistant's figures beside Rasa's starter assistant.
+# `make bench`: the assistant's figures beside Rasa's starter assistant, then offer search at
+# 100,000 offers on SQLite and PostgreSQL beside the same queries as raw SQL. Prints figures and
+# ratios and writes them to artifacts/bench/; nothing asserts a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+bash scripts/system_packages.sh
+BERUFSLOTSE_TEST_POSTGRES_URL=$(bash scripts/services/postgres.sh start)
+export BERUFSLOTSE_TEST_POSTGRES_URL
+trap 'bash scripts/services/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 .venv/bin/python -m scripts.bench "$@"
+.venv/bin/python -m scripts.bench_offers
