@@ -425,6 +425,9 @@ GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
     "saleswoman": ("kaufmann", "verkaeufer"),
     "salesperson": ("kaufmann", "verkaeufer"),
 }
+# English phrases of two words that stand for the same choice as a German generic word: both
+# Mediengestalter occupations are "media designers".
+GENERIC_PHRASES: Mapping[tuple[str, str], str] = {("media", "designer"): "mediengestalter"}
 # Everyday words for someone in any job ("Angestellter" is any employee): never a generic choice
 # of occupations and never the short form of one (normal forms).
 # fmt: off
@@ -1018,6 +1021,10 @@ class OccupationMatcher:
             candidates = self._generic_candidates(tokens[i])
             if candidates:
                 found.append((i, 1, 2, 0.5, candidates, "generic"))
+            if i + 1 < len(tokens):
+                phrase_candidates = self._generic_phrase_candidates(tokens[i], tokens[i + 1])
+                if phrase_candidates:
+                    found.append((i, 2, 2, 0.5, phrase_candidates, "generic"))
         glued = {  # i: tokens i - 1 and i are one hyphenated word ("Diplom-Finanzwirt")
             i for i in range(1, len(tokens)) if text[tokens[i - 1].end : tokens[i].start] == "-"
         }
@@ -1055,6 +1062,14 @@ class OccupationMatcher:
         for form in (token.norm, *_english_singulars(token.raw)):
             if form in self._heads:
                 return self._heads[form]
+        return ()
+
+    def _generic_phrase_candidates(self, first: Token, second: Token) -> tuple[str, ...]:
+        """The choice a generic two-word English phrase stands for ("media designers"), else ()."""
+        for form in (second.norm, *_english_singulars(second.raw)):
+            head = GENERIC_PHRASES.get((first.norm, form))
+            if head is not None:
+                return self._heads.get(head, ())
         return ()
 
     def _exact_terms(self, window: Sequence[Token]) -> tuple[str, list[_Term]]:

@@ -226,6 +226,16 @@ def test_find_mentions_in_messages(
     assert text[mention.start : mention.end] == mention.text
 
 
+def test_an_english_generic_phrase_offers_the_same_choice_as_the_german_word(
+    real_matcher: OccupationMatcher,
+) -> None:
+    (english,) = real_matcher.find_mentions("what do media designers earn")
+    (german,) = real_matcher.find_mentions("was verdient ein mediengestalter")
+    assert english.text == "media designers"
+    assert english.slug is None and english.candidates == german.candidates
+    assert len(english.candidates) >= 2
+
+
 @pytest.mark.parametrize("text", ["I want to cook", "mein chef nervt", "i like to paint"])
 def test_verbs_and_bosses_are_no_occupation(real_matcher: OccupationMatcher, text: str) -> None:
     assert real_matcher.find_mentions(text) == []
