@@ -38,5 +38,8 @@ step "Rasa data and test stories"
 step "Rasa engine side: NLU components and the held-out NLU evaluation"
 $PY_RASA -m pytest -p no:cacheprovider tests/nlu tests/bot tests/knowledge
 
-step "services side: knowledge, API, actions, end-to-end"
-$PY -m pytest -p no:cacheprovider tests --ignore=tests/nlu --ignore=tests/bot
+step "services side: knowledge, API, actions, channels"
+$PY -m pytest -p no:cacheprovider tests --ignore=tests/nlu --ignore=tests/bot --ignore=tests/e2e
+
+step "end-to-end: the real stack through the REST channel, Telegram and the web widget"
+$PY -m pytest -p no:cacheprovider tests/e2e

@@ -44,7 +44,11 @@ def create_contact_request(
     """Store the request and email the company in the background (`notification` says how it went)."""
     request = service.create_contact_request(session, data)
     background.add_task(notify_company, sessions, settings, request.id)
-    return service.describe_for_pupil(session, request)
+    described = service.describe_for_pupil(session, request)
+    # End this request's (read) transaction before the background task writes: on SQLite an open
+    # reader blocks the notification's write ("database is locked").
+    session.commit()
+    return described
 
 
 @router.get("/contact-requests", response_model=list[ContactRequestPupil])

@@ -36,7 +36,9 @@ def tap(chat: Chat, replies: Replies, ending: str) -> Replies:
 
 
 def quick_items(stack: Stack) -> list[dict[str, Any]]:
-    response = httpx.get(f"{stack.config.api_url}/api/v1/check/items", params={"variant": "quick"}, timeout=10)
+    response = httpx.get(
+        f"{stack.config.api_url}/api/v1/check/items", params={"variant": "quick"}, timeout=10
+    )
     response.raise_for_status()
     items: list[dict[str, Any]] = response.json()["items"]
     return items
@@ -100,7 +102,11 @@ def test_pause_restart_rasa_resume_and_finish(
     )
     assert saved.status_code == 200
     record = saved.json()
-    assert (record["variant"], record["certificate"], record["municipality"]) == ("quick", "realschule", "bramsche")
+    assert (record["variant"], record["certificate"], record["municipality"]) == (
+        "quick",
+        "realschule",
+        "bramsche",
+    )
     assert record["scores"]["R"] > record["scores"]["S"]
 
     again = chat.say("mein ergebnis")

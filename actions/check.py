@@ -1,0 +1,405 @@
+"""The career-choice check in the chat: the form `check_form` and what happens around it.
+
+- `validate_check_form` reads every message while the form is active (buttons and free text),
+  records the answer or carries out a command, and chooses the next question. A message that is
+  a question of its own ("was macht ein Mechatroniker?") changes nothing, so Rasa rejects the form,
+  a rule in bot/data/rules/check.yml answers it, and the form asks the open question again.
+- `action_ask_check_item` shows the next item ("7/30") with the answers as buttons.
+- `action_check_start` starts a new check or continues a paused one.
+- `action_check_wrap_up` runs when the form ends: the result, or the confirmation of a pause/stop.
+- `action_check_show_result`, `action_check_more_matches`, `action_check_delete_result`:
+  "mein Ergebnis", "mehr", "lösch mein Ergebnis".
+
+The decisions live in `actions.check_logic`; these classes read the tracker, call the API and send
+the chosen responses. The check's state lives in slots only (see check_logic).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import replace
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailableError, Language, LocalizedText
+from actions.check_api import CheckApi, CheckItems, CheckScore, chart_url, get_check_api
+from actions.check_logic import (
+    MATCHES_PER_PAGE,
+    PAUSED,
+    QUESTIONS,
+    REQUESTED_SLOT,
+    RUNNING,
+    SAVED,
+    SLOT_ITEM,
+    SLOT_MATCH_OFFSET,
+    SLOT_MUNICIPALITY,
+    SLOT_STATUS,
+    STOPPED,
+    CheckState,
+    Command,
+    Reading,
+    StaleButton,
+    advance,
+    answers_payload,
+    has_scores,
+    item_question,
+    match_utterances,
+    municipality_answer,
+    next_question,
+    not_understood,
+    read_item_answer,
+    read_setup_answer,
+    read_setup_command,
+    reset_values,
+    resolve_municipality,
+    result_utterances,
+    slot_changes,
+    unreadable_outcome,
+)
+from actions.profession_logic import Utterance, normalize_language
+from actions.professions import latest_intent, send
+from knowledge.check import bank
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_SLOT = "language"
+CHOICE_ENTITY = "check_choice"
+
+
+@functools.lru_cache(maxsize=1)
+def answer_scale() -> bank.AnswerScale:
+    """knowledge/check/answers.yaml, read on first use: the free-text rules and the command labels."""
+    return bank.load_answer_scale()
+
+
+def parse_answer(text: str) -> int | str | None:
+    return bank.parse_free_text_answer(text, answer_scale())
+
+
+def parse_command(text: str) -> str | None:
+    return bank.parse_check_command(text, answer_scale())
+
+
+def command_labels() -> dict[str, LocalizedText]:
+    return {
+        command.name: LocalizedText(de=command.button.de, en=command.button.en)
+        for command in answer_scale().commands
+    }
+
+
+def slot_events(values: dict[str, Any]) -> list[dict[str, Any]]:
+    return [SlotSet(name, value) for name, value in values.items()]
+
+
+def language_of(tracker: Tracker) -> Language:
+    return normalize_language(tracker.get_slot(LANGUAGE_SLOT))
+
+
+class CheckAction(Action, ABC):
+    """Base of the check's actions: the API client (a test passes its own). Abstract, so that the
+    action server does not register it."""
+
+    def __init__(self, api: CheckApi | None = None) -> None:
+        self._api = api
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @property
+    def api(self) -> CheckApi:
+        return self._api or get_check_api()
+
+    async def items_of(self, state: CheckState) -> CheckItems | None:
+        return await self.api.check_items(state.variant) if state.variant else None
+
+
+class ValidateCheckForm(CheckAction):
+    def name(self) -> str:
+        return "validate_check_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        question = tracker.get_slot(REQUESTED_SLOT)
+        state = CheckState.from_slots(tracker.get_slot)
+        try:
+            items = await self.items_of(state)
+            if question not in QUESTIONS:
+                # The form is being activated: nothing to read yet, ask the next open question.
+                return [SlotSet(REQUESTED_SLOT, next_question(state, len(items.ids) if items else None))]
+            reading = await self._read(question, tracker, state, items)
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while reading an answer")
+            dispatcher.utter_message(response="utter_check_service_unavailable")
+            # The answers so far stay in the slots; "weiter mit dem Test" continues later.
+            paused = replace(state, status=PAUSED)
+            return [*slot_events(slot_changes(state, paused)), SlotSet(REQUESTED_SLOT, None)]
+
+        if reading is None:
+            outcome = unreadable_outcome(latest_intent(tracker))
+            if outcome == "detour":
+                # No check slot changes: Rasa rejects the form, a rule answers the question, and the
+                # form then runs this action again for the same message and asks `question` again.
+                return [SlotSet(REQUESTED_SLOT, question)]
+            if outcome != "pause":
+                if outcome == "not_understood":
+                    send(dispatcher, not_understood(question))
+                return [SlotSet(question, None), SlotSet(REQUESTED_SLOT, question)]
+            reading = Command("pause")
+
+        step = advance(state, question, reading, items.ids if items else None)
+        for utterance in step.say:
+            send(dispatcher, utterance)
+        changes = slot_changes(state, step.state)
+        if question not in changes:
+            # Always set the asked slot, so that Rasa sees the message was taken as an answer.
+            changes[question] = step.state.answer_to(question)
+        return [*slot_events(changes), SlotSet(REQUESTED_SLOT, step.ask)]
+
+    async def _read(
+        self, question: str, tracker: Tracker, state: CheckState, items: CheckItems | None
+    ) -> Reading | None:
+        text = tracker.latest_message.get("text")
+        choice = next(tracker.get_latest_entity_values(CHOICE_ENTITY), None)
+        if question == SLOT_ITEM:
+            answered = len(state.answers)
+            current = items.ids[answered] if items is not None and answered < len(items.ids) else ""
+            return read_item_answer(text, choice, current, parse_answer, parse_command)
+        command = read_setup_command(question, text, choice, parse_answer, parse_command)
+        if command is not None:
+            return command
+        if question == SLOT_MUNICIPALITY:
+            if choice is not None:
+                return StaleButton()
+            if not text:
+                return None
+            place = resolve_municipality(text, await self.api.municipalities())
+            return municipality_answer(place) if place is not None else None
+        return read_setup_answer(question, text, choice)
+
+
+class ActionAskCheckItem(CheckAction):
+    """Asks the item after the answered ones (the form calls it for the slot check_item)."""
+
+    def name(self) -> str:
+        return "action_ask_check_item"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        try:
+            items = await self.items_of(state)
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while asking an item")
+            dispatcher.utter_message(response="utter_check_service_unavailable")
+            return []
+        if items is not None:
+            question = item_question(items, len(state.answers), language_of(tracker), command_labels())
+            if question is not None:
+                send(dispatcher, question)
+        return []
+
+
+class ActionCheckStart(CheckAction):
+    """Before the form: continue a check in progress, or empty the slots for a new one."""
+
+    def name(self) -> str:
+        return "action_check_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        if state.in_progress:
+            dispatcher.utter_message(response="utter_check_welcome_back")
+            return [] if state.status == RUNNING else [SlotSet(SLOT_STATUS, RUNNING)]
+        if state.result_pending:
+            # Every item is answered: the form ends at once and the wrap-up shows the result.
+            return []
+        if latest_intent(tracker) == "resume_check":
+            dispatcher.utter_message(response="utter_check_nothing_to_resume")
+        dispatcher.utter_message(response="utter_check_intro")
+        return slot_events({**reset_values(), SLOT_STATUS: RUNNING})
+
+
+class ResultAction(CheckAction, ABC):
+    """Shows results: scores, strongest types, chart, matching occupations."""
+
+    async def finish(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CheckState
+    ) -> list[dict[str, Any]]:
+        """Scores the answers, saves the pseudonymous record and shows the result."""
+        language = language_of(tracker)
+        answers = answers_payload(state.answers)
+        score = (
+            await self.api.score(answers) if any(value is not None for value in answers.values()) else None
+        )
+        if score is None or not has_scores(score.scores):
+            dispatcher.utter_message(response="utter_check_no_answers")
+            return slot_events(reset_values())
+        saved = True
+        try:
+            await self.api.save_result(
+                tracker.sender_id,
+                state.variant or "quick",
+                score.scores,
+                state.certificate,
+                state.municipality_slug,
+            )
+        except ApiUnavailableError:
+            # The pupil still sees the result; the answers stay so that "mein Ergebnis" saves it later.
+            logger.exception("could not save the check result")
+            saved = False
+        shown = await self.show(dispatcher, score, state.certificate, language, just_finished=True)
+        after = replace(state, answers=(), status=SAVED) if saved else state
+        return slot_events(slot_changes(state, replace(after, match_offset=shown)))
+
+    async def show(
+        self,
+        dispatcher: CollectingDispatcher,
+        score: CheckScore,
+        certificate: str | None,
+        language: Language,
+        *,
+        just_finished: bool,
+    ) -> int:
+        """Sends the result and the first matches; returns how many matches were shown."""
+        # Everything is loaded before anything is sent, so a failing API never leaves half a result.
+        chart_text = await self.api.chart_text(score.scores, language)
+        page = await self.api.matches(score.scores, certificate, limit=MATCHES_PER_PAGE)
+        utterances = result_utterances(
+            score, chart_text, chart_url(score.scores, language), language, just_finished=just_finished
+        )
+        if page.items:
+            utterances.append(Utterance("utter_check_matches_intro"))
+            utterances.extend(match_utterances(page, 0, language))
+        for utterance in utterances:
+            send(dispatcher, utterance)
+        return len(page.items)
+
+    async def current_result(
+        self, tracker: Tracker, state: CheckState
+    ) -> tuple[CheckScore, str | None] | None:
+        """The pupil's scores and certificate: from answers not yet saved, else from the API."""
+        if state.result_pending:
+            return await self.api.score(answers_payload(state.answers)), state.certificate
+        saved = await self.api.saved_result(tracker.sender_id)
+        return (saved, saved.certificate) if saved is not None else None
+
+
+class ActionCheckWrapUp(ResultAction):
+    """After the form: the result when every item is answered, else confirm the pause or the stop."""
+
+    def name(self) -> str:
+        return "action_check_wrap_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        if state.status == PAUSED:
+            dispatcher.utter_message(response="utter_check_paused")
+            return []
+        if state.status == STOPPED:
+            dispatcher.utter_message(response="utter_check_stopped")
+            return []
+        if not state.result_pending:
+            return []
+        try:
+            return await self.finish(dispatcher, tracker, state)
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while scoring")
+            dispatcher.utter_message(response="utter_check_result_unavailable")
+            return []
+
+
+class ActionCheckShowResult(ResultAction):
+    """ "mein Ergebnis": the saved result again (or the pending one, saved now)."""
+
+    def name(self) -> str:
+        return "action_check_show_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        try:
+            if state.result_pending:
+                return await self.finish(dispatcher, tracker, state)
+            saved = await self.api.saved_result(tracker.sender_id)
+            if saved is None:
+                dispatcher.utter_message(response="utter_check_no_result")
+                return []
+            shown = await self.show(
+                dispatcher, saved, saved.certificate, language_of(tracker), just_finished=False
+            )
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while showing the result")
+            dispatcher.utter_message(response="utter_check_result_unavailable")
+            return []
+        return [SlotSet(SLOT_MATCH_OFFSET, shown or None)]
+
+
+class ActionCheckMoreMatches(ResultAction):
+    """ "mehr": the next five matching occupations."""
+
+    def name(self) -> str:
+        return "action_check_more_matches"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        language = language_of(tracker)
+        try:
+            current = await self.current_result(tracker, state)
+            if current is None:
+                dispatcher.utter_message(response="utter_check_no_result")
+                return []
+            score, certificate = current
+            page = await self.api.matches(
+                score.scores, certificate, limit=MATCHES_PER_PAGE, offset=state.match_offset
+            )
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while listing matches")
+            dispatcher.utter_message(response="utter_check_service_unavailable")
+            return []
+        if not page.items:
+            dispatcher.utter_message(response="utter_check_no_more_matches")
+            return []
+        for utterance in match_utterances(page, state.match_offset, language):
+            send(dispatcher, utterance)
+        return [SlotSet(SLOT_MATCH_OFFSET, state.match_offset + len(page.items))]
+
+
+class ActionCheckDeleteResult(CheckAction):
+    """ "lösch mein Ergebnis" (after the pupil confirmed): deletes the saved record."""
+
+    def name(self) -> str:
+        return "action_check_delete_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        try:
+            deleted = await self.api.delete_result(tracker.sender_id)
+        except ApiUnavailableError:
+            logger.exception("check API unavailable while deleting a result")
+            dispatcher.utter_message(response="utter_check_service_unavailable")
+            return []
+        pending = state.result_pending
+        dispatcher.utter_message(
+            response="utter_check_deleted" if deleted or pending else "utter_check_nothing_deleted"
+        )
+        # A check in progress stays (it is no result yet); everything about a result goes.
+        if state.in_progress:
+            return [SlotSet(SLOT_MATCH_OFFSET, None)] if state.match_offset else []
+        return slot_events(slot_changes(state, CheckState()))

@@ -1,0 +1,339 @@
+"""Typed async client for the career-choice check's endpoints (items, scoring, matches, chart text,
+saved results, municipalities).
+
+It extends `BerufslotseApi` and shares its conventions (docs/contracts.md): every failure the pupil
+should not see as a crash becomes `ApiUnavailableError`. The saved-result endpoints need the action
+server's service token, sent as `Authorization: Bearer`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlencode
+
+import httpx
+
+from actions.api_client import (
+    ApiUnavailableError,
+    BerufslotseApi,
+    LocalizedText,
+    api_base_url,
+    create_http_client,
+)
+
+RIASEC: tuple[str, ...] = ("R", "I", "A", "S", "E", "C")
+Variant = Literal["quick", "full"]
+# Scores 0..100 per type; None for a type without any answered item.
+Scores = Mapping[str, float | None]
+
+SERVICE_TOKEN_ENV = "BERUFSLOTSE_SERVICE_TOKEN"
+# The API's development default (api/core/config.py); production sets a secret on both sides.
+DEFAULT_SERVICE_TOKEN = "change-me-service"
+# Where the pupil's device fetches the chart; the channels reach the API under this address.
+PUBLIC_API_URL_ENV = "BERUFSLOTSE_PUBLIC_API_URL"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    id: str
+    type: str
+    position: int
+    text: LocalizedText
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    value: int
+    button: LocalizedText
+
+
+@dataclass(frozen=True)
+class CheckItems:
+    """The items of one variant in the order they are asked, and the five answers."""
+
+    variant: str
+    items: tuple[CheckItem, ...]
+    scale: tuple[AnswerOption, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+
+@dataclass(frozen=True)
+class InterestType:
+    code: str
+    score: float
+    emoji: str
+    name: LocalizedText
+    explanation: LocalizedText
+
+
+@dataclass(frozen=True)
+class CheckScore:
+    """Scores of a check and its (at most three) strongest types, strongest first."""
+
+    scores: Mapping[str, float | None]
+    top_types: tuple[InterestType, ...]
+
+
+@dataclass(frozen=True)
+class SavedResult(CheckScore):
+    variant: str = "quick"
+    certificate: str | None = None
+    municipality: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    slug: str
+    name: str
+    name_en: str
+    fit: float
+    reason: LocalizedText | None
+    needs_higher_certificate: bool
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    items: tuple[Match, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class Municipality:
+    slug: str
+    name: str
+    kind: str
+    samtgemeinde: str | None
+    postcodes: tuple[str, ...]
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _localized(raw: Any) -> LocalizedText:
+    return LocalizedText(de=str(raw["de"]), en=str(raw.get("en") or ""))
+
+
+def _scores(raw: Any) -> dict[str, float | None]:
+    return {code: None if raw.get(code) is None else float(raw[code]) for code in RIASEC}
+
+
+def _top_types(raw: Any) -> tuple[InterestType, ...]:
+    return tuple(
+        InterestType(
+            code=str(entry["code"]),
+            score=float(entry["score"]),
+            emoji=str(entry.get("emoji") or ""),
+            name=_localized(entry["name"]),
+            explanation=_localized(entry["explanation"]),
+        )
+        for entry in raw
+    )
+
+
+def parse_check_items(raw: Mapping[str, Any]) -> CheckItems:
+    return CheckItems(
+        variant=str(raw["variant"]),
+        items=tuple(
+            CheckItem(
+                id=str(item["id"]),
+                type=str(item["type"]),
+                position=int(item["position"]),
+                text=_localized(item["text"]),
+            )
+            for item in sorted(raw["items"], key=lambda item: int(item["position"]))
+        ),
+        scale=tuple(
+            AnswerOption(value=int(option["value"]), button=_localized(option["button"]))
+            for option in raw["scale"]
+        ),
+    )
+
+
+def parse_score(raw: Mapping[str, Any]) -> CheckScore:
+    return CheckScore(scores=_scores(raw["scores"]), top_types=_top_types(raw["top_types"]))
+
+
+def parse_saved_result(raw: Mapping[str, Any]) -> SavedResult:
+    return SavedResult(
+        scores=_scores(raw["scores"]),
+        top_types=_top_types(raw["top_types"]),
+        variant=str(raw["variant"]),
+        certificate=raw.get("certificate"),
+        municipality=raw.get("municipality"),
+    )
+
+
+def parse_match_page(raw: Mapping[str, Any]) -> MatchPage:
+    return MatchPage(
+        items=tuple(
+            Match(
+                slug=str(item["slug"]),
+                name=str(item["name"]),
+                name_en=str(item.get("name_en") or ""),
+                fit=float(item["fit"]),
+                reason=_localized(item["reason"]) if item.get("reason") else None,
+                needs_higher_certificate=bool(item["needs_higher_certificate"]),
+            )
+            for item in raw["items"]
+        ),
+        total=int(raw["total"]),
+    )
+
+
+def parse_municipality(raw: Mapping[str, Any]) -> Municipality:
+    return Municipality(
+        slug=str(raw["slug"]),
+        name=str(raw["name"]),
+        kind=str(raw["kind"]),
+        samtgemeinde=raw.get("samtgemeinde"),
+        postcodes=tuple(str(code) for code in raw.get("postcodes") or ()),
+    )
+
+
+def score_params(scores: Scores) -> list[tuple[str, str]]:
+    """The scores as query parameters R=..&I=.. (a type without a score is left out)."""
+    return [(code, f"{scores[code]:g}") for code in RIASEC if scores.get(code) is not None]
+
+
+def chart_url(scores: Scores, language: str, base_url: str | None = None) -> str:
+    """Public address of the PNG chart of these scores, in the pupil's language."""
+    base = (base_url or public_api_url()).rstrip("/")
+    query = urlencode([*score_params(scores), ("lang", language)])
+    return f"{base}/api/v1/charts/riasec.png?{query}"
+
+
+_PAYLOAD_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+_T = TypeVar("_T")
+
+
+class CheckApi(BerufslotseApi):
+    """The check's calls. Wraps one `httpx.AsyncClient`, which it does not own."""
+
+    def __init__(self, client: httpx.AsyncClient, service_token: str | None = None) -> None:
+        super().__init__(client)
+        self._service_token = service_token or service_token_from_env()
+
+    async def check_items(self, variant: str) -> CheckItems:
+        payload = await self._call("GET", "/api/v1/check/items", params={"variant": variant})
+        return self._parsed(parse_check_items, payload, "items")
+
+    async def score(self, answers: Mapping[str, int | None]) -> CheckScore:
+        payload = await self._call("POST", "/api/v1/check/score", json={"answers": dict(answers)})
+        return self._parsed(parse_score, payload, "score")
+
+    async def matches(
+        self, scores: Scores, certificate: str | None, *, limit: int, offset: int = 0
+    ) -> MatchPage:
+        params: list[tuple[str, str]] = [
+            *score_params(scores),
+            ("limit", str(limit)),
+            ("offset", str(offset)),
+        ]
+        if certificate:
+            params.append(("certificate", certificate))
+        payload = await self._call("GET", "/api/v1/matches", params=tuple(params))
+        return self._parsed(parse_match_page, payload, "matches")
+
+    async def chart_text(self, scores: Scores, language: str) -> str:
+        """The chart's text alternative ("Praktisch: 80; Forschend: 45; ...") in the pupil's language."""
+        params = (*score_params(scores), ("lang", language))
+        payload = await self._call("GET", "/api/v1/charts/riasec.json", params=params)
+        return self._parsed(lambda raw: str(raw["alt"]), payload, "chart text")
+
+    async def save_result(
+        self,
+        pupil_ref: str,
+        variant: str,
+        scores: Scores,
+        certificate: str | None,
+        municipality: str | None,
+    ) -> SavedResult:
+        body = {
+            "pupil_ref": pupil_ref,
+            "variant": variant,
+            "scores": {code: scores.get(code) for code in RIASEC},
+            "certificate": certificate,
+            "municipality": municipality,
+        }
+        payload = await self._call("POST", "/api/v1/check/results", json=body, service=True)
+        return self._parsed(parse_saved_result, payload, "saved result")
+
+    async def saved_result(self, pupil_ref: str) -> SavedResult | None:
+        """The pupil's saved result, or None when there is none."""
+        payload = await self._call(
+            "GET", "/api/v1/check/results", params={"pupil_ref": pupil_ref}, service=True, missing_ok=True
+        )
+        if payload is None:
+            return None
+        return self._parsed(parse_saved_result, payload, "saved result")
+
+    async def delete_result(self, pupil_ref: str) -> int:
+        """Delete the pupil's saved result; returns how many records went (0 when there was none)."""
+        payload = await self._call(
+            "DELETE", "/api/v1/check/results", params={"pupil_ref": pupil_ref}, service=True
+        )
+        return self._parsed(lambda raw: int(raw["deleted"]), payload, "deletion")
+
+    async def municipalities(self) -> list[Municipality]:
+        payload = await self._call("GET", "/api/v1/municipalities")
+        return self._parsed(lambda raw: [parse_municipality(entry) for entry in raw], payload, "places")
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | tuple[tuple[str, str], ...] | None = None,
+        json: Any = None,
+        service: bool = False,
+        missing_ok: bool = False,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
+        try:
+            response = await self._client.request(method, path, params=params, json=json, headers=headers)
+        except httpx.HTTPError as error:
+            raise ApiUnavailableError(f"{method} {path} failed: {error!r}") from error
+        if missing_ok and response.status_code == httpx.codes.NOT_FOUND:
+            return None
+        if response.is_error:
+            raise ApiUnavailableError(f"{method} {path} answered {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ApiUnavailableError(f"{method} {path} did not return JSON") from error
+
+    @staticmethod
+    def _parsed(parse: Callable[[Any], _T], payload: Any, what: str) -> _T:
+        try:
+            return parse(payload)
+        except _PAYLOAD_ERRORS as error:
+            raise ApiUnavailableError(f"unexpected {what} payload: {error!r}") from error
+
+
+def service_token_from_env() -> str:
+    return os.environ.get(SERVICE_TOKEN_ENV) or DEFAULT_SERVICE_TOKEN
+
+
+def public_api_url() -> str:
+    """The API as the pupil's device reaches it; on one machine the same as the actions' API URL."""
+    return os.environ.get(PUBLIC_API_URL_ENV) or api_base_url()
+
+
+_shared_check_api: CheckApi | None = None
+
+
+def get_check_api() -> CheckApi:
+    """The action server's one check client, created on first use (not at import)."""
+    global _shared_check_api
+    if _shared_check_api is None:
+        _shared_check_api = CheckApi(create_http_client())
+    return _shared_check_api

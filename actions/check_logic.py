@@ -1,0 +1,711 @@
+"""Decisions behind the career-choice check in the chat, as pure functions (no Rasa, no I/O).
+
+The check runs as the Rasa form `check_form`. Its state lives in slots only (so that a paused check
+survives a restart of the Rasa server: the SQL tracker store keeps the slots), and this module
+answers three questions about it:
+
+1. What did the pupil say to the open question? (`read_setup_answer`, `read_item_answer`)
+2. How does that change the check, and what is asked next? (`advance`, `next_question`)
+3. Which responses show the question or the result? (`item_question`, `result_utterances`, ...)
+
+Every pupil-facing text is a response in bot/domain/check.yml or comes from knowledge/ (item texts,
+answer labels, type names and explanations, reasons, via the API); this module only picks responses
+and fills in variables. The check is deterministic: nothing here depends on anything but the
+pupil's answers (no time, no randomness, no name, no gender).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from actions.api_client import Language, LocalizedText
+from actions.check_api import CheckItems, CheckScore, MatchPage, Municipality
+from actions.profession_logic import Button, Utterance
+from actions.text_utils import fold
+
+# --- slots and questions ----------------------------------------------------------------------
+
+SLOT_VARIANT = "check_variant"
+SLOT_CERTIFICATE = "check_certificate"
+SLOT_MUNICIPALITY = "check_municipality"
+SLOT_RADIUS = "check_radius"
+SLOT_LOOKING_FOR = "check_looking_for"
+# The form requests this slot for every item; the answers themselves collect in SLOT_ANSWERS.
+SLOT_ITEM = "check_item"
+SLOT_ANSWERS = "check_answers"
+SLOT_STATUS = "check_status"
+SLOT_MATCH_OFFSET = "check_match_offset"
+REQUESTED_SLOT = "requested_slot"
+
+SETUP_QUESTIONS: tuple[str, ...] = (
+    SLOT_VARIANT,
+    SLOT_CERTIFICATE,
+    SLOT_MUNICIPALITY,
+    SLOT_RADIUS,
+    SLOT_LOOKING_FOR,
+)
+QUESTIONS: tuple[str, ...] = (*SETUP_QUESTIONS, SLOT_ITEM)
+# Every slot the check owns, in a fixed order (for resets and slot events).
+CHECK_SLOTS: tuple[str, ...] = (*SETUP_QUESTIONS, SLOT_ANSWERS, SLOT_STATUS, SLOT_MATCH_OFFSET)
+
+Status = Literal["running", "paused", "stopped", "finished", "saved"]
+RUNNING: Status = "running"
+PAUSED: Status = "paused"
+STOPPED: Status = "stopped"
+FINISHED: Status = "finished"  # every item answered, the result not yet saved
+SAVED: Status = "saved"  # the result is saved in the API; the answers are gone from the slots
+_STATUSES: frozenset[str] = frozenset({RUNNING, PAUSED, STOPPED, FINISHED, SAVED})
+
+VARIANTS: tuple[str, ...] = ("quick", "full")
+# The codes of knowledge/vocab.yaml `certificates`, lowest first.
+CERTIFICATES: tuple[str, ...] = ("none", "hauptschule", "realschule", "fachabitur", "abitur")
+RADII_KM: tuple[int, ...] = (10, 25, 50)
+MAX_RADIUS_KM = 200
+# The offer kinds of the API (api/offers/models.py OfferKind) a pupil can look for.
+LOOKING_FOR: tuple[str, ...] = ("apprenticeship", "dual_study", "internship")
+# check_municipality when the pupil skipped the question (then the distance is not asked).
+NO_MUNICIPALITY = "none"
+
+MATCHES_PER_PAGE = 5
+
+CommandName = Literal["skip", "back", "pause", "stop", "restart"]
+COMMANDS: tuple[CommandName, ...] = ("skip", "back", "pause", "stop", "restart")
+# Commands shown as buttons under every item (stop and restart are typed: "aufhören", "neu starten").
+ITEM_BUTTON_COMMANDS: tuple[CommandName, ...] = ("skip", "back", "pause")
+
+AnswerPair = tuple[str, int | None]  # item id and value 1..5, None when skipped
+
+
+# --- the state in the slots -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """Everything the check knows, read from and written back to slots."""
+
+    variant: str | None = None
+    certificate: str | None = None
+    municipality: str | None = None  # a municipality slug or NO_MUNICIPALITY
+    radius_km: int | None = None
+    looking_for: str | None = None
+    answers: tuple[AnswerPair, ...] = ()
+    status: Status | None = None
+    match_offset: int = 0
+
+    @classmethod
+    def from_slots(cls, get_slot: Callable[[str], Any]) -> CheckState:
+        """Reads the slots leniently: a value that does not fit (an old tracker, an edited event)
+        counts as not given, so the check asks again instead of failing."""
+
+        def one_of(name: str, allowed: Iterable[str]) -> str | None:
+            value = get_slot(name)
+            return value if isinstance(value, str) and value in allowed else None
+
+        municipality = get_slot(SLOT_MUNICIPALITY)
+        status = get_slot(SLOT_STATUS)
+        return cls(
+            variant=one_of(SLOT_VARIANT, VARIANTS),
+            certificate=one_of(SLOT_CERTIFICATE, CERTIFICATES),
+            municipality=municipality if isinstance(municipality, str) and municipality else None,
+            radius_km=_as_int(get_slot(SLOT_RADIUS), 1, MAX_RADIUS_KM),
+            looking_for=one_of(SLOT_LOOKING_FOR, LOOKING_FOR),
+            answers=_answers_from_slot(get_slot(SLOT_ANSWERS)),
+            status=status if isinstance(status, str) and status in _STATUSES else None,  # type: ignore[arg-type]
+            match_offset=_as_int(get_slot(SLOT_MATCH_OFFSET), 0, 10_000) or 0,
+        )
+
+    def slot_values(self) -> dict[str, Any]:
+        return {
+            SLOT_VARIANT: self.variant,
+            SLOT_CERTIFICATE: self.certificate,
+            SLOT_MUNICIPALITY: self.municipality,
+            SLOT_RADIUS: str(self.radius_km) if self.radius_km is not None else None,
+            SLOT_LOOKING_FOR: self.looking_for,
+            SLOT_ANSWERS: [[item_id, value] for item_id, value in self.answers] if self.answers else None,
+            SLOT_STATUS: self.status,
+            SLOT_MATCH_OFFSET: self.match_offset or None,
+        }
+
+    def answer_to(self, question: str) -> Any:
+        """The stored answer to a setup question (None for the item question: see `answers`)."""
+        return {
+            SLOT_VARIANT: self.variant,
+            SLOT_CERTIFICATE: self.certificate,
+            SLOT_MUNICIPALITY: self.municipality,
+            SLOT_RADIUS: self.radius_km,
+            SLOT_LOOKING_FOR: self.looking_for,
+        }.get(question)
+
+    def with_answer(self, question: str, value: Any) -> CheckState:
+        field_name = {
+            SLOT_VARIANT: "variant",
+            SLOT_CERTIFICATE: "certificate",
+            SLOT_MUNICIPALITY: "municipality",
+            SLOT_RADIUS: "radius_km",
+            SLOT_LOOKING_FOR: "looking_for",
+        }[question]
+        return replace(self, **{field_name: value})
+
+    @property
+    def in_progress(self) -> bool:
+        """Started and neither stopped nor finished: resuming continues where the pupil was."""
+        started = bool(self.answers) or any(
+            self.answer_to(question) is not None for question in SETUP_QUESTIONS
+        )
+        return self.status in (RUNNING, PAUSED) and started
+
+    @property
+    def result_pending(self) -> bool:
+        """Every item answered, but the result could not be saved yet (the API was away)."""
+        return self.status == FINISHED and bool(self.answers)
+
+    @property
+    def municipality_slug(self) -> str | None:
+        return None if self.municipality in (None, NO_MUNICIPALITY) else self.municipality
+
+
+def _as_int(value: Any, low: int, high: int) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and low <= value <= high else None
+
+
+def _answers_from_slot(value: Any) -> tuple[AnswerPair, ...]:
+    if not isinstance(value, list):
+        return ()
+    answers: list[AnswerPair] = []
+    for entry in value:
+        if not (isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[0], str)):
+            return ()
+        answer = entry[1]
+        if answer is not None and _as_int(answer, 1, 5) is None:
+            return ()
+        answers.append((entry[0], _as_int(answer, 1, 5)))
+    return tuple(answers)
+
+
+def slot_changes(before: CheckState, after: CheckState) -> dict[str, Any]:
+    """The check slots whose value differs, in a fixed order."""
+    old, new = before.slot_values(), after.slot_values()
+    return {name: new[name] for name in CHECK_SLOTS if old[name] != new[name]}
+
+
+def reset_values() -> dict[str, Any]:
+    """Every check slot emptied (a new check, a stopped check, a deleted result)."""
+    return dict.fromkeys(CHECK_SLOTS)
+
+
+def next_question(state: CheckState, item_count: int | None) -> str | None:
+    """The question to ask next: the first setup question without an answer (the distance only with
+    a municipality), then the items; None when every item is answered. Without `item_count` (the
+    items are not known yet) the items count as not finished."""
+    for question in SETUP_QUESTIONS:
+        if question == SLOT_RADIUS and state.municipality == NO_MUNICIPALITY:
+            continue
+        if state.answer_to(question) is None:
+            return question
+    if item_count is None or len(state.answers) < item_count:
+        return SLOT_ITEM
+    return None
+
+
+def previous_question(state: CheckState, question: str) -> str | None:
+    """The setup question before `question` (the item question comes after the last one)."""
+    order = [
+        candidate
+        for candidate in SETUP_QUESTIONS
+        if not (candidate == SLOT_RADIUS and state.municipality == NO_MUNICIPALITY)
+    ]
+    index = len(order) if question == SLOT_ITEM else order.index(question)
+    return order[index - 1] if index > 0 else None
+
+
+# --- 1. what did the pupil say? ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to the open question: 1..5 for an item, a code, a slug or kilometres for setup."""
+
+    value: str | int
+    # Shown back to the pupil (the municipality understood from "bramschee", for example).
+    confirmation: Utterance | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+
+
+@dataclass(frozen=True)
+class StaleButton:
+    """A button of an earlier question (chat apps keep old keyboards)."""
+
+
+Reading = Answer | Command | StaleButton
+_COMMAND_BY_NAME: Mapping[str, Command] = {name: Command(name) for name in COMMANDS}
+
+
+def parse_choice_payload(choice: Any) -> tuple[str | None, str] | None:
+    """A button's `check_choice`: "r01:4" (item id and answer) or a plain value ("quick", "25")."""
+    if not isinstance(choice, str) or not choice.strip():
+        return None
+    item_id, separator, value = choice.strip().partition(":")
+    return (item_id, value) if separator else (None, item_id)
+
+
+def read_item_answer(
+    text: str | None,
+    choice: Any,
+    current_item: str,
+    parse_answer: Callable[[str], int | str | None],
+    parse_command: Callable[[str], str | None],
+) -> Reading | None:
+    """An answer 1..5 or a command to the item `current_item`; None when the message is neither.
+
+    `parse_answer` and `parse_command` are knowledge.check.bank's `parse_free_text_answer` and
+    `parse_check_command` (passed in so that this module stays free of file reads)."""
+    parsed = parse_choice_payload(choice)
+    if parsed is not None:
+        item_id, value = parsed
+        if item_id is not None and item_id != current_item:
+            return StaleButton()
+        if value in _COMMAND_BY_NAME:
+            return _COMMAND_BY_NAME[value]
+        number = _as_int(value, 1, 5)
+        return Answer(number) if number is not None else StaleButton()
+    if not text:
+        return None
+    reading = parse_answer(text)
+    if isinstance(reading, int):
+        return Answer(reading)
+    command = reading if isinstance(reading, str) else parse_command(text)
+    return _COMMAND_BY_NAME.get(command or "")
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+_VARIANT_WORDS: Mapping[str, frozenset[str]] = {
+    "quick": frozenset({"kurz", "kurze", "kurzen", "kurzer", "schnell", "schnelle", "schnellen", "30",
+                        "quick", "short", "fast", "kleine", "kleinen"}),
+    "full": frozenset({"lang", "lange", "langen", "langer", "ausfuehrlich", "ausfuehrliche",
+                       "ausfuehrlichen", "48", "full", "long", "ganze", "ganzen", "komplett",
+                       "komplette", "grosse", "grossen"}),
+}  # fmt: skip
+
+_CERTIFICATE_WORDS: Mapping[str, frozenset[str]] = {
+    "hauptschule": frozenset({"hauptschule", "hauptschulabschluss", "hauptschulabschluß", "hsa", "ebr",
+                              "hauptschulabschlus", "haupt"}),
+    "realschule": frozenset({"realschule", "realschulabschluss", "realschulabschlus", "msa", "mittlere",
+                             "mittleren", "sek", "sek1", "sekundarabschluss", "real", "oberschule"}),
+    "fachabitur": frozenset({"fachabi", "fachabitur", "fachhochschulreife", "fhr", "fachoberschule", "fos"}),
+    "abitur": frozenset({"abi", "abitur", "hochschulreife", "gymnasium"}),
+}  # fmt: skip
+_NO_CERTIFICATE_WORDS = frozenset({"kein", "keinen", "keine", "ohne", "none", "no", "nothing"})
+
+_LOOKING_FOR_WORDS: Mapping[str, frozenset[str]] = {
+    "apprenticeship": frozenset({"ausbildung", "ausbildungsplatz", "ausbildungsstelle", "lehre", "lehrstelle",
+                                 "azubi", "apprenticeship", "training", "ausbildungen"}),
+    "dual_study": frozenset({"studium", "studieren", "study", "studies", "studiengang", "uni", "hochschule"}),
+    "internship": frozenset({"praktikum", "praktika", "praktikumsplatz", "praktikumsstelle", "internship",
+                             "schnupperpraktikum", "schuelerpraktikum", "placement"}),
+}  # fmt: skip
+_NUMBER = re.compile(r"\d{1,3}")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def _single_match(words: Sequence[str], table: Mapping[str, frozenset[str]]) -> str | None:
+    found = {code for code, vocabulary in table.items() if any(word in vocabulary for word in words)}
+    return found.pop() if len(found) == 1 else None
+
+
+def read_variant(text: str) -> str | None:
+    return _single_match(_words(text), _VARIANT_WORDS)
+
+
+def read_certificate(text: str) -> str | None:
+    """The certificate code a pupil types ("realschule", "MSA", "fachabi", "keinen"). With several,
+    the highest counts (the pupil names the one they have and the one they aim for)."""
+    words = _words(text)
+    # "kein Abi" names no certificate: a word right after a "no" does not count.
+    named = [
+        word
+        for index, word in enumerate(words)
+        if index == 0 or words[index - 1] not in _NO_CERTIFICATE_WORDS
+    ]
+    found = [
+        code for code, vocabulary in _CERTIFICATE_WORDS.items() if any(word in vocabulary for word in named)
+    ]
+    if found:
+        return max(found, key=CERTIFICATES.index)
+    if any(word in _NO_CERTIFICATE_WORDS for word in words):
+        return "none"
+    return None
+
+
+def read_radius(text: str) -> int | None:
+    """Kilometres from "25", "25 km", "bis 30km"; one number only."""
+    numbers = _NUMBER.findall(text)
+    if len(numbers) != 1:
+        return None
+    return _as_int(numbers[0], 1, MAX_RADIUS_KM)
+
+
+def read_looking_for(text: str) -> str | None:
+    return _single_match(_words(text), _LOOKING_FOR_WORDS)
+
+
+_SETUP_CHOICES: Mapping[str, tuple[str, ...]] = {
+    SLOT_VARIANT: VARIANTS,
+    SLOT_CERTIFICATE: CERTIFICATES,
+    SLOT_RADIUS: tuple(str(km) for km in RADII_KM),
+    SLOT_LOOKING_FOR: LOOKING_FOR,
+}
+_SETUP_READERS: Mapping[str, Callable[[str], str | int | None]] = {
+    SLOT_VARIANT: read_variant,
+    SLOT_CERTIFICATE: read_certificate,
+    SLOT_RADIUS: read_radius,
+    SLOT_LOOKING_FOR: read_looking_for,
+}
+# Only the municipality is optional; skipping it also skips the distance.
+_SKIPPABLE: frozenset[str] = frozenset({SLOT_MUNICIPALITY})
+
+
+def read_setup_command(
+    question: str,
+    text: str | None,
+    choice: Any,
+    parse_answer: Callable[[str], int | str | None],
+    parse_command: Callable[[str], str | None],
+) -> Reading | None:
+    """A command (or a button of another question) given to a setup question; None otherwise."""
+    parsed = parse_choice_payload(choice)
+    if parsed is not None:
+        item_id, value = parsed
+        if value in _COMMAND_BY_NAME and item_id is None:
+            if value == "skip" and question not in _SKIPPABLE:
+                return StaleButton()
+            return _COMMAND_BY_NAME[value]
+        return None
+    if not text:
+        return None
+    command = _COMMAND_BY_NAME.get(parse_command(text) or "")
+    if command is not None and (command.name != "skip" or question in _SKIPPABLE):
+        return command
+    # "nein", "lieber nicht" to the optional question means: skip it.
+    if question in _SKIPPABLE:
+        reading = parse_answer(text)
+        if isinstance(reading, int) and reading <= 2:
+            return Command("skip")
+    return None
+
+
+def read_setup_answer(question: str, text: str | None, choice: Any) -> Reading | None:
+    """The answer to a setup question other than the municipality (that one needs the places)."""
+    parsed = parse_choice_payload(choice)
+    if parsed is not None:
+        item_id, value = parsed
+        if item_id is None and value in _SETUP_CHOICES.get(question, ()):
+            kilometres = _as_int(value, 1, MAX_RADIUS_KM)
+            return Answer(kilometres if question == SLOT_RADIUS and kilometres is not None else value)
+        return StaleButton()
+    if not text or question not in _SETUP_READERS:
+        return None
+    answer = _SETUP_READERS[question](text)
+    return Answer(answer) if answer is not None else None
+
+
+# --- municipalities ---------------------------------------------------------------------------
+
+_POSTCODE = re.compile(r"\b\d{5}\b")
+_PLACE_SUFFIXES = ("am teutoburger wald",)
+_FUZZY_CUTOFF = 0.85
+_FUZZY_MIN_LENGTH = 4
+_MAX_PLACE_WORDS = 4
+
+
+def _compact(text: str) -> str:
+    return "".join(_WORD.findall(fold(text)))
+
+
+def _place_keys(places: Sequence[Municipality]) -> dict[str, Municipality]:
+    """Written forms -> place: the names, then short forms that do not hide a real name
+    ("Dissen" for "Dissen am Teutoburger Wald", "Artland" and "SG Artland" for the Samtgemeinde)."""
+    keys: dict[str, Municipality] = {}
+    for place in sorted(places, key=lambda place: place.slug):
+        keys.setdefault(_compact(place.name), place)
+    short: dict[str, list[Municipality]] = {}
+    for place in places:
+        name = " ".join(_WORD.findall(fold(place.name)))
+        forms: list[str] = []
+        for suffix in _PLACE_SUFFIXES:
+            if name.endswith(" " + suffix):
+                forms.append(name[: -len(suffix) - 1])
+        if place.kind == "samtgemeinde" and name.startswith("samtgemeinde "):
+            rest = name[len("samtgemeinde ") :]
+            forms.extend([rest, "sg " + rest])
+        for form in forms:
+            short.setdefault(form.replace(" ", ""), []).append(place)
+    for key, candidates in short.items():
+        if key not in keys and len(candidates) == 1:
+            keys[key] = candidates[0]
+    return keys
+
+
+def _by_postcode(postcode: str, places: Sequence[Municipality]) -> Municipality | None:
+    """The municipality with this postcode; a postcode shared inside one Samtgemeinde names it."""
+    members = [place for place in places if place.kind != "samtgemeinde" and postcode in place.postcodes]
+    if len(members) == 1:
+        return members[0]
+    groups = {place.samtgemeinde for place in members}
+    if len(groups) == 1:
+        group = groups.pop()
+        return next((place for place in places if place.name == group), None)
+    return None
+
+
+def resolve_municipality(text: str, places: Sequence[Municipality]) -> Municipality | None:
+    """The place of the region a pupil names: a postcode, a name anywhere in the message ("ich wohne
+    in Bramsche"), a short form, or a name with a small typo ("bramschee", "osnabrük")."""
+    postcodes = _POSTCODE.findall(text)
+    if postcodes:
+        found = {_by_postcode(code, places) for code in postcodes}
+        return found.pop() if len(found) == 1 else None
+    keys = _place_keys(places)
+    words = _WORD.findall(fold(text))
+    windows = [
+        "".join(words[start : start + size])
+        for size in range(min(_MAX_PLACE_WORDS, len(words)), 0, -1)
+        for start in range(len(words) - size + 1)
+    ]
+    for window in windows:
+        if window in keys:
+            return keys[window]
+    for window in windows:
+        if len(window) < _FUZZY_MIN_LENGTH:
+            continue
+        close = difflib.get_close_matches(window, list(keys), n=2, cutoff=_FUZZY_CUTOFF)
+        if len(close) == 1 or (close and keys[close[0]] == keys[close[-1]]):
+            return keys[close[0]]
+    return None
+
+
+def municipality_answer(place: Municipality) -> Answer:
+    return Answer(place.slug, Utterance("utter_check_municipality_understood", {"municipality": place.name}))
+
+
+# --- 2. how does the check go on? -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """The check after one message: the new state, what to say first, and the next question
+    (`ask` None ends the form: finished, paused or stopped)."""
+
+    state: CheckState
+    ask: str | None
+    say: tuple[Utterance, ...] = field(default=())
+
+
+def advance(state: CheckState, question: str, reading: Reading, item_ids: Sequence[str] | None) -> Step:
+    """Applies an answer or a command to the open `question`. `item_ids` are the items of the
+    pupil's variant in order (needed for the item question)."""
+    count = len(item_ids) if item_ids is not None else None
+    if isinstance(reading, StaleButton):
+        return Step(state, question, (Utterance("utter_check_stale_button"),))
+    if isinstance(reading, Command):
+        return _command(state, question, reading.name, item_ids)
+    say = (reading.confirmation,) if reading.confirmation is not None else ()
+    if question == SLOT_ITEM:
+        return _record(state, reading.value if isinstance(reading.value, int) else None, item_ids)
+    new = state.with_answer(question, reading.value)
+    if question == SLOT_VARIANT and reading.value != state.variant:
+        new = replace(new, answers=())  # answers belong to one variant's item order
+    return Step(new, next_question(new, count if new.variant == state.variant else None), say)
+
+
+def _record(state: CheckState, value: int | None, item_ids: Sequence[str] | None) -> Step:
+    if item_ids is None or len(state.answers) >= len(item_ids):
+        return Step(state, next_question(state, len(item_ids) if item_ids is not None else None))
+    new = replace(state, answers=(*state.answers, (item_ids[len(state.answers)], value)))
+    if len(new.answers) == len(item_ids):
+        return Step(replace(new, status=FINISHED), None)
+    return Step(new, SLOT_ITEM)
+
+
+def _command(state: CheckState, question: str, name: CommandName, item_ids: Sequence[str] | None) -> Step:
+    count = len(item_ids) if item_ids is not None else None
+    if name == "skip":
+        if question == SLOT_ITEM:
+            return _record(state, None, item_ids)
+        new = replace(state, municipality=NO_MUNICIPALITY, radius_km=None)
+        return Step(new, next_question(new, count))
+    if name == "back":
+        if question == SLOT_ITEM and state.answers:
+            return Step(replace(state, answers=state.answers[:-1]), SLOT_ITEM)
+        previous = previous_question(state, question)
+        if previous is None:
+            return Step(state, question, (Utterance("utter_check_cannot_go_back"),))
+        new = state.with_answer(previous, None)
+        if previous == SLOT_MUNICIPALITY:
+            new = replace(new, radius_km=None)
+        return Step(new, previous)
+    if name == "pause":
+        return Step(replace(state, status=PAUSED), None)
+    if name == "stop":
+        return Step(CheckState(status=STOPPED), None)
+    return Step(CheckState(status=RUNNING), SLOT_VARIANT, (Utterance("utter_check_restarted"),))
+
+
+# Questions that leave the check for a moment: the form rejects the message, a rule in
+# bot/data/rules/check.yml answers it, and the form asks the open question again.
+DETOUR_INTENTS: frozenset[str] = frozenset(
+    {
+        "ask_profession",
+        "ask_tasks",
+        "ask_workplaces",
+        "ask_duration",
+        "ask_pay",
+        "ask_certificate",
+        "ask_subjects",
+        "ask_related",
+        "ask_privacy",
+        "help",
+        "switch_language",
+        "bot_challenge",
+    }
+)
+# Asking for the check while in it, a hello or a thank-you just show the open question again.
+_REASK_INTENTS: frozenset[str] = frozenset({"start_check", "resume_check", "greet", "thank"})
+# Saying goodbye in the middle pauses the check ("ich schreib später weiter").
+_PAUSE_INTENTS: frozenset[str] = frozenset({"goodbye"})
+
+Unreadable = Literal["detour", "reask", "pause", "not_understood"]
+
+
+def unreadable_outcome(intent: str | None) -> Unreadable:
+    """What to do with a message that is no answer to the open question."""
+    if intent in DETOUR_INTENTS:
+        return "detour"
+    if intent in _REASK_INTENTS:
+        return "reask"
+    if intent in _PAUSE_INTENTS:
+        return "pause"
+    return "not_understood"
+
+
+def not_understood(question: str) -> Utterance:
+    if question == SLOT_ITEM:
+        return Utterance("utter_check_not_understood_item")
+    if question == SLOT_MUNICIPALITY:
+        return Utterance("utter_check_municipality_unknown")
+    return Utterance("utter_check_not_understood_choice")
+
+
+# --- 3. what the pupil sees -------------------------------------------------------------------
+
+
+def check_answer_payload(choice: str) -> str:
+    """The payload of a check button: intent check_answer with the entity check_choice."""
+    return "/check_answer" + json.dumps({"check_choice": choice}, ensure_ascii=False, separators=(",", ":"))
+
+
+def item_question(
+    items: CheckItems,
+    answered: int,
+    language: Language,
+    command_labels: Mapping[str, LocalizedText],
+) -> Utterance | None:
+    """The item after the `answered` ones, with "7/30", the five answers and skip/back/pause as buttons."""
+    if answered >= len(items.items):
+        return None
+    item = items.items[answered]
+    buttons: list[Button] = [
+        {
+            "title": option.button.in_language(language),
+            "payload": check_answer_payload(f"{item.id}:{option.value}"),
+        }
+        for option in items.scale
+    ]
+    buttons.extend(
+        {
+            "title": command_labels[name].in_language(language),
+            "payload": check_answer_payload(f"{item.id}:{name}"),
+        }
+        for name in ITEM_BUTTON_COMMANDS
+        if name in command_labels
+    )
+    return Utterance(
+        "utter_check_item",
+        {"position": answered + 1, "total": len(items.items), "item": item.text.in_language(language)},
+        tuple(buttons),
+    )
+
+
+def answers_payload(answers: Sequence[AnswerPair]) -> dict[str, int | None]:
+    """The answers as the API's scoring takes them: item id -> 1..5, or None for a skipped item."""
+    return dict(answers)
+
+
+def has_scores(scores: Mapping[str, float | None]) -> bool:
+    return any(value is not None for value in scores.values())
+
+
+def top_types_text(score: CheckScore, language: Language) -> str:
+    """One line per strong type: emoji, name and its one-sentence explanation (texts from knowledge/)."""
+    return "\n".join(
+        f"{entry.emoji} {entry.name.in_language(language)}: {entry.explanation.in_language(language)}"
+        for entry in score.top_types
+    )
+
+
+def result_utterances(
+    score: CheckScore, chart_text: str, chart_url: str, language: Language, *, just_finished: bool
+) -> list[Utterance]:
+    """The result: a headline, the strongest types explained, and the chart with its text."""
+    utterances = [Utterance("utter_check_result_intro" if just_finished else "utter_check_result_again")]
+    if score.top_types:
+        utterances.append(Utterance("utter_check_top_types", {"top_types": top_types_text(score, language)}))
+    utterances.append(Utterance("utter_check_chart", {"scores": chart_text, "chart_url": chart_url}))
+    return utterances
+
+
+def match_utterances(page: MatchPage, offset: int, language: Language) -> list[Utterance]:
+    """One response per occupation: rank, name, why it fits, a mark when it formally needs a higher
+    certificate, and the profile button (from the response). Then "more?" when there are more."""
+    utterances: list[Utterance] = []
+    for rank, match in enumerate(page.items, start=offset + 1):
+        variables: dict[str, str | int] = {
+            "rank": rank,
+            "name": match.display_name(language),
+            "slug": match.slug,
+        }
+        if match.reason is not None:
+            variables["reason"] = match.reason.in_language(language)
+            response = (
+                "utter_check_match_higher_certificate"
+                if match.needs_higher_certificate
+                else "utter_check_match"
+            )
+        else:
+            response = (
+                "utter_check_match_plain_higher_certificate"
+                if match.needs_higher_certificate
+                else "utter_check_match_plain"
+            )
+        utterances.append(Utterance(response, variables))
+    if offset + len(page.items) < page.total:
+        utterances.append(Utterance("utter_check_more_matches"))
+    return utterances
