@@ -318,6 +318,8 @@ class Stack:
                     env={
                         "BERUFSLOTSE_TELEGRAM_RASA_URL": config.rasa_url,
                         "BERUFSLOTSE_TELEGRAM_API_URL": config.api_url,
+                        # /daten_loeschen calls the API's privacy endpoint with the service token
+                        "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_SERVICE_TOKEN"],
                     },
                 )
             )

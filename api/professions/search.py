@@ -13,13 +13,13 @@ import json
 import threading
 from dataclasses import dataclass
 
-from knowledge.matching import OccupationMatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.knowledge_sync.meta import SEARCH_HASH, read_meta, write_meta
 from api.professions.models import Profession
 from knowledge import schema
+from knowledge.matching import OccupationMatcher
 
 
 @dataclass(frozen=True)

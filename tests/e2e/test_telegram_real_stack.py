@@ -3,6 +3,7 @@ python-telegram-bot pointed at it with base_url) and the real Rasa, action serve
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,15 @@ import httpx
 import pytest
 
 from bot.channels.telegram.app import BotApplication, running_bridge
+from bot.channels.telegram.pseudonym import sender_id_for_chat
 from bot.channels.telegram.settings import Mode, TelegramSettings
-from scripts.stack import Stack
+from scripts.stack import Stack, load_or_create_secrets
 from tests.channels.fake_telegram import FakeTelegram
 
 pytestmark = pytest.mark.e2e
 
 PUPIL = 777_000_1234
+SENDER_ID_SECRET = "e2e-sender-id-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,8 @@ async def bridge(stack: Stack, fake_telegram: FakeTelegram, tmp_path: Path) -> A
     fake_telegram.reset()
     values: dict[str, Any] = {
         "token": fake_telegram.token,
-        "sender_id_secret": "e2e-sender-id-secret-0123456789abcdef",
+        "sender_id_secret": SENDER_ID_SECRET,
+        "api_token": load_or_create_secrets(stack.config.var_dir)["BERUFSLOTSE_SERVICE_TOKEN"],
         "mode": Mode.POLLING,
         "base_url": fake_telegram.url,
         "rasa_url": stack.config.rasa_url,
@@ -86,3 +90,80 @@ async def test_telegram_rate_limit_is_waited_out(bridge: BotApplication, fake_te
     [greeting, *_] = await fake_telegram.wait_for_messages(PUPIL + 2, 1, timeout=60)
     assert "Berufslotse" in greeting["text"]
     assert len(fake_telegram.calls("sendMessage")) >= 2  # the refused call and its retry
+
+
+def latest_keyboard(fake_telegram: FakeTelegram, chat_id: int) -> tuple[int, list[str]]:
+    """The newest message with buttons and their callback data."""
+    for message in reversed(fake_telegram.messages(chat_id)):
+        if "reply_markup" in message:
+            rows = message["reply_markup"]["inline_keyboard"]
+            return message["message_id"], [button["callback_data"] for row in rows for button in row]
+    raise AssertionError("no message with buttons")
+
+
+async def press_payload_ending(fake_telegram: FakeTelegram, chat_id: int, ending: str) -> None:
+    """Press the button whose payload ends with `ending`, and wait until the bot answered."""
+    await fake_telegram.wait_for(
+        lambda: any(data.endswith(ending) for data in latest_keyboard_or_empty(fake_telegram, chat_id)),
+        timeout=60,
+        what=f"a button ending with {ending}",
+    )
+    message_id, data = latest_keyboard(fake_telegram, chat_id)
+    before = len(fake_telegram.messages(chat_id))
+    fake_telegram.press_callback_data(chat_id, message_id, next(d for d in data if d.endswith(ending)))
+    await fake_telegram.wait_for(
+        lambda: len(fake_telegram.messages(chat_id)) > before, timeout=60, what="the answer"
+    )
+
+
+def latest_keyboard_or_empty(fake_telegram: FakeTelegram, chat_id: int) -> list[str]:
+    try:
+        return latest_keyboard(fake_telegram, chat_id)[1]
+    except AssertionError:
+        return []
+
+
+async def test_the_check_through_telegram_ends_with_the_chart_as_a_photo(
+    bridge: BotApplication, fake_telegram: FakeTelegram, stack: Stack
+) -> None:
+    pupil = PUPIL + 3
+    fake_telegram.send_text(pupil, "ich weiß nicht was ich werden will")
+    await press_payload_ending(fake_telegram, pupil, '"quick"}')
+    await press_payload_ending(fake_telegram, pupil, '"realschule"}')
+    before = len(fake_telegram.messages(pupil))
+    fake_telegram.send_text(pupil, "bramsche")
+    await fake_telegram.wait_for(lambda: len(fake_telegram.messages(pupil)) > before, timeout=60)
+    await press_payload_ending(fake_telegram, pupil, '"25"}')
+    await press_payload_ending(fake_telegram, pupil, '"apprenticeship"}')
+    for _ in range(30):
+        await press_payload_ending(fake_telegram, pupil, ':4"}')
+    await fake_telegram.wait_for(
+        lambda: bool(fake_telegram.calls("sendPhoto")), timeout=60, what="the chart as a photo"
+    )
+    photo = next(m for m in fake_telegram.messages(pupil) if "photo" in m)
+    assert photo["photo"]
+
+
+async def test_deleting_my_data_removes_the_conversation_from_rasa_and_the_api(
+    bridge: BotApplication, fake_telegram: FakeTelegram, stack: Stack
+) -> None:
+    pupil = PUPIL + 4
+    fake_telegram.send_text(pupil, "was macht ein tischler")
+    await fake_telegram.wait_for_messages(pupil, 1, timeout=60)
+    sender = sender_id_for_chat(SENDER_ID_SECRET, pupil)
+    tracker = sqlite3.connect(stack.config.var_dir / "rasa-tracker.db")
+    try:
+        count = "SELECT count(*) FROM events WHERE sender_id = ?"
+        assert tracker.execute(count, (sender,)).fetchone()[0] > 0
+
+        before = len(fake_telegram.messages(pupil))
+        fake_telegram.send_command(pupil, "/daten_loeschen")
+        await fake_telegram.wait_for(lambda: len(fake_telegram.messages(pupil)) > before, timeout=60)
+        message_id, data = latest_keyboard(fake_telegram, pupil)
+        fake_telegram.press_callback_data(pupil, message_id, data[0])  # "Ja, löschen"
+        await fake_telegram.wait_for(
+            lambda: len(fake_telegram.messages(pupil)) >= before + 2, timeout=60, what="the confirmation"
+        )
+        assert tracker.execute(count, (sender,)).fetchone()[0] == 0
+    finally:
+        tracker.close()
