@@ -79,6 +79,7 @@ def train(force: bool = False) -> Path:
         str(MODELS),
         "--fixed-model-name",
         target.name.removesuffix(".tar.gz"),
+        *(["--force"] if force else []),  # from scratch: no component reused from Rasa's cache
     ]
     subprocess.run(command, cwd=ROOT, check=True)
     for old in MODELS.glob("berufslotse-*.tar.gz"):
