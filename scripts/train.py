@@ -81,7 +81,8 @@ def train(force: bool = False) -> Path:
         target.name.removesuffix(".tar.gz"),
         *(["--force"] if force else []),  # from scratch: no component reused from Rasa's cache
     ]
-    subprocess.run(command, cwd=ROOT, check=True)
+    # Rasa prints its progress on stdout; ours carries only the model path, for `MODEL=$(...)`.
+    subprocess.run(command, cwd=ROOT, check=True, stdout=sys.stderr)
     for old in MODELS.glob("berufslotse-*.tar.gz"):
         if old != target:
             old.unlink()
