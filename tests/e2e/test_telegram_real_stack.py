@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from bot.channels.telegram.app import BotApplication, running_bridge
+from bot.channels.telegram.buttons import BridgeAction, bridge_callback_data
 from bot.channels.telegram.pseudonym import sender_id_for_chat
 from bot.channels.telegram.settings import Mode, TelegramSettings
+from bot.channels.telegram.strings import Text, load_strings
 from scripts.stack import Stack, load_or_create_secrets
 from tests.channels.fake_telegram import FakeTelegram
 
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.e2e
 
 PUPIL = 777_000_1234
 SENDER_ID_SECRET = "e2e-sender-id-secret-0123456789abcdef"
+STRINGS = load_strings()
 
 
 @pytest.fixture(scope="module")
@@ -156,14 +159,18 @@ async def test_deleting_my_data_removes_the_conversation_from_rasa_and_the_api(
         count = "SELECT count(*) FROM events WHERE sender_id = ?"
         assert tracker.execute(count, (sender,)).fetchone()[0] > 0
 
-        before = len(fake_telegram.messages(pupil))
+        confirm = bridge_callback_data(BridgeAction.DELETE_CONFIRMED)
         fake_telegram.send_command(pupil, "/daten_loeschen")
-        await fake_telegram.wait_for(lambda: len(fake_telegram.messages(pupil)) > before, timeout=60)
-        message_id, data = latest_keyboard(fake_telegram, pupil)
-        fake_telegram.press_callback_data(pupil, message_id, data[0])  # "Ja, löschen"
         await fake_telegram.wait_for(
-            lambda: len(fake_telegram.messages(pupil)) >= before + 2, timeout=60, what="the confirmation"
+            lambda: confirm in latest_keyboard_or_empty(fake_telegram, pupil), timeout=60, what="the question"
         )
+        message_id, _ = latest_keyboard(fake_telegram, pupil)
+        before = len(fake_telegram.messages(pupil))
+        fake_telegram.press_callback_data(pupil, message_id, confirm)
+        await fake_telegram.wait_for(
+            lambda: len(fake_telegram.messages(pupil)) > before, timeout=60, what="the confirmation"
+        )
+        assert fake_telegram.texts(pupil)[-1] == STRINGS.text(Text.DELETE_DONE, "de")
         assert tracker.execute(count, (sender,)).fetchone()[0] == 0
     finally:
         tracker.close()
