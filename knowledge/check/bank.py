@@ -19,8 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-import yaml
-
+from knowledge.loader import read_yaml
 from knowledge.schema import LANGUAGES, LocalizedText
 
 CHECK_DIR = Path(__file__).resolve().parent
@@ -388,33 +387,13 @@ def _combine_values(values: Sequence[int]) -> int | None:
 
 # -- reading files --------------------------------------------------------------------------
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """SafeLoader that refuses a key written twice in one mapping (YAML would keep the last)."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, (str, int, float, bool)) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' appears twice", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CheckBankError([f"{path.name}: cannot be read ({error})"]) from error
+    """The parsed file (the knowledge loader's strict reader); a file that cannot be read is an error."""
+    data, problems = read_yaml(path)
+    if problems:
+        raise CheckBankError([f"{path.name}: {problem.message}" for problem in problems])
+    return data
 
 
 def _text(value: object) -> str | None:
