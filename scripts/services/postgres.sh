@@ -17,8 +17,17 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VAR="$REPO/var"
 PGDATA="$VAR/pg"
 SOCKET_DIR="$VAR/pg-socket"
+if [[ $(id -u) -eq 0 ]]; then
+    # Under root the server runs as `postgres`, which may not be allowed into the checkout (e.g. a
+    # clone in a mode-700 temp dir): keep its files in a folder of its own, one per checkout.
+    PG_HOME="/var/tmp/berufslotse-pg-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)"
+    PGDATA="$PG_HOME/pg"
+    SOCKET_DIR="$PG_HOME/pg-socket"
+    mkdir -p "$PG_HOME" && chmod 755 "$PG_HOME" && { id postgres >/dev/null 2>&1 && chown postgres: "$PG_HOME" || true; }
+fi
 PASSWORD_FILE="$VAR/pg-password"
 LOG_FILE="$VAR/pg.log"
+if [[ -n "${PG_HOME:-}" ]]; then LOG_FILE="$PG_HOME/pg.log"; fi
 PORT="${BERUFSLOTSE_PG_PORT:-55432}"
 ROLE="berufslotse"
 DATABASE="berufslotse"
