@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -282,6 +282,12 @@ class CheckApi(BerufslotseApi):
             "DELETE", "/api/v1/check/results", params={"pupil_ref": pupil_ref}, service=True
         )
         return self._parsed(lambda raw: int(raw["deleted"]), payload, "deletion")
+
+    async def delete_conversation(self, pupil_ref: str) -> None:
+        """Delete everything the API holds about this conversation (check result, contact requests).
+        Lives here because it needs the same service token as the check's results."""
+        path = f"/api/v1/privacy/conversations/{quote(pupil_ref, safe='')}"
+        await self._call("DELETE", path, service=True)
 
     async def municipalities(self) -> list[Municipality]:
         payload = await self._call("GET", "/api/v1/municipalities")

@@ -64,6 +64,7 @@ class Turn:
     entities: tuple[tuple[str, str], ...] = ()  # entity, value of a button payload
     annotated_text: str | None = None  # text with inline entity annotations, when NLU finds some
     active_loop: str | None = None  # "check_form" after a (re)start or a detour, "null" at the end
+    then: tuple[str, ...] = ()  # actions after the form's wrap-up, when the form ends
 
     def lines(self) -> Iterator[str]:
         text = self.annotated_text or self.text
@@ -82,6 +83,8 @@ class Turn:
             yield "      - slot_was_set:"
             yield "          - requested_slot: null"
             yield "      - action: action_check_wrap_up"
+            for action in self.then:
+                yield f"      - action: {action}"
         elif self.active_loop:
             yield f"      - active_loop: {self.active_loop}"
 
@@ -101,8 +104,8 @@ def start(text: str, intent: str = "start_check") -> Turn:
     return Turn(text, intent, ("action_check_start", "check_form"), active_loop="check_form")
 
 
-def ending(turn: Turn) -> Turn:
-    return Turn(turn.text, turn.intent, turn.actions, turn.entities, turn.annotated_text, "null")
+def ending(turn: Turn, then: Sequence[str] = ()) -> Turn:
+    return Turn(turn.text, turn.intent, turn.actions, turn.entities, turn.annotated_text, "null", tuple(then))
 
 
 def detour(text: str, intent: str, actions: Sequence[str], annotated_text: str | None = None) -> Turn:
@@ -221,12 +224,24 @@ def story_pause_resume(item_ids: Sequence[str]) -> list[Turn]:
     ]
 
 
+def story_delete_my_data(item_ids: Sequence[str]) -> list[Turn]:
+    # "lösch meine Daten" pauses the check; the yes comes outside the form ("ja" would be an answer).
+    return [
+        start("berufstest"),
+        *setup_by_buttons(),
+        *item_buttons(item_ids, 0, 5),
+        ending(typed("lösch meine daten", "delete_my_data"), then=["utter_confirm_delete_data"]),
+        plain("/affirm", "affirm", ["action_delete_my_data"]),
+    ]
+
+
 STORIES = (
     ("the quick check by buttons, then more occupations and the result again", story_buttons),
     ("the quick check by free text, the municipality skipped", story_free_text),
     ("the quick check in English with questions in the middle", story_detour),
     ("going back and changing answers", story_back),
     ("pausing, continuing later, then deleting the result", story_pause_resume),
+    ("deleting all my data in the middle of the check", story_delete_my_data),
 )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import (
     Column,
     Connection,
@@ -24,10 +26,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from actions.check_api import CheckApi
+from actions.privacy import ActionDeleteMyData
 from api.check.models import CheckResult
 from api.contacts.models import ContactRequest
 from api.core.config import Settings, get_settings
 from api.privacy.router import tracker_store
+from bot.erasure import deletion_marker, is_deletion_marker
 from tests.api.exchange.support import CompanyFactory, OfferFactory
 
 # The columns of Rasa's SQLTrackerStore table that matter here (Rasa creates more).
@@ -148,3 +153,42 @@ async def test_a_tracker_store_without_events_table_counts_zero(
     response = await client.delete("/api/v1/privacy/conversations/nobody", headers=service_headers)
     assert response.status_code == 200
     assert response.json()["deleted"] == {"contact_requests": 0, "check_results": 0, "tracker_events": 0}
+
+
+# --- action_delete_my_data against this API ------------------------------------------------------
+
+
+def pupil_tracker(sender_id: str) -> Tracker:
+    latest = {"text": "ja, alles löschen", "intent": {"name": "affirm", "confidence": 0.99}, "entities": []}
+    return Tracker(sender_id, {}, latest, [], False, None, None, "action_listen")
+
+
+async def test_the_action_deletes_the_pupils_records_and_sends_the_marker(
+    client: httpx.AsyncClient, session: Session, settings: Settings, two_conversations: None
+) -> None:
+    action = ActionDeleteMyData(CheckApi(client, service_token=settings.service_token.get_secret_value()))
+    dispatcher = CollectingDispatcher()
+
+    events = await action.run(dispatcher, pupil_tracker("conversation-a"), {})
+
+    assert events == []
+    assert [message["response"] for message in dispatcher.messages if message.get("response")] == [
+        "utter_data_deleted"
+    ]
+    customs = [message["custom"] for message in dispatcher.messages if message.get("custom")]
+    assert customs == [deletion_marker()]
+    assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
+    assert session.scalars(select(CheckResult.pupil_ref)).all() == []
+
+
+async def test_when_the_api_refuses_nothing_is_marked_as_deleted(
+    client: httpx.AsyncClient, session: Session, two_conversations: None
+) -> None:
+    action = ActionDeleteMyData(CheckApi(client, service_token="not-the-service-token"))
+    dispatcher = CollectingDispatcher()
+
+    await action.run(dispatcher, pupil_tracker("conversation-a"), {})
+
+    assert [message.get("response") for message in dispatcher.messages] == ["utter_delete_data_failed"]
+    assert not any(is_deletion_marker(message.get("custom")) for message in dispatcher.messages)
+    assert session.scalars(select(CheckResult.pupil_ref)).all() == ["conversation-a"]
