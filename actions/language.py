@@ -1,18 +1,20 @@
-"""`action_switch_language`: switch the conversation between German and English."""
+"""The conversation's language: `action_switch_language` switches between German and English;
+`action_session_start` starts a new conversation in the language its channel reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.language_logic import requested_language
+from actions.language_logic import is_first_session, language_from_metadata, requested_language
 from actions.profession_logic import normalize_language
 
 LANGUAGE_SLOT = "language"
+SESSION_METADATA_SLOT = "session_started_metadata"
 
 
 class ActionSwitchLanguage(Action):
@@ -29,3 +31,28 @@ class ActionSwitchLanguage(Action):
         current = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
         target = requested_language(tracker.latest_message.get("text"), current)
         return [SlotSet(LANGUAGE_SLOT, target)]
+
+
+class ActionSessionStart(Action):
+    """Rasa's own session start (carry the slots over, as session_config asks), plus: the first
+    session of a conversation starts in the language the channel reports in the metadata of the
+    first message (the widget's page language, Telegram's app language). Later sessions keep the
+    language the pupil chose."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = [SessionStarted()]
+        events.extend(
+            SlotSet(event["name"], event.get("value"))
+            for event in tracker.applied_events()
+            if event.get("event") == "slot" and event.get("name")
+        )
+        language = language_from_metadata(tracker.get_slot(SESSION_METADATA_SLOT))
+        if language is not None and is_first_session(tracker.events):
+            events.append(SlotSet(LANGUAGE_SLOT, language))
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from actions.api_client import Language
 from actions.text_utils import fold
@@ -26,3 +28,23 @@ def requested_language(text: str | None, current: Language) -> Language:
     if len(named) == 1:
         return named[0]
     return other_language(current)
+
+
+def language_from_metadata(metadata: object) -> Language | None:
+    """The language a channel reports for the pupil: the web widget's page language (`language`)
+    or Telegram's app language (`language_code`, e.g. "en-GB"). None for anything but German or
+    English, so those pupils start in German, the default."""
+    if not isinstance(metadata, Mapping):
+        return None
+    for key in ("language", "language_code"):
+        value = metadata.get(key)
+        if isinstance(value, str):
+            primary = value.strip().lower().replace("_", "-").split("-")[0]
+            if primary in ("de", "en"):
+                return cast(Language, primary)
+    return None
+
+
+def is_first_session(events: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the conversation has had no session before the one now starting."""
+    return not any(event.get("event") == "session_started" for event in events)

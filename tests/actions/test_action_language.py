@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ActionSwitchLanguage
-from actions.language_logic import requested_language
+from actions.language import ActionSessionStart, ActionSwitchLanguage
+from actions.language_logic import language_from_metadata, requested_language
 from tests.actions.support import TrackerFactory
 
 
@@ -52,3 +53,50 @@ async def test_action_sets_the_slot_and_leaves_the_confirmation_to_the_rule(
     events = await ActionSwitchLanguage().run(dispatcher, tracker, {})
     assert events == [SlotSet("language", expected)]
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"channel": "web", "language": "en"}, "en"),
+        ({"channel": "web", "language": "de"}, "de"),
+        ({"channel": "telegram", "language_code": "en-GB"}, "en"),
+        ({"channel": "telegram", "language_code": "de"}, "de"),
+        ({"channel": "telegram", "language_code": "tr"}, None),
+        ({"language": "EN_us"}, "en"),
+        ({"language": 7}, None),
+        ({}, None),
+        (None, None),
+        ("en", None),
+    ],
+)
+def test_language_from_metadata(metadata: object, expected: str | None) -> None:
+    assert language_from_metadata(metadata) == expected
+
+
+def session_tracker(metadata: object, events: list[dict[str, Any]]) -> Tracker:
+    slots = {"session_started_metadata": metadata, "language": "de"}
+    return Tracker("pupil", slots, {}, events, False, None, None, "action_listen")
+
+
+async def test_a_new_conversation_starts_in_the_channels_language() -> None:
+    metadata = {"channel": "web", "language": "en"}
+    events = [{"event": "slot", "name": "session_started_metadata", "value": metadata}]
+    result = await ActionSessionStart().run(CollectingDispatcher(), session_tracker(metadata, events), {})
+    assert result[0] == SessionStarted()
+    assert result[-1] == ActionExecuted("action_listen")
+    assert SlotSet("language", "en") in result
+    assert SlotSet("session_started_metadata", metadata) in result  # carried over like Rasa does
+
+
+async def test_a_later_session_keeps_the_language_the_pupil_chose() -> None:
+    metadata = {"channel": "web", "language": "en"}
+    events = [
+        {"event": "session_started"},
+        {"event": "slot", "name": "language", "value": "de"},
+        {"event": "slot", "name": "profession", "value": "tischler"},
+    ]
+    result = await ActionSessionStart().run(CollectingDispatcher(), session_tracker(metadata, events), {})
+    assert SlotSet("language", "en") not in result
+    assert SlotSet("language", "de") in result
+    assert SlotSet("profession", "tischler") in result
