@@ -2,7 +2,8 @@
 (bot/channels/web/serve.py) and a fake Rasa REST channel (fake_rasa.py) on 127.0.0.1.
 
 To run the same tests against a real Rasa, set BERUFSLOTSE_WEB_TEST_RASA_URL (e.g.
-http://127.0.0.1:5005); the demo page is then served on BERUFSLOTSE_WEB_TEST_DEMO_PORT (default
+http://127.0.0.1:5005) and BERUFSLOTSE_WEB_TEST_IMAGE_ORIGIN (the API that draws the chart, e.g.
+http://127.0.0.1:8000); the demo page is then served on BERUFSLOTSE_WEB_TEST_DEMO_PORT (default
 8080), which must be in Rasa's --cors list (BERUFSLOTSE_CORS_ORIGINS). Tests that need the fake's
 script or its record of requests are skipped then.
 """
@@ -56,7 +57,8 @@ class Assistant:
 
     url: str
     fake: FakeRasa | None
-    # A message the assistant answers with buttons, and one it answers with an image.
+    # A message the assistant answers with buttons, and one it answers with an image (the real
+    # assistant shows its chart at the end of the check, which the image test then goes through).
     buttons_prompt: str = "Hallo"
     image_prompt: str | None = "Zeig mir mein Ergebnis"
 
@@ -105,7 +107,10 @@ def assistant(session_assistant: Assistant) -> Assistant:
 @pytest.fixture(scope="session")
 def demo_url(widget_dist: Path, session_assistant: Assistant) -> Iterator[str]:
     port = int(os.environ.get("BERUFSLOTSE_WEB_TEST_DEMO_PORT", "0" if session_assistant.fake else "8080"))
-    server = make_server("127.0.0.1", port, DemoConfig(rasa_url=session_assistant.url, directory=widget_dist))
+    # the real assistant's chart comes from the API (BERUFSLOTSE_WEB_TEST_IMAGE_ORIGIN)
+    image_origins = tuple(filter(None, [os.environ.get("BERUFSLOTSE_WEB_TEST_IMAGE_ORIGIN")]))
+    config = DemoConfig(rasa_url=session_assistant.url, directory=widget_dist, image_origins=image_origins)
+    server = make_server("127.0.0.1", port, config)
     origin = f"http://127.0.0.1:{server.server_port}"
     if session_assistant.fake is not None:
         session_assistant.fake.allowed_origins.add(origin)
@@ -234,7 +239,7 @@ class Widget:
         )
 
     def sender_id(self) -> str:
-        return str(self.page.evaluate("localStorage.getItem('berufslotse-chat:sender')"))
+        return str(self.page.evaluate("sessionStorage.getItem('berufslotse-chat:sender')"))
 
     def focused(self) -> dict[str, Any]:
         """The element that has the keyboard focus, looking into shadow roots."""

@@ -13,6 +13,8 @@ small script:
 - "ergebnis": a caption and the same image with its alternative text, as an action sends it
   (`dispatcher.utter_message(json_message={"image": url, "alt": text})` arrives as `custom`)
 - "link": a text with a web address in it
+- "/delete_my_data": the question whether to delete everything, with yes/no buttons; "/affirm":
+  the confirmation and the deletion marker (bot/erasure.py), as `action_delete_my_data` sends them
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from bot.erasure import deletion_marker
 
 CHART_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="480" height="240" viewBox="0 0 480 240">
 <rect width="480" height="240" fill="#fff"/>
@@ -38,6 +42,11 @@ BUTTONS = [
     {"title": "Handwerk", "payload": '/choose_field{"field":"handwerk"}'},
     {"title": "Pflege & Soziales", "payload": '/choose_field{"field":"soziales"}'},
     {"title": "IT & Technik", "payload": '/choose_field{"field":"technik"}'},
+]
+DELETE_QUESTION = "Soll ich alles über dich löschen?"
+DELETE_BUTTONS = [
+    {"title": "Ja, alles löschen", "payload": "/affirm"},
+    {"title": "Nein, behalten", "payload": "/deny"},
 ]
 CHART_ALT = "Balkendiagramm: Handwerk am stärksten, dann Soziales, dann Büro."
 
@@ -85,7 +94,12 @@ class FakeRasa:
     def replies_to(self, sender: str, message: str) -> list[dict[str, Any]]:
         replies: list[dict[str, Any]] = [{"recipient_id": sender, "text": f"Echo: {message}"}]
         words = message.lower()
-        if message.startswith("/"):
+        if message == "/delete_my_data":
+            replies.append({"recipient_id": sender, "text": DELETE_QUESTION, "buttons": DELETE_BUTTONS})
+        elif message == "/affirm":
+            replies.append({"recipient_id": sender, "text": "Erledigt: Ich habe alles gelöscht."})
+            replies.append({"recipient_id": sender, "custom": deletion_marker()})
+        elif message.startswith("/"):
             replies.append({"recipient_id": sender, "text": f"Angekommen ist: {message}"})
         elif words.startswith(("hallo", "hi")):
             replies.append(

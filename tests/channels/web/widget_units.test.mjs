@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { toBotMessages } from '../../../bot/channels/web/src/rasa.js';
+import { readReplies, toBotMessages } from '../../../bot/channels/web/src/rasa.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
 import { safeImageUrl, splitLinks } from '../../../bot/channels/web/src/text.js';
 
@@ -70,4 +70,14 @@ test('both languages have the same strings; unknown languages fall back to Germa
   assert.equal(stringsFor('en-GB').lang, 'en');
   assert.equal(stringsFor('fr').lang, 'de');
   assert.equal(stringsFor(null).send, 'Senden');
+});
+
+test('the deletion marker is noticed, other custom payloads are not', () => {
+  const marker = { recipient_id: 'web-1', custom: { berufslotse: 'conversation_deleted' } };
+  const done = readReplies([{ recipient_id: 'web-1', text: 'Erledigt.' }, marker], RASA);
+  assert.equal(done.deleted, true);
+  assert.deepEqual(done.messages.map((message) => message.text), ['Erledigt.']);
+  for (const custom of [{ berufslotse: 'something else' }, { conversation_deleted: true }, 'conversation_deleted', null]) {
+    assert.equal(readReplies([{ recipient_id: 'web-1', custom }], RASA).deleted, false, JSON.stringify(custom));
+  }
 });

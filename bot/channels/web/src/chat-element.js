@@ -7,7 +7,7 @@
 // deliberately (into the input on open, back to the launcher on close).
 
 import STYLES from './styles.css';
-import { postToRasa, toBotMessages } from './rasa.js';
+import { postToRasa, readReplies } from './rasa.js';
 import { ChatStore, randomId } from './store.js';
 import { stringsFor } from './strings.js';
 import { appendRichText } from './text.js';
@@ -141,6 +141,7 @@ export class BerufslotseChat extends HTMLElement {
           { class: 'privacy', id: 'privacy' },
           h('h4', { text: t.privacyTitle }),
           ...t.privacy.map((paragraph) => h('p', { text: paragraph })),
+          h('button', { type: 'button', class: 'delete-data', onclick: () => this.requestDeletion() }, t.deleteMyData),
         ),
       ),
       this.log,
@@ -360,8 +361,9 @@ export class BerufslotseChat extends HTMLElement {
         if (this.store.sender !== sender) return;
         message.status = 'sent';
         this.replaceItem(message);
-        const answers = toBotMessages(replies, this.rasaUrl || window.location.href);
-        this.append(answers);
+        const { messages: answers, deleted } = readReplies(replies, this.rasaUrl || window.location.href);
+        if (deleted) this.forget(answers);
+        else this.append(answers);
         this.announce(answers.map((answer) => `${this.strings.bot} ${answer.text ?? answer.alt ?? this.strings.image}`));
       } catch {
         if (this.store.sender !== sender) return;
@@ -383,6 +385,24 @@ export class BerufslotseChat extends HTMLElement {
     this.queue = Promise.resolve();
     this.render();
     this.open();
+  }
+
+  /**
+   * The assistant deleted the conversation: the browser forgets it too (new sender id, no history)
+   * and shows only the assistant's confirmation.
+   */
+  forget(answers) {
+    this.store.startOver();
+    this.messages = [];
+    this.render();
+    this.append(answers);
+    this.open();
+  }
+
+  /** Asks the assistant to delete everything about this conversation (it asks for a yes first). */
+  requestDeletion() {
+    this.open();
+    this.send({ text: this.strings.deleteMyData, payload: '/delete_my_data' });
   }
 
   // ---- keeping messages, DOM and storage in step -----------------------------------------

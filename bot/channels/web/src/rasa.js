@@ -44,6 +44,21 @@ function buttonsOf(list) {
  * carry its alternative text when an action sends it as custom JSON: {"image": url, "alt": text}.
  */
 export function toBotMessages(replies, rasaUrl) {
+  return readReplies(replies, rasaUrl).messages;
+}
+
+/**
+ * The widget's messages, and whether the assistant deleted this conversation at the pupil's
+ * request (custom {"berufslotse": "conversation_deleted"}, bot/erasure.py): the widget then forgets
+ * it too.
+ */
+export function readReplies(replies, rasaUrl) {
+  const messages = toMessages(replies, rasaUrl);
+  const deleted = replies.some((reply) => reply?.custom?.berufslotse === 'conversation_deleted');
+  return { messages, deleted };
+}
+
+function toMessages(replies, rasaUrl) {
   const messages = [];
   for (const reply of replies) {
     if (!reply || typeof reply !== 'object') continue;

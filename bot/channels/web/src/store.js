@@ -1,6 +1,7 @@
-// What the browser keeps: the pseudonymous sender id (so a reload continues the conversation in
-// Rasa) and the messages shown (so a reload shows them again), both in localStorage until the
-// pupil starts a new conversation; whether the panel was open, in sessionStorage (this tab only).
+// What the browser keeps, all in sessionStorage (this tab only, gone when it is closed, so that
+// the next pupil at a shared school computer does not see the conversation): the pseudonymous
+// sender id (so a reload continues the conversation in Rasa), the messages shown (so a reload
+// shows them again) and whether the panel was open. "New conversation" forgets the first two.
 
 const PREFIX = 'berufslotse-chat:';
 const MAX_MESSAGES = 200;
@@ -33,16 +34,15 @@ export function randomId(prefix = '') {
 
 export class ChatStore {
   constructor() {
-    this.local = storageOr(() => window.localStorage);
     this.session = storageOr(() => window.sessionStorage);
   }
 
   /** The sender id Rasa knows this conversation by; created on first use. */
   get sender() {
-    let sender = this.local.getItem(`${PREFIX}sender`);
+    let sender = this.session.getItem(`${PREFIX}sender`);
     if (!sender || !/^[\w-]{8,64}$/.test(sender)) {
       sender = randomId('web-');
-      this.local.setItem(`${PREFIX}sender`, sender);
+      this.session.setItem(`${PREFIX}sender`, sender);
     }
     return sender;
   }
@@ -50,7 +50,7 @@ export class ChatStore {
   /** The messages of the current conversation (those of an older sender id are ignored). */
   loadMessages() {
     try {
-      const saved = JSON.parse(this.local.getItem(`${PREFIX}history`) || 'null');
+      const saved = JSON.parse(this.session.getItem(`${PREFIX}history`) || 'null');
       if (!saved || saved.sender !== this.sender || !Array.isArray(saved.messages)) return [];
       return saved.messages.filter((message) => message && KINDS.has(message.from) && typeof message.id === 'string');
     } catch {
@@ -61,7 +61,7 @@ export class ChatStore {
   saveMessages(messages) {
     const kept = messages.slice(-MAX_MESSAGES);
     try {
-      this.local.setItem(`${PREFIX}history`, JSON.stringify({ sender: this.sender, messages: kept }));
+      this.session.setItem(`${PREFIX}history`, JSON.stringify({ sender: this.sender, messages: kept }));
     } catch {
       // Storage full or forbidden: the conversation goes on, it just won't survive a reload.
     }
@@ -69,8 +69,8 @@ export class ChatStore {
 
   /** Forgets the conversation in this browser and returns the new sender id. */
   startOver() {
-    this.local.removeItem(`${PREFIX}history`);
-    this.local.removeItem(`${PREFIX}sender`);
+    this.session.removeItem(`${PREFIX}history`);
+    this.session.removeItem(`${PREFIX}sender`);
     return this.sender;
   }
 

@@ -28,10 +28,11 @@ export const STRINGS = {
     welcome: 'Frag mich alles zu Ausbildungsberufen, zum Beispiel: „Was macht eine Mechatronikerin?“',
     privacyTitle: 'Kurz zum Datenschutz',
     privacy: [
-      'Gespeichert wird nur dieser Chat, und zwar unter einer zufälligen Nummer statt unter deinem Namen. Schreib bitte keinen Namen, keine Adresse und keine Telefonnummer hinein.',
-      'Dieser Browser merkt sich die Nummer und den Verlauf, bis du auf „Neues Gespräch“ drückst.',
-      'Löschen lassen kannst du den Chat jederzeit: Schreib einfach „lösch meine Daten“.',
+      'Gespeichert wird dieser Chat unter einer zufälligen Nummer statt unter deinem Namen, dazu dein Testergebnis, wenn du den Test machst. Schreib bitte keinen Namen, keine Adresse und keine Telefonnummer hinein, außer du bittest eine Firma, dich zu kontaktieren.',
+      'Dieser Browser merkt sich den Verlauf nur in diesem Tab: bis du ihn schließt oder auf „Neues Gespräch“ drückst.',
+      'Löschen lassen kannst du alles jederzeit: mit dem Knopf hier oder wenn du „lösch meine Daten“ schreibst.',
     ],
+    deleteMyData: 'Meine Daten löschen',
   },
   en: {
     launcher: 'Ask Berufslotse',
@@ -58,10 +59,11 @@ export const STRINGS = {
     welcome: 'Ask me anything about apprenticeships, for example: "What does a mechatronics technician do?"',
     privacyTitle: 'A quick word on privacy',
     privacy: [
-      "Only this chat is stored, under a random number instead of your name. Please don't type your name, address or phone number.",
-      'This browser remembers the number and the conversation until you press "New conversation".',
-      'You can have the chat deleted at any time: just write "delete my data".',
+      "This chat is stored under a random number instead of your name, and your test result if you take the test. Please don't type your name, address or phone number, unless you ask a company to contact you.",
+      'This browser keeps the conversation in this tab only: until you close it or press "New conversation".',
+      'You can have all of it deleted at any time: with the button here or by writing "delete my data".',
     ],
+    deleteMyData: 'Delete my data',
   },
 };
 
