@@ -86,16 +86,20 @@ class StackConfig:
         return self.database_url or f"sqlite:///{self.var_dir / 'berufslotse.db'}"
 
 
+# Rasa's SQL tracker store that also deletes a conversation at the pupil's request (bot/tracker_store.py).
+TRACKER_STORE_TYPE = "bot.tracker_store.ErasableSQLTrackerStore"
+
+
 def tracker_store_config(url: str | None, var_dir: Path) -> dict[str, object]:
     """Rasa's SQL tracker store: SQLite in var_dir by default, or the database the URL names."""
     if not url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(var_dir / "rasa-tracker.db")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": str(var_dir / "rasa-tracker.db")}
     parts = urlsplit(url)
     dialect = parts.scheme.split("+")[0]
     if dialect == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": parts.path.removeprefix("/")}
+        return {"type": TRACKER_STORE_TYPE, "dialect": "sqlite", "db": parts.path.removeprefix("/")}
     config: dict[str, object] = {
-        "type": "SQL",
+        "type": TRACKER_STORE_TYPE,
         "dialect": dialect,
         "url": parts.hostname or "127.0.0.1",
         "db": parts.path.removeprefix("/"),
@@ -365,8 +369,12 @@ class Stack:
     def restart(self, name: str, timeout: float = 180.0, grace: float = 10.0) -> None:
         """Stop one service and start it again with the same command while the others keep
         running (the e2e tests restart Rasa: conversations must survive in the tracker store)."""
-        service = next(service for service in self.services if service.name == name)
-        process = service.process
+        self.stop_service(name, grace)
+        self.start_service(name, timeout)
+
+    def stop_service(self, name: str, grace: float = 10.0) -> None:
+        """Stop one service, the others keep running (the e2e tests take Rasa away for a while)."""
+        process = self._service(name).process
         if process is not None and process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
             try:
@@ -374,9 +382,16 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+    def start_service(self, name: str, timeout: float = 180.0) -> None:
+        """Start a stopped service again with the same command, and wait until it is healthy."""
+        service = self._service(name)
         self._spawn(service)
         wait_until_healthy(service, timeout)
         print(f"[stack] {service.name} is up again ({service.health_url})", file=sys.stderr)
+
+    def _service(self, name: str) -> Service:
+        return next(service for service in self.services if service.name == name)
 
     def stop(self, grace: float = 10.0) -> None:
         for service in reversed(self.services):

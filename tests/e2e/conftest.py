@@ -94,14 +94,17 @@ class Chat:
         self.url = f"{rasa_url}/webhooks/rest/webhook"
         self.sender = sender
 
-    def say(self, text: str) -> list[dict[str, object]]:
-        response = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+    def say(self, text: str, metadata: dict[str, str] | None = None) -> list[dict[str, object]]:
+        body: dict[str, object] = {"sender": self.sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        response = httpx.post(self.url, json=body, timeout=60)
         response.raise_for_status()
         replies: list[dict[str, object]] = response.json()
         return replies
 
-    def say_text(self, text: str) -> str:
-        return "\n".join(str(reply["text"]) for reply in self.say(text) if "text" in reply)
+    def say_text(self, text: str, metadata: dict[str, str] | None = None) -> str:
+        return "\n".join(str(reply["text"]) for reply in self.say(text, metadata) if "text" in reply)
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ base instead of repeating its texts."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.stack import Stack
+from scripts.stack import Stack, load_or_create_secrets
 from tests.e2e.conftest import Chat
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +103,60 @@ def listening_addresses(port: int) -> set[str]:
 def test_services_listen_on_loopback_only(stack: Stack) -> None:
     for port in (stack.config.api_port, stack.config.actions_port, stack.config.rasa_port):
         assert listening_addresses(port) == {"0100007F"}, port
+
+
+def test_a_page_in_english_starts_the_conversation_in_english(stack: Stack) -> None:
+    pupil = Chat(stack.config.rasa_url, sender="e2e-english-page")
+    # "hallo" is German and English alike: the language comes from the widget's page
+    assert "I'm Berufslotse" in pupil.say_text("hallo", metadata={"channel": "web", "language": "en"})
+    assert "3 years" in pupil.say_text("how long does a carpenter train")
+    german = Chat(stack.config.rasa_url, sender="e2e-german-page")
+    assert "ich bin Berufslotse" in german.say_text("hallo", metadata={"channel": "web", "language": "de"})
+
+
+def tracker_events(stack: Stack, sender: str) -> int:
+    with sqlite3.connect(stack.config.var_dir / "rasa-tracker.db") as tracker:
+        count: int = tracker.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
+            0
+        ]
+        return count
+
+
+def test_typing_delete_my_data_deletes_the_conversation_and_the_check_result(
+    chat: Chat, stack: Stack
+) -> None:
+    service = {
+        "Authorization": f"Bearer {load_or_create_secrets(stack.config.var_dir)['BERUFSLOTSE_SERVICE_TOKEN']}"
+    }
+    results = f"{stack.config.api_url}/api/v1/check/results"
+    saved = httpx.post(
+        results,
+        headers=service,
+        json={
+            "pupil_ref": chat.sender,
+            "variant": "quick",
+            "scores": {"R": 80, "I": 40, "A": 20, "S": 60, "E": 30, "C": 50},
+            "certificate": "realschule",
+            "municipality": "bramsche",
+        },
+        timeout=10,
+    )
+    assert saved.status_code in (200, 201), saved.text
+    assert "Tischler" in chat.say_text("was macht ein tischler")
+    assert tracker_events(stack, chat.sender) > 0
+
+    question = chat.say("lösch meine daten")
+    assert [button["payload"] for reply in question for button in reply.get("buttons", [])] == [  # type: ignore[attr-defined]
+        "/affirm",
+        "/deny",
+    ]
+    assert tracker_events(stack, chat.sender) > 0  # nothing goes before the yes
+    done = chat.say("ja")
+
+    assert "gelöscht" in " ".join(str(reply.get("text", "")) for reply in done)
+    assert {"berufslotse": "conversation_deleted"} in [reply.get("custom") for reply in done]
+    assert tracker_events(stack, chat.sender) == 0
+    lookup = httpx.get(results, params={"pupil_ref": chat.sender}, headers=service, timeout=10)
+    assert lookup.status_code == 404
+    # the next message starts a new conversation: the occupation of the old one is forgotten
+    assert "Tischler" not in chat.say_text("und wie lange dauert das?")

@@ -3,6 +3,7 @@ python-telegram-bot pointed at it with base_url) and the real Rasa, action serve
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -174,3 +175,30 @@ async def test_deleting_my_data_removes_the_conversation_from_rasa_and_the_api(
         assert tracker.execute(count, (sender,)).fetchone()[0] == 0
     finally:
         tracker.close()
+
+
+async def test_a_rasa_outage_is_answered_kindly_and_the_bridge_carries_on(
+    bridge: BotApplication, fake_telegram: FakeTelegram, stack: Stack
+) -> None:
+    pupil = PUPIL + 5
+    await asyncio.to_thread(stack.stop_service, "rasa")
+    try:
+        fake_telegram.send_text(pupil, "was macht ein tischler")
+        [reply] = await fake_telegram.wait_for_messages(pupil, 1, timeout=60)
+        assert reply["text"] == STRINGS.text(Text.RASA_UNAVAILABLE, "de")
+    finally:
+        await asyncio.to_thread(stack.start_service, "rasa")
+    # the same bridge, without a restart, reaches Rasa again
+    fake_telegram.send_text(pupil, "was macht ein tischler")
+    await fake_telegram.wait_for(
+        lambda: any("Tischler" in text for text in fake_telegram.texts(pupil)), timeout=60, what="the answer"
+    )
+
+
+async def test_an_english_telegram_app_starts_in_english(
+    bridge: BotApplication, fake_telegram: FakeTelegram
+) -> None:
+    pupil = PUPIL + 6
+    fake_telegram.send_text(pupil, "hallo", language_code="en-GB")
+    [greeting, *_] = await fake_telegram.wait_for_messages(pupil, 1, timeout=60)
+    assert "apprenticeships" in greeting["text"]  # the English greeting

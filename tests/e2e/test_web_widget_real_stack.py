@@ -1,7 +1,8 @@
 """The chat widget's browser tests (tests/channels/web) once more, against the real stack.
 
 They run in their own pytest process because their fixtures choose the assistant at session
-start; tests that need the fake Rasa's script are skipped there, every other one must pass.
+start; tests that need the fake Rasa's script are skipped there, every other one must pass
+(including the chart image, at the end of the check taken through the widget).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def test_the_widget_works_with_the_real_assistant(stack: Stack) -> None:
         os.environ,
         BERUFSLOTSE_WEB_TEST_RASA_URL=stack.config.rasa_url,
         BERUFSLOTSE_WEB_TEST_DEMO_PORT=widget_port,
+        BERUFSLOTSE_WEB_TEST_IMAGE_ORIGIN=stack.config.api_url,
     )
     result = subprocess.run(
         [
@@ -31,6 +33,7 @@ def test_the_widget_works_with_the_real_assistant(stack: Stack) -> None:
             "-m",
             "pytest",
             "-q",
+            "-rs",
             "-p",
             "no:cacheprovider",
             "tests/channels/web/test_web_widget.py",
@@ -43,3 +46,6 @@ def test_the_widget_works_with_the_real_assistant(stack: Stack) -> None:
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+    # only the tests that need the fake's script or record may be skipped
+    skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert all("needs the fake Rasa" in line for line in skipped), skipped
