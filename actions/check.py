@@ -320,6 +320,24 @@ class ActionCheckWrapUp(ResultAction):
             return []
 
 
+class ActionCheckPause(CheckAction):
+    """Pauses a running check from outside the form: a rule deactivates the form first when the
+    pupil asks to delete their data (the yes to that comes outside the form, where "ja" is no
+    answer to an item). The answers stay in the slots; "weiter mit dem Test" continues."""
+
+    def name(self) -> str:
+        return "action_check_pause"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = CheckState.from_slots(tracker.get_slot)
+        if state.status != RUNNING:
+            return []
+        dispatcher.utter_message(response="utter_check_paused")
+        return slot_events(slot_changes(state, replace(state, status=PAUSED)))
+
+
 class ActionCheckShowResult(ResultAction):
     """ "mein Ergebnis": the saved result again (or the pending one, saved now)."""
 

@@ -589,9 +589,9 @@ DETOUR_INTENTS: frozenset[str] = frozenset(
 )
 # Asking for the check while in it, a hello or a thank-you just show the open question again.
 _REASK_INTENTS: frozenset[str] = frozenset({"start_check", "resume_check", "greet", "thank"})
-# Saying goodbye in the middle pauses the check ("ich schreib später weiter"); so does asking to
-# delete one's data, which a rule then confirms outside the form (a "ja" inside it is an answer).
-_PAUSE_INTENTS: frozenset[str] = frozenset({"goodbye", "delete_my_data"})
+# Saying goodbye in the middle pauses the check ("ich schreib später weiter"). (Asking to delete
+# one's data pauses it too, but by a rule before the form reads the message: action_check_pause.)
+_PAUSE_INTENTS: frozenset[str] = frozenset({"goodbye"})
 
 Unreadable = Literal["detour", "reask", "pause", "not_understood"]
 

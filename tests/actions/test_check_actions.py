@@ -17,6 +17,7 @@ from actions.check import (
     ActionAskCheckItem,
     ActionCheckDeleteResult,
     ActionCheckMoreMatches,
+    ActionCheckPause,
     ActionCheckShowResult,
     ActionCheckStart,
     ActionCheckWrapUp,
@@ -298,6 +299,19 @@ async def test_pause_ends_the_form_and_keeps_the_answers(
         SlotSet("check_item", None),
         SlotSet("requested_slot", None),
     ]
+
+
+async def test_asking_to_delete_my_data_pauses_a_running_check(make_tracker: TrackerFactory) -> None:
+    t = tracker(make_tracker, "lösch meine daten", "delete_my_data", check_answers=answers(4), **SETUP)
+    responses, events, _ = await run(ActionCheckPause(), t)
+    assert responses == [("utter_check_paused", {})]
+    assert events == [SlotSet("check_status", "paused")]
+
+    paused = tracker(
+        make_tracker, "lösch meine daten", "delete_my_data", **{**SETUP, "check_status": "paused"}
+    )
+    responses, events, _ = await run(ActionCheckPause(), paused)
+    assert (responses, events) == ([], [])
 
 
 async def test_goodbye_in_the_middle_pauses(check_api: CheckApi, make_tracker: TrackerFactory) -> None:

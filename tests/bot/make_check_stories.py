@@ -65,6 +65,7 @@ class Turn:
     annotated_text: str | None = None  # text with inline entity annotations, when NLU finds some
     active_loop: str | None = None  # "check_form" after a (re)start or a detour, "null" at the end
     then: tuple[str, ...] = ()  # actions after the form's wrap-up, when the form ends
+    wrap_up: str = "action_check_wrap_up"  # what runs when the form has ended
 
     def lines(self) -> Iterator[str]:
         text = self.annotated_text or self.text
@@ -82,7 +83,7 @@ class Turn:
             yield "      - active_loop: null"
             yield "      - slot_was_set:"
             yield "          - requested_slot: null"
-            yield "      - action: action_check_wrap_up"
+            yield f"      - action: {self.wrap_up}"
             for action in self.then:
                 yield f"      - action: {action}"
         elif self.active_loop:
@@ -104,8 +105,8 @@ def start(text: str, intent: str = "start_check") -> Turn:
     return Turn(text, intent, ("action_check_start", "check_form"), active_loop="check_form")
 
 
-def ending(turn: Turn, then: Sequence[str] = ()) -> Turn:
-    return Turn(turn.text, turn.intent, turn.actions, turn.entities, turn.annotated_text, "null", tuple(then))
+def ending(turn: Turn) -> Turn:
+    return Turn(turn.text, turn.intent, turn.actions, turn.entities, turn.annotated_text, "null")
 
 
 def detour(text: str, intent: str, actions: Sequence[str], annotated_text: str | None = None) -> Turn:
@@ -230,7 +231,14 @@ def story_delete_my_data(item_ids: Sequence[str]) -> list[Turn]:
         start("berufstest"),
         *setup_by_buttons(),
         *item_buttons(item_ids, 0, 5),
-        ending(typed("lösch meine daten", "delete_my_data"), then=["utter_confirm_delete_data"]),
+        Turn(
+            "lösch meine daten",
+            "delete_my_data",
+            ("action_deactivate_loop",),
+            active_loop="null",
+            wrap_up="action_check_pause",
+            then=("utter_confirm_delete_data",),
+        ),
         plain("/affirm", "affirm", ["action_delete_my_data"]),
     ]
 
