@@ -159,4 +159,8 @@ def test_typing_delete_my_data_deletes_the_conversation_and_the_check_result(
     lookup = httpx.get(results, params={"pupil_ref": chat.sender}, headers=service, timeout=10)
     assert lookup.status_code == 404
     # the next message starts a new conversation: the occupation of the old one is forgotten
-    assert "Tischler" not in chat.say_text("und wie lange dauert das?")
+    follow_up = chat.say_text("und wie lange dauert das?")
+    assert "3 Jahre" not in follow_up and "Beruf" in follow_up  # it asks which occupation
+    with sqlite3.connect(stack.config.var_dir / "rasa-tracker.db") as tracker:
+        old_text = "SELECT count(*) FROM events WHERE sender_id = ? AND data LIKE '%macht ein tischler%'"
+        assert tracker.execute(old_text, (chat.sender,)).fetchone()[0] == 0
