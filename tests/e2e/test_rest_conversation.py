@@ -5,6 +5,7 @@ base instead of repeating its texts."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -115,7 +116,7 @@ def test_a_page_in_english_starts_the_conversation_in_english(stack: Stack) -> N
 
 
 def tracker_events(stack: Stack, sender: str) -> int:
-    with sqlite3.connect(stack.config.var_dir / "rasa-tracker.db") as tracker:
+    with closing(sqlite3.connect(stack.config.var_dir / "rasa-tracker.db")) as tracker:
         count: int = tracker.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
             0
         ]
@@ -161,6 +162,6 @@ def test_typing_delete_my_data_deletes_the_conversation_and_the_check_result(
     # the next message starts a new conversation: the occupation of the old one is forgotten
     follow_up = chat.say_text("und wie lange dauert das?")
     assert "3 Jahre" not in follow_up and "Beruf" in follow_up  # it asks which occupation
-    with sqlite3.connect(stack.config.var_dir / "rasa-tracker.db") as tracker:
+    with closing(sqlite3.connect(stack.config.var_dir / "rasa-tracker.db")) as tracker:
         old_text = "SELECT count(*) FROM events WHERE sender_id = ? AND data LIKE '%macht ein tischler%'"
         assert tracker.execute(old_text, (chat.sender,)).fetchone()[0] == 0
