@@ -24,8 +24,8 @@ from typing import Any
 
 INTENTS: tuple[str, ...] = (
     "greet", "goodbye", "thank", "affirm", "deny", "help", "bot_challenge", "smalltalk", "insult",
-    "ask_privacy", "delete_my_data", "switch_language", "ask_profession", "ask_tasks", "ask_workplaces", "ask_duration",
-    "ask_pay", "ask_certificate", "ask_subjects", "ask_related",
+    "ask_privacy", "delete_my_data", "switch_language", "ask_profession", "ask_tasks", "ask_workplaces",
+    "ask_duration", "ask_pay", "ask_certificate", "ask_subjects", "ask_related",
 )  # fmt: skip
 PROFESSION = "profession"
 PROFESSION_QUERY = "profession_query"
