@@ -28,10 +28,7 @@ shell:
 	@$(PY) -m scripts.chat
 
 lint: setup
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	.venv/bin/mypy
-	.venv/bin/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 --explicit-package-bases nlu tests/nlu bot/erasure.py bot/tracker_store.py tests/bot/test_erasable_tracker_store.py
+	@bash scripts/lint.sh
 
 knowledge: setup
 	$(PY) -m knowledge.validate

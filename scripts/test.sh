@@ -12,11 +12,7 @@ mkdir -p artifacts
 step() { printf '\n=== %s\n' "$*" >&2; }
 
 step "lint and types"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-.venv/bin/mypy
-# nlu/ and the tracker store run inside the Rasa engine: type-check them against that environment.
-.venv/bin/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 --explicit-package-bases nlu tests/nlu bot/erasure.py bot/tracker_store.py tests/bot/test_erasable_tracker_store.py
+bash scripts/lint.sh
 
 step "knowledge base"
 $PY -m knowledge.validate

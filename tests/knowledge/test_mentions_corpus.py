@@ -10,7 +10,8 @@ Every example of the training data (bot/data/nlu/*.yml) and of the held-out set
 
 Unannotated examples count too: anything found there is a false hit. The misses and false hits are
 printed (`pytest -s`), so a failure says which messages to look at. Rasa is not imported: the files
-are read with PyYAML and a small regex for the annotation syntax, so this runs in both runtimes.
+are read with PyYAML and a small regex for the annotation syntax, so this runs in both runtimes
+(tests.bot.heldout_eval, whose `Entity` it shares, imports Rasa only inside its loaders).
 """
 
 from __future__ import annotations
@@ -26,33 +27,19 @@ import pytest
 import yaml
 
 from knowledge.matching import OccupationMatcher
+from tests.bot.heldout_eval import OCCUPATION_ENTITIES as ENTITIES
+from tests.bot.heldout_eval import PROFESSION, PROFESSION_QUERY, Entity
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA: dict[str, tuple[Path, ...]] = {
     "training": tuple(sorted((ROOT / "bot" / "data" / "nlu").glob("*.yml"))),
     "heldout": (ROOT / "tests" / "bot" / "data" / "nlu_heldout.yml",),
 }
-PROFESSION = "profession"
-PROFESSION_QUERY = "profession_query"
-ENTITIES = (PROFESSION, PROFESSION_QUERY)
 MIN_PRECISION = 0.97
 MIN_RECALL = 0.95
 
 # Rasa's annotation syntax: [text]{"entity": "e", "value": "v"} or [text](e) / [text](e:v).
 _ANNOTATION_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\{(?P<json>[^}]*)\}|\((?P<short>[^)]+)\))")
-
-
-@dataclass(frozen=True)
-class Entity:
-    """An occupation entity with its character span [start, end) in the plain text."""
-
-    entity: str
-    value: str
-    start: int
-    end: int
-
-    def overlaps(self, other: Entity) -> bool:
-        return self.start < other.end and other.start < self.end
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { readReplies, toBotMessages } from '../../../bot/channels/web/src/rasa.js';
+import { readReplies } from '../../../bot/channels/web/src/rasa.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
 import { safeImageUrl, splitLinks } from '../../../bot/channels/web/src/text.js';
 
@@ -41,7 +41,7 @@ test('image sources: http(s) and raster data URLs only', () => {
 });
 
 test("Rasa's replies become text, buttons and images; anything else is dropped", () => {
-  const messages = toBotMessages(
+  const messages = readReplies(
     [
       { recipient_id: 'x', text: 'Was willst du wissen?', buttons: [{ title: 'Aufgaben', payload: '/ask_tasks' }, { title: 'kaputt' }] },
       { recipient_id: 'x', image: 'https://example.org/chart.png' },
@@ -52,7 +52,7 @@ test("Rasa's replies become text, buttons and images; anything else is dropped",
       'text',
     ],
     RASA,
-  );
+  ).messages;
   assert.deepEqual(
     messages.map(({ id, ...rest }) => rest),
     [

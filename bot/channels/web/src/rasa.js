@@ -40,17 +40,10 @@ function buttonsOf(list) {
 }
 
 /**
- * Turns Rasa's replies into the widget's messages: text (with buttons) and images. An image can
- * carry its alternative text when an action sends it as custom JSON: {"image": url, "alt": text}.
- */
-export function toBotMessages(replies, rasaUrl) {
-  return readReplies(replies, rasaUrl).messages;
-}
-
-/**
- * The widget's messages, and whether the assistant deleted this conversation at the pupil's
- * request (custom {"berufslotse": "conversation_deleted"}, bot/erasure.py): the widget then forgets
- * it too.
+ * Reads Rasa's replies: the widget's messages, text (with buttons) and images (an image can carry
+ * its alternative text when an action sends it as custom JSON: {"image": url, "alt": text}), and
+ * whether the assistant deleted this conversation at the pupil's request (custom
+ * {"berufslotse": "conversation_deleted"}, bot/erasure.py): the widget then forgets it too.
  */
 export function readReplies(replies, rasaUrl) {
   const messages = toMessages(replies, rasaUrl);

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Static checks, for `make lint` and the first step of `make test`: ruff (lint and format) and mypy
+# for both runtimes; the code that runs inside the Rasa engine (nlu/, the tracker store) is checked
+# against that environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 --explicit-package-bases \
+  nlu tests/nlu bot/erasure.py bot/tracker_store.py tests/bot/test_erasable_tracker_store.py
