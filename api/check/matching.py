@@ -1,39 +1,51 @@
-"""Ranking occupations by how well their RIASEC code fits a pupil's six interest scores.
+"""Ranking occupations for a pupil: what a good career adviser would suggest after the check.
 
-Pure functions, no I/O. Method:
+Pure functions, no I/O. Nothing but the pupil's answers (their six scores and the items they
+liked), their certificate and the number of offers near them enters the ranking; the same input
+always gives the same list, whatever order the occupations came in.
 
-1. **Code weights.** An occupation's code of up to three letters, strongest first, becomes six
-   weights in the order R, I, A, S, E, C: first letter 3, second 2, third 1, every other type 0
-   ("RIC" -> R 3, I 2, C 1, A/S/E 0).
-2. **Fit.** The Pearson correlation r between the pupil's scores and these weights, over the
-   types the pupil has a score for (a type without answered items is left out, never guessed),
-   mapped from -1..1 to 0..100: `fit = (r + 1) / 2 * 100`. The correlation compares the *shape*
-   of the two profiles: which interests stand out, not how high they are overall.
-3. **Fallback.** When the correlation is undefined because one side is flat (a pupil who rated
-   everything the same, or fewer than two scored types, or weights that are equal on the scored
-   types), the fit is the weights' mean of the pupil's scores, `sum(w * s) / sum(w)`: for a flat
-   profile, that is the pupil's own level. When the occupation's code has no scored type at all,
-   nothing speaks for it and the fit is 0.
-4. **Order.** Fits are rounded half up to one decimal, and the order follows what is shown:
-   higher fit first; at an equal fit an occupation the pupil can start with their certificate comes
-   before one that formally needs a higher certificate; then by slug. The order is total, so the
-   same scores always give the same list, whatever order the occupations came in.
-5. **Certificate.** Occupations that formally need more than the pupil's certificate are never
-   hidden, only marked `needs_higher_certificate`.
-6. **Reasons.** The pupil's top three types (`scoring.top_types`) that appear in the occupation's
-   code and that the pupil actually likes (score above 50, i.e. a mean answer above "weiß nicht"),
-   strongest first. The sentence "why it fits" is composed elsewhere from the phrases of these
-   types in knowledge/check/types.yaml; an occupation without such a type gets no reason rather
-   than a made-up one.
+Method:
 
-Only the six scores and the pupil's certificate enter the ranking.
+1. **Shape.** Every occupation has six interest scores 0..100 (knowledge/interests: derived from
+   comparable O*NET occupations, see knowledge/README.md). The shape fit is the Pearson
+   correlation r between the pupil's scores and the occupation's, over the types the pupil has a
+   score for, mapped to 0..1 as `(r + 1) / 2`: it compares which interests stand out, not how high
+   they are overall. Where there is no shape (a pupil who rated everything the same, or only one
+   scored type), the level decides instead: the occupation's mean score on the pupil's scored
+   types, 0..1, for a pupil who likes them (mean score 50 or more), and its complement for one who
+   does not. (An occupation without scores falls back to the weights of its code: first letter 3,
+   second 2, third 1, scaled to 0..1.)
+2. **Evidence.** Each check item stands for a few occupations (knowledge/check/items.yaml
+   `occupations`). An answer counts for them: "mag ich sehr" +1, "eher ja" +0.5, "weiß nicht" 0,
+   "eher nicht" -0.5, "gar nicht" -1. An occupation's evidence is the sum over its answered items
+   divided by (their number + 1), so one liked item gives 0.5, two give 0.67, and never 1.
+3. **Fit.** `fit = 100 * (0.75 * shape + 0.25 * (evidence + 1) / 2)`, minus 4 points for each
+   step the occupation's *typical* certificate lies more than one step above the pupil's (a pupil
+   with Hauptschule can start as Fachinformatiker/-in, but most trainees have Abitur). Rounded
+   half up to one decimal; this is the fit the pupil sees.
+4. **Reach.** Occupations the pupil can start with their certificate come first; those that
+   formally need a higher one follow (they are offered as "mit einem höheren Abschluss" paths, see
+   `higher_certificate_paths`). Without a certificate nothing is set apart.
+5. **Order.** Within each part: higher fit first; at the same shown fit, more offers near the
+   pupil first (regional supply as the tie-breaker), then the unrounded fit, then the slug (which
+   almost never decides: no two occupations share all six scores).
+6. **Variety.** In every block of five (one page in the chat), at most two occupations of the same
+   occupational field (KldB 2010 Berufshauptgruppe, the first two digits of the code) unless the
+   next best occupation of another field fits more than `VARIETY_TOLERANCE` points worse: five
+   suggestions come from at least three fields unless the pupil's profile is truly narrow.
+7. **Reasons.** Each suggestion gets one reason, taken from the pupil's own answers and different
+   from the reasons of the suggestions before it: the liked item ("eher ja" or "mag ich sehr")
+   that stands for this occupation, else a liked item of one of the occupation's two strongest
+   types. When no unused liked item is left, the reason is the pupil's top types that appear in
+   the occupation's code (as before), and without those there is none rather than a made-up one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from api.check.scoring import RIASEC, Scores, check_scores, round_half_up, top_types
 
@@ -41,6 +53,17 @@ CODE_WEIGHTS: tuple[int, ...] = (3, 2, 1)
 # A type counts as a reason only when the pupil likes it: its score is above the middle of the
 # scale (answer 3, "weiß nicht", is 50).
 REASON_MIN_SCORE = 50.0
+# An answer as evidence for the occupations its item stands for.
+ANSWER_EVIDENCE: Mapping[int, float] = {5: 1.0, 4: 0.5, 3: 0.0, 2: -0.5, 1: -1.0}
+# Answers that can be a reason ("eher ja", "mag ich sehr").
+LIKED_ANSWER = 4
+SHAPE_WEIGHT = 0.75
+EVIDENCE_WEIGHT = 0.25
+LIKING_LEVEL = 50.0
+TYPICAL_CERTIFICATE_PENALTY = 4.0
+VARIETY_BLOCK = 5
+MAX_PER_FIELD = 2
+VARIETY_TOLERANCE = 6.0
 
 
 class MatchingError(ValueError):
@@ -51,8 +74,23 @@ class MatchingError(ValueError):
 class Occupation:
     slug: str
     riasec: str
-    # Rank of the formally required certificate (knowledge/vocab.yaml), 0 = none.
+    # The six interest scores 0..100 in RIASEC order; None: fall back to the code's weights.
+    interests: tuple[float, ...] | None = None
+    # KldB 2010 Berufshauptgruppe (two digits), for variety.
+    field: str = ""
+    # Ranks of the formally required and the typical certificate (knowledge/vocab.yaml), 0 = none.
     required_certificate_rank: int = 0
+    typical_certificate_rank: int = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The pupil's answers and what each item stands for."""
+
+    answers: Mapping[str, int | None]  # item id -> 1..5, None when skipped
+    item_occupations: Mapping[str, Sequence[str]]  # item id -> slugs
+    item_types: Mapping[str, str]  # item id -> type letter
+    item_order: Sequence[str] = ()  # presentation order (earlier items win a tie between reasons)
 
 
 @dataclass(frozen=True)
@@ -60,8 +98,15 @@ class Suggestion:
     slug: str
     riasec: str
     fit: float  # 0..100, one decimal
-    reasons: tuple[str, ...]  # type letters, strongest first
+    raw_fit: float
+    shape: float  # 0..1
+    evidence: float  # -1..1
+    reasons: tuple[str, ...]  # type letters, strongest first (fallback reason)
     needs_higher_certificate: bool
+    field: str = ""
+    supply: int = 0  # offers near the pupil
+    reason_item: str | None = None  # item id of the pupil's own answer that is the reason
+    reason_answer: int | None = None
 
 
 def code_weights(code: str) -> tuple[int, ...]:
@@ -75,6 +120,16 @@ def code_weights(code: str) -> tuple[int, ...]:
     for letter, weight in zip(letters, CODE_WEIGHTS, strict=False):
         weights[letter] = weight
     return tuple(weights[code_letter] for code_letter in RIASEC)
+
+
+def occupation_profile(occupation: Occupation) -> tuple[float, ...]:
+    """The occupation's six scores 0..100, or its code's weights scaled to 0..100 when it has none."""
+    if occupation.interests is not None:
+        if len(occupation.interests) != len(RIASEC):
+            raise MatchingError(f"{occupation.slug}: six interest scores are needed")
+        return tuple(float(value) for value in occupation.interests)
+    top = CODE_WEIGHTS[0]
+    return tuple(weight * 100.0 / top for weight in code_weights(occupation.riasec))
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -96,28 +151,47 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def raw_fit(scores: Scores, code: str) -> float:
-    """The fit 0..100 of one occupation code to the scores, unrounded (see the module docstring)."""
+def shape_fit(scores: Scores, profile: Sequence[float], scale: float = 100.0) -> float:
+    """How well the shape of the pupil's scores fits the occupation's profile (values 0..scale),
+    0..1; the level decides where there is no shape (see the module docstring)."""
     checked = check_scores(scores)
-    weights = code_weights(code)
     known = [index for index, letter in enumerate(RIASEC) if checked[letter] is not None]
     if not known:
         raise MatchingError("matching needs at least one score")
     pupil = [checked[RIASEC[index]] or 0.0 for index in known]
-    occupation = [float(weights[index]) for index in known]
+    occupation = [profile[index] for index in known]
     r = pearson(pupil, occupation)
     if r is not None:
-        return (r + 1) / 2 * 100
-    weight_sum = math.fsum(occupation)
-    if weight_sum == 0:
-        return 0.0
-    level = math.fsum(w * s for w, s in zip(occupation, pupil, strict=True)) / weight_sum
-    return max(0.0, min(100.0, level))
+        return (r + 1) / 2
+    level = math.fsum(occupation) / len(occupation) / scale
+    return level if math.fsum(pupil) / len(pupil) >= LIKING_LEVEL else 1 - level
 
 
-def fit(scores: Scores, code: str) -> float:
-    """The fit shown to the pupil: `raw_fit` rounded half up to one decimal."""
-    return round_half_up(raw_fit(scores, code))
+def item_evidence(evidence: Evidence | None) -> dict[str, float]:
+    """Per occupation slug: the sum of its items' answer values / (number of answered items + 1)."""
+    if evidence is None:
+        return {}
+    totals: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    for item_id, value in evidence.answers.items():
+        if value is None or value not in ANSWER_EVIDENCE:
+            continue
+        for slug in evidence.item_occupations.get(item_id, ()):
+            totals[slug] = totals.get(slug, 0.0) + ANSWER_EVIDENCE[value]
+            counts[slug] += 1
+    return {slug: total / (counts[slug] + 1) for slug, total in totals.items()}
+
+
+def typical_gap(occupation: Occupation, certificate_rank: int | None) -> int:
+    """How many steps the typical certificate lies more than one step above the pupil's."""
+    if certificate_rank is None:
+        return 0
+    return max(0, occupation.typical_certificate_rank - certificate_rank - 1)
+
+
+def combined_fit(shape: float, evidence: float, gap: int) -> float:
+    value = 100 * (SHAPE_WEIGHT * shape + EVIDENCE_WEIGHT * (evidence + 1) / 2) - TYPICAL_CERTIFICATE_PENALTY * gap
+    return max(0.0, min(100.0, value))
 
 
 def fit_reasons(scores: Scores, code: str) -> tuple[str, ...]:
@@ -131,35 +205,164 @@ def fit_reasons(scores: Scores, code: str) -> tuple[str, ...]:
     )
 
 
-def suggest(scores: Scores, occupation: Occupation, certificate_rank: int | None = None) -> Suggestion:
+def raw_fit(scores: Scores, occupation: Occupation) -> float:
+    """The unrounded fit of one occupation from its shape alone (no evidence, no certificate)."""
+    return combined_fit(shape_fit(scores, occupation_profile(occupation)), 0.0, 0)
+
+
+def suggest(
+    scores: Scores,
+    occupation: Occupation,
+    *,
+    certificate_rank: int | None = None,
+    evidence: Mapping[str, float] | None = None,
+    supply: Mapping[str, int] | None = None,
+) -> Suggestion:
+    shape = shape_fit(scores, occupation_profile(occupation))
+    proof = (evidence or {}).get(occupation.slug, 0.0)
+    raw = combined_fit(shape, proof, typical_gap(occupation, certificate_rank))
     return Suggestion(
         slug=occupation.slug,
         riasec=occupation.riasec,
-        fit=fit(scores, occupation.riasec),
+        fit=round_half_up(raw),
+        raw_fit=raw,
+        shape=shape,
+        evidence=proof,
         reasons=fit_reasons(scores, occupation.riasec),
         needs_higher_certificate=(
             certificate_rank is not None and occupation.required_certificate_rank > certificate_rank
         ),
+        field=occupation.field,
+        supply=(supply or {}).get(occupation.slug, 0),
     )
 
 
-def ranking_key(suggestion: Suggestion) -> tuple[float, bool, str]:
-    """Higher fit first, then reachable before "needs a higher certificate", then by slug."""
-    return (-suggestion.fit, suggestion.needs_higher_certificate, suggestion.slug)
+def ranking_key(suggestion: Suggestion) -> tuple[bool, float, int, float, str]:
+    """Reachable first, then higher shown fit, more offers nearby, higher unrounded fit, slug."""
+    return (
+        suggestion.needs_higher_certificate,
+        -suggestion.fit,
+        -suggestion.supply,
+        -suggestion.raw_fit,
+        suggestion.slug,
+    )
+
+
+def with_variety(ranked: Sequence[Suggestion]) -> list[Suggestion]:
+    """`ranked` re-ordered so that each block of five holds at most two of one field, unless the
+    best of another field fits more than VARIETY_TOLERANCE points worse (a truly narrow profile).
+    Reachable and higher-certificate occupations are never mixed."""
+    remaining = list(ranked)
+    result: list[Suggestion] = []
+    while remaining:
+        block = result[len(result) - len(result) % VARIETY_BLOCK :]
+        fields = Counter(suggestion.field for suggestion in block)
+        best = remaining[0]
+        chosen = best
+        if best.field and fields[best.field] >= MAX_PER_FIELD:
+            alternative = next(
+                (
+                    candidate
+                    for candidate in remaining
+                    if candidate.needs_higher_certificate == best.needs_higher_certificate
+                    and fields[candidate.field] < MAX_PER_FIELD
+                ),
+                None,
+            )
+            if alternative is not None and best.raw_fit - alternative.raw_fit <= VARIETY_TOLERANCE:
+                chosen = alternative
+        remaining.remove(chosen)
+        result.append(chosen)
+    return result
+
+
+def _strongest_types(occupation: Occupation, count: int = 2) -> tuple[str, ...]:
+    profile = occupation_profile(occupation)
+    order = sorted(range(len(RIASEC)), key=lambda index: (-profile[index], index))
+    return tuple(RIASEC[index] for index in order[:count])
+
+
+def _reason_candidates(
+    occupation: Occupation, evidence: Evidence, position: Mapping[str, int]
+) -> list[tuple[str, int]]:
+    """The pupil's liked items that can explain this occupation, best first."""
+    liked = [
+        (item_id, value)
+        for item_id, value in evidence.answers.items()
+        if value is not None and value >= LIKED_ANSWER
+    ]
+    direct = []
+    by_type = []
+    strongest = _strongest_types(occupation)
+    for item_id, value in liked:
+        linked = list(evidence.item_occupations.get(item_id, ()))
+        place = position.get(item_id, len(position))
+        if occupation.slug in linked:
+            direct.append(((-value, linked.index(occupation.slug), place), (item_id, value)))
+        elif evidence.item_types.get(item_id) in strongest:
+            rank = strongest.index(evidence.item_types[item_id])
+            by_type.append(((-value, rank, place), (item_id, value)))
+    return [candidate for _, candidate in sorted(direct)] + [candidate for _, candidate in sorted(by_type)]
+
+
+def assign_reasons(
+    ranked: Sequence[Suggestion], occupations: Mapping[str, Occupation], evidence: Evidence | None
+) -> list[Suggestion]:
+    """Give each suggestion, in order, the best liked item not used by a suggestion before it."""
+    if evidence is None:
+        return list(ranked)
+    position = {item_id: index for index, item_id in enumerate(evidence.item_order)}
+    used: set[str] = set()
+    result: list[Suggestion] = []
+    for suggestion in ranked:
+        candidates = _reason_candidates(occupations[suggestion.slug], evidence, position)
+        chosen = next((candidate for candidate in candidates if candidate[0] not in used), None)
+        if chosen is None:
+            result.append(suggestion)
+            continue
+        used.add(chosen[0])
+        result.append(replace(suggestion, reason_item=chosen[0], reason_answer=chosen[1]))
+    return result
 
 
 def rank_occupations(
-    scores: Scores, occupations: Iterable[Occupation], *, certificate_rank: int | None = None
+    scores: Scores,
+    occupations: Iterable[Occupation],
+    *,
+    certificate_rank: int | None = None,
+    evidence: Evidence | None = None,
+    supply: Mapping[str, int] | None = None,
 ) -> list[Suggestion]:
-    """Every occupation as a suggestion, best fit first (see the module docstring for the method).
+    """Every occupation as a suggestion, in the order the pupil sees them (see the module docstring).
 
-    `certificate_rank` is the rank of the pupil's (expected) certificate; None marks nothing.
-    Raises `MatchingError` for scores outside 0..100, no score at all, a malformed code or a slug
-    given twice.
+    `certificate_rank` is the rank of the pupil's (expected) certificate; None sets nothing apart.
+    `supply` is the number of offers near the pupil per slug. Raises `MatchingError` for scores
+    outside 0..100, no score at all, a malformed code or a slug given twice.
     """
     checked = check_scores(scores)
-    suggestions = [suggest(checked, occupation, certificate_rank) for occupation in occupations]
-    slugs = [suggestion.slug for suggestion in suggestions]
-    if len(set(slugs)) != len(slugs):
-        raise MatchingError("every occupation must have its own slug")
-    return sorted(suggestions, key=ranking_key)
+    by_slug: dict[str, Occupation] = {}
+    for occupation in occupations:
+        if occupation.slug in by_slug:
+            raise MatchingError("every occupation must have its own slug")
+        by_slug[occupation.slug] = occupation
+    proof = item_evidence(evidence)
+    suggestions = [
+        suggest(checked, occupation, certificate_rank=certificate_rank, evidence=proof, supply=supply)
+        for occupation in by_slug.values()
+    ]
+    ordered = with_variety(sorted(suggestions, key=ranking_key))
+    return assign_reasons(ordered, by_slug, evidence)
+
+
+def higher_certificate_paths(ranked: Sequence[Suggestion], first_page: int, count: int = 2) -> list[Suggestion]:
+    """Occupations that need a higher certificate and fit at least as well as the weakest of the
+    first page: shown as "mit einem höheren Abschluss" paths, never as warnings."""
+    page = [suggestion for suggestion in ranked if not suggestion.needs_higher_certificate][:first_page]
+    if not page:
+        return [suggestion for suggestion in ranked if suggestion.needs_higher_certificate][:count]
+    weakest = min(suggestion.raw_fit for suggestion in page)
+    return [
+        suggestion
+        for suggestion in ranked
+        if suggestion.needs_higher_certificate and suggestion.raw_fit >= weakest
+    ][:count]

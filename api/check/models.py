@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, Index, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.models import Base, TimestampMixin
@@ -28,6 +30,17 @@ class CheckItem(TimestampMixin, Base):
     text_de: Mapped[str] = mapped_column(String(300))
     text_en: Mapped[str] = mapped_column(String(300))
     example_occupation: Mapped[str] = mapped_column(String(120))
+
+
+class CheckItemOccupation(TimestampMixin, Base):
+    """An occupation a check item stands for (knowledge/check/items.yaml `occupations`)."""
+
+    __tablename__ = "check_item_occupations"
+
+    item_id: Mapped[str] = mapped_column(ForeignKey("check_items.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key to professions, like check_results: reloading knowledge/ never trips over it.
+    profession_slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    position: Mapped[int]
 
 
 class CheckType(TimestampMixin, Base):
@@ -104,6 +117,11 @@ class CheckResult(Base):
     certificate: Mapped[str | None] = mapped_column(String(30))
     municipality: Mapped[str | None] = mapped_column(String(120))
     completed_on: Mapped[date] = mapped_column(Date)
+    # The answers (item id -> 1..5, or null when skipped), so that the result can be matched again
+    # with the pupil's own answers as evidence; and where the pupil looks for offers.
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    radius_km: Mapped[int | None]
+    looking_for: Mapped[str | None] = mapped_column(String(20))
 
     def scores(self) -> dict[str, float | None]:
         return {code.upper(): getattr(self, f"score_{code}") for code in "riasec"}

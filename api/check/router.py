@@ -3,6 +3,7 @@
 GET    /api/v1/check/items?variant=quick|full
 POST   /api/v1/check/score
 GET    /api/v1/matches?R=&I=&A=&S=&E=&C=&certificate=&training_type=&field=&limit=&offset=
+POST   /api/v1/check/matches                  (answers, certificate, place, radius, kind: the chat's)
 GET    /api/v1/charts/riasec.png?R=..&C=&lang=de|en      (and riasec.json: its text alternative)
 POST   /api/v1/check/results                  service token
 GET    /api/v1/check/results?pupil_ref=       service token
@@ -31,6 +32,7 @@ from api.check.schemas import (
     InterestStatistics,
     Language,
     MatchPage,
+    MatchRequest,
     ScoreRequest,
     ScoreResultPublic,
     Variant,
@@ -105,6 +107,26 @@ def list_matches(
     """Occupations ranked by how well their interest code fits the scores, with why they fit."""
     filters = service.MatchFilters(certificate=certificate, training_type=training_type, field=field)
     return service.find_matches(session, scores, filters, limit=limit, offset=offset)
+
+
+@router.post("/check/matches", response_model=MatchPage)
+def match_answers(session: SessionDep, request: MatchRequest) -> MatchPage:
+    """Occupations for a pupil's answers, in the order the chat shows them: one reason each from
+    the pupil's own answers, the offers near the pupil, and the paths that need a higher
+    certificate. Without answers, the scores are matched alone (as GET /matches)."""
+    scores = request.scores.model_dump() if request.scores is not None else dict.fromkeys("RIASEC")
+    filters = service.MatchFilters(
+        certificate=request.certificate, training_type=request.training_type, field=request.field
+    )
+    context = service.MatchContext(
+        answers=request.answers,
+        municipality=request.municipality,
+        radius_km=request.radius_km,
+        looking_for=request.looking_for.value if request.looking_for is not None else None,
+    )
+    return service.find_matches(
+        session, scores, filters, limit=request.limit, offset=request.offset, context=context
+    )
 
 
 @router.get(

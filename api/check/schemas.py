@@ -100,21 +100,78 @@ class ScoreResultPublic(PublicSchema):
 # --- matches -----------------------------------------------------------------------------------
 
 
+class LookingFor(StrEnum):
+    """What the pupil looks for (the offer kinds a pupil can choose in the check)."""
+
+    APPRENTICESHIP = "apprenticeship"
+    DUAL_STUDY = "dual_study"
+    INTERNSHIP = "internship"
+
+
+class MatchRequest(BaseModel):
+    """What the check knows about the pupil: answers (preferred: they are the evidence and the
+    reasons) or only scores, the certificate, and where and what the pupil looks for (for the
+    regional supply). Nothing else is accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[ItemId, AnswerValue | None] | None = Field(default=None, max_length=ANSWERS_MAX)
+    scores: RiasecScores | None = Field(default=None, description="Used only without answers")
+    certificate: str | None = Field(default=None, max_length=30, description="Certificate code (vocab)")
+    municipality: str | None = Field(default=None, max_length=120, description="Municipality slug")
+    radius_km: int | None = Field(default=None, ge=1, le=200, description="Default 25 with a municipality")
+    looking_for: LookingFor | None = None
+    training_type: str | None = Field(default=None, max_length=30)
+    field: str | None = Field(default=None, max_length=2, description="KldB Berufsbereich, e.g. 8")
+    limit: int = Field(default=5, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
+
+
+class ReasonItem(PublicSchema):
+    """The pupil's own answer that is the reason for a suggestion."""
+
+    id: str
+    text: LocalizedLabel = Field(description="The activity")
+    answer: int = Field(ge=1, le=5)
+    answer_meaning: LocalizedLabel
+
+
+class Nearby(PublicSchema):
+    """Where the regional supply was counted."""
+
+    municipality: str
+    radius_km: int
+    looking_for: LookingFor | None = Field(description="null: every kind of offer")
+
+
 class MatchPublic(PublicSchema):
     slug: str
     name: str
     name_en: str
-    fit: float = Field(ge=0, le=100, description="How well the occupation's interest code fits, 0..100")
+    fit: float = Field(ge=0, le=100, description="How well the occupation fits the pupil, 0..100")
     riasec: str
     reasons: list[str] = Field(description="The pupil's top types in the occupation's code, strongest first")
     reason: LocalizedLabel | None = Field(description="Why it fits, one sentence; null without reasons")
+    reason_item: ReasonItem | None = Field(
+        default=None, description="The pupil's own answer the reason is built from (only with answers)"
+    )
     needs_higher_certificate: bool
     training_type: str
+    field: str = Field(default="", description="KldB 2010 Berufshauptgruppe (two digits)")
+    offers_nearby: int | None = Field(
+        default=None, ge=0, description="Visible offers within the radius (only with a municipality)"
+    )
+    places_nearby: int | None = Field(default=None, ge=0, description="Their places (an offer may have several)")
 
 
 class MatchPage(PublicSchema):
     items: list[MatchPublic]
     total: int = Field(ge=0, description="Number of occupations that pass the filters")
+    higher_certificate_paths: list[MatchPublic] = Field(
+        default_factory=list,
+        description="Occupations that fit as well but need a higher certificate (only on the first page)",
+    )
+    nearby: Nearby | None = Field(default=None, description="Where offers were counted; null without a place")
 
 
 # --- chart -------------------------------------------------------------------------------------
@@ -142,6 +199,11 @@ class CheckResultCreate(BaseModel):
     scores: RiasecScores
     certificate: str | None = Field(default=None, max_length=30, description="Certificate code (vocab)")
     municipality: str | None = Field(default=None, max_length=120, description="Municipality slug")
+    answers: dict[ItemId, AnswerValue | None] | None = Field(
+        default=None, max_length=ANSWERS_MAX, description="Kept so the result can be matched again"
+    )
+    radius_km: int | None = Field(default=None, ge=1, le=200)
+    looking_for: LookingFor | None = None
 
 
 class CheckResultPublic(PublicSchema):
@@ -152,6 +214,9 @@ class CheckResultPublic(PublicSchema):
     holland_code: str
     certificate: str | None
     municipality: str | None
+    answers: dict[str, int | None] | None = None
+    radius_km: int | None = None
+    looking_for: LookingFor | None = None
     completed_on: date = Field(description="Day the record was made (local time), no time of day")
 
 

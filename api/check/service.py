@@ -25,7 +25,14 @@ from api.check.exceptions import (
     UnknownCheckItemError,
     UnknownMunicipalityError,
 )
-from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
+from api.check.models import (
+    CheckAnswerOption,
+    CheckItem,
+    CheckItemOccupation,
+    CheckResult,
+    CheckText,
+    CheckType,
+)
 from api.check.schemas import (
     AnswerOptionPublic,
     CheckItemPublic,
@@ -38,14 +45,19 @@ from api.check.schemas import (
     Language,
     MatchPage,
     MatchPublic,
+    Nearby,
+    ReasonItem,
     RiasecScores,
     ScoreResultPublic,
     Variant,
 )
-from api.check.sync import REASON_ONE, REASON_TWO
+from api.check.sync import REASON_ITEM, REASON_ONE, REASON_TWO
 from api.core.errors import InvalidFilterError
 from api.core.schemas import LocalizedLabel
 from api.geo.models import Municipality
+from api.offers.models import Offer
+from api.offers.places import bounding_box, distance_km_sql
+from api.offers.service import visible
 from api.professions.models import Profession, VocabularyKind
 from api.professions.service import ProfessionFilters, filter_conditions, vocabulary
 from knowledge.check import bank
@@ -76,7 +88,7 @@ def interest_types(session: Session) -> dict[str, CheckType]:
 def reason_composer(session: Session, types: Mapping[str, CheckType]) -> bank.InterestTypes:
     """knowledge.check's own `InterestTypes`, rebuilt from the tables, to compose "why it fits"."""
     texts = {row.key: row for row in session.scalars(select(CheckText))}
-    if REASON_ONE not in texts or REASON_TWO not in texts:
+    if any(key not in texts for key in (REASON_ONE, REASON_TWO, REASON_ITEM)):
         raise CheckUnavailableError()
 
     def localized(de: str, en: str) -> LocalizedText:
@@ -96,6 +108,7 @@ def reason_composer(session: Session, types: Mapping[str, CheckType]) -> bank.In
         ),
         reason_one=localized(texts[REASON_ONE].de, texts[REASON_ONE].en),
         reason_two=localized(texts[REASON_TWO].de, texts[REASON_TWO].en),
+        reason_item=localized(texts[REASON_ITEM].de, texts[REASON_ITEM].en),
     )
 
 
@@ -182,6 +195,20 @@ class MatchFilters:
     field: str | None = None
 
 
+@dataclass(frozen=True)
+class MatchContext:
+    """What the pupil gave beside the scores: answers (evidence and reasons) and where and what
+    they look for (regional supply)."""
+
+    answers: Mapping[str, int | None] | None = None
+    municipality: str | None = None
+    radius_km: int | None = None
+    looking_for: str | None = None
+
+
+DEFAULT_RADIUS_KM = 25
+
+
 def certificate_ranks(session: Session) -> dict[str, int]:
     return {code: term.rank or 0 for code, term in vocabulary(session, VocabularyKind.CERTIFICATE).items()}
 
@@ -192,60 +219,163 @@ def compose_reason(codes: Sequence[str], composer: bank.InterestTypes) -> Locali
     return LocalizedLabel(de=composer.fit_reason(codes, "de"), en=composer.fit_reason(codes, "en"))
 
 
+def item_evidence(session: Session, answers: Mapping[str, int | None]) -> matching.Evidence:
+    """The pupil's answers with what each item stands for; 422 for an unknown item."""
+    items = {row.id: row for row in session.scalars(select(CheckItem))}
+    if not items:
+        raise CheckUnavailableError()
+    unknown = sorted(set(answers) - set(items))
+    if unknown:
+        raise UnknownCheckItemError(unknown)
+    links: dict[str, list[str]] = {}
+    for link in session.scalars(select(CheckItemOccupation).order_by(CheckItemOccupation.position)):
+        links.setdefault(link.item_id, []).append(link.profession_slug)
+    return matching.Evidence(
+        answers=dict(answers),
+        item_occupations=links,
+        item_types={item_id: row.type for item_id, row in items.items()},
+        item_order=[row.id for row in sorted(items.values(), key=lambda row: row.full_position)],
+    )
+
+
+def regional_supply(
+    session: Session, municipality: Municipality, radius_km: int, looking_for: str | None, now: datetime
+) -> dict[str, tuple[int, int]]:
+    """Per occupation slug: visible offers (and their places) within `radius_km` of the municipality."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(municipality.lat, municipality.lon, radius_km)
+    distance = distance_km_sql(Offer.lat, Offer.lon, municipality.lat, municipality.lon)
+    conditions = [
+        *visible(now),
+        Offer.lat.between(min_lat, max_lat),
+        Offer.lon.between(min_lon, max_lon),
+        distance <= radius_km,
+    ]
+    if looking_for is not None:
+        conditions.append(Offer.kind == looking_for)
+    rows = session.execute(
+        select(Offer.profession_slug, func.count(), func.sum(Offer.places))
+        .where(*conditions)
+        .group_by(Offer.profession_slug)
+    ).all()
+    return {slug: (int(count), int(places or 0)) for slug, count, places in rows}
+
+
+def _pupil_rank(ranks: Mapping[str, int], certificate: str | None) -> int | None:
+    if certificate is None:
+        return None
+    if certificate not in ranks:
+        raise InvalidFilterError("certificate", certificate, list(ranks))
+    return ranks[certificate]
+
+
+def _answer_meanings(session: Session) -> dict[int, LocalizedLabel]:
+    return {
+        option.value: LocalizedLabel(de=option.meaning_de, en=option.meaning_en)
+        for option in session.scalars(select(CheckAnswerOption))
+    }
+
+
 def find_matches(
-    session: Session, scores: Scores, filters: MatchFilters, *, limit: int, offset: int
+    session: Session,
+    scores: Scores,
+    filters: MatchFilters,
+    *,
+    limit: int,
+    offset: int,
+    context: MatchContext | None = None,
+    now: datetime | None = None,
 ) -> MatchPage:
-    """Occupations ranked by how well their interest code fits `scores` (see `matching`)."""
+    """Occupations in the order a pupil sees them (see `matching`), with one reason each, the
+    offers near the pupil, and the paths that need a higher certificate."""
+    context = context or MatchContext()
+    if context.answers is not None:
+        scores = dict(score_check(session, context.answers).scores.model_dump())
     if all(value is None for value in scores.values()):
         raise ScoresMissingError()
     ranks = certificate_ranks(session)
-    pupil_rank: int | None = None
-    if filters.certificate is not None:
-        if filters.certificate not in ranks:
-            raise InvalidFilterError("certificate", filters.certificate, list(ranks))
-        pupil_rank = ranks[filters.certificate]
+    pupil_rank = _pupil_rank(ranks, filters.certificate)
+    evidence = item_evidence(session, context.answers) if context.answers is not None else None
+    place: Municipality | None = None
+    if context.municipality is not None:
+        place = session.get(Municipality, context.municipality)
+        if place is None:
+            raise UnknownMunicipalityError(context.municipality)
+    radius = context.radius_km or DEFAULT_RADIUS_KM
+    supply = (
+        regional_supply(session, place, radius, context.looking_for, now or datetime.now(UTC))
+        if place is not None
+        else {}
+    )
     conditions = filter_conditions(
         session, ProfessionFilters(field=filters.field, training_type=filters.training_type)
     )
-    columns = select(
-        Profession.slug,
-        Profession.name,
-        Profession.name_en,
-        Profession.riasec,
-        Profession.training_type,
-        Profession.certificate_required,
-    )
-    rows = {row.slug: row for row in session.execute(columns.where(*conditions))}
+    rows = {row.slug: row for row in session.scalars(select(Profession).where(*conditions))}
     ranked = matching.rank_occupations(
         scores,
         [
             matching.Occupation(
                 slug=row.slug,
                 riasec=row.riasec,
+                interests=row.interests(),
+                field=row.kldb_code[:2],
                 required_certificate_rank=ranks.get(row.certificate_required, 0),
+                typical_certificate_rank=ranks.get(row.certificate_typical, 0),
             )
             for row in rows.values()
         ],
         certificate_rank=pupil_rank,
+        evidence=evidence,
+        supply={slug: offers for slug, (offers, _) in supply.items()},
     )
-    page = ranked[offset : offset + limit]
     composer = reason_composer(session, interest_types(session))
-    return MatchPage(
-        items=[
-            MatchPublic(
-                slug=suggestion.slug,
-                name=rows[suggestion.slug].name,
-                name_en=rows[suggestion.slug].name_en,
-                fit=suggestion.fit,
-                riasec=suggestion.riasec,
-                reasons=list(suggestion.reasons),
-                reason=compose_reason(suggestion.reasons, composer),
-                needs_higher_certificate=suggestion.needs_higher_certificate,
-                training_type=rows[suggestion.slug].training_type,
+    meanings = _answer_meanings(session)
+    items = {row.id: row for row in session.scalars(select(CheckItem))} if evidence is not None else {}
+
+    def public(suggestion: matching.Suggestion) -> MatchPublic:
+        row = rows[suggestion.slug]
+        reason = compose_reason(suggestion.reasons, composer)
+        reason_item: ReasonItem | None = None
+        if suggestion.reason_item is not None and suggestion.reason_answer is not None:
+            item = items[suggestion.reason_item]
+            meaning = meanings[suggestion.reason_answer]
+            reason_item = ReasonItem(
+                id=item.id,
+                text=LocalizedLabel(de=item.text_de, en=item.text_en),
+                answer=suggestion.reason_answer,
+                answer_meaning=meaning,
             )
-            for suggestion in page
-        ],
+            reason = LocalizedLabel(
+                de=composer.item_reason(item.text_de, meaning.de, "de"),
+                en=composer.item_reason(item.text_en, meaning.en, "en"),
+            )
+        offers, places = supply.get(suggestion.slug, (0, 0))
+        return MatchPublic(
+            slug=suggestion.slug,
+            name=row.name,
+            name_en=row.name_en,
+            fit=suggestion.fit,
+            riasec=suggestion.riasec,
+            reasons=list(suggestion.reasons),
+            reason=reason,
+            reason_item=reason_item,
+            needs_higher_certificate=suggestion.needs_higher_certificate,
+            training_type=row.training_type,
+            field=suggestion.field,
+            offers_nearby=offers if place is not None else None,
+            places_nearby=places if place is not None else None,
+        )
+
+    page = ranked[offset : offset + limit]
+    paths = matching.higher_certificate_paths(ranked, limit) if offset == 0 and pupil_rank is not None else []
+    return MatchPage(
+        items=[public(suggestion) for suggestion in page],
         total=len(ranked),
+        higher_certificate_paths=[public(suggestion) for suggestion in paths if suggestion not in page],
+        nearby=(
+            Nearby(municipality=place.slug, radius_km=radius, looking_for=context.looking_for)
+            if place is not None
+            else None
+        ),
     )
 
 
@@ -270,6 +400,11 @@ def _check_codes(session: Session, data: CheckResultCreate) -> None:
             raise UnknownCertificateError(data.certificate, list(ranks))
     if data.municipality is not None and session.get(Municipality, data.municipality) is None:
         raise UnknownMunicipalityError(data.municipality)
+    if data.answers:
+        known = set(session.scalars(select(CheckItem.id)))
+        unknown = sorted(set(data.answers) - known)
+        if unknown:
+            raise UnknownCheckItemError(unknown)
 
 
 def describe_result(session: Session, row: CheckResult) -> CheckResultPublic:
@@ -282,6 +417,9 @@ def describe_result(session: Session, row: CheckResult) -> CheckResultPublic:
         holland_code=scoring.holland_code(scores),
         certificate=row.certificate,
         municipality=row.municipality,
+        answers=row.answers,
+        radius_km=row.radius_km,
+        looking_for=row.looking_for,
         completed_on=row.completed_on,
     )
 
@@ -293,6 +431,9 @@ def _result_columns(data: CheckResultCreate, today: date) -> dict[str, Any]:
         **{f"score_{code.lower()}": scores[code] for code in scoring.RIASEC},
         "certificate": data.certificate,
         "municipality": data.municipality,
+        "answers": dict(data.answers) if data.answers is not None else None,
+        "radius_km": data.radius_km,
+        "looking_for": data.looking_for.value if data.looking_for is not None else None,
         "completed_on": today,
     }
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.check.models import CheckAnswerOption, CheckItem, CheckText, CheckType
+from api.check.models import CheckAnswerOption, CheckItem, CheckItemOccupation, CheckText, CheckType
 from api.knowledge_sync.service import TableChanges, mirror_rows
 from knowledge.check import bank
 
 REASON_ONE = "reason_one"
 REASON_TWO = "reason_two"
+REASON_ITEM = "reason_item"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ def item_columns(items: bank.ItemBank) -> list[dict[str, Any]]:
             "example_occupation": item.example_occupation,
         }
         for item in items.items
+    ]
+
+
+def item_occupation_columns(items: bank.ItemBank) -> list[dict[str, Any]]:
+    return [
+        {"item_id": item.id, "profession_slug": slug, "position": position}
+        for item in items.items
+        for position, slug in enumerate(item.occupations, start=1)
     ]
 
 
@@ -83,6 +92,7 @@ def text_columns(types: bank.InterestTypes) -> list[dict[str, Any]]:
     return [
         {"key": REASON_ONE, "de": types.reason_one.de, "en": types.reason_one.en},
         {"key": REASON_TWO, "de": types.reason_two.de, "en": types.reason_two.en},
+        {"key": REASON_ITEM, "de": types.reason_item.de, "en": types.reason_item.en},
     ]
 
 
@@ -95,6 +105,13 @@ def sync_check_bank(session: Session, snapshot: CheckBankSnapshot) -> dict[str, 
             item_columns(snapshot.items),
             key=lambda values: values["id"],
             row_key=lambda row: row.id,
+        ),
+        "check_item_occupations": mirror_rows(
+            session,
+            CheckItemOccupation,
+            item_occupation_columns(snapshot.items),
+            key=lambda values: (values["item_id"], values["profession_slug"]),
+            row_key=lambda row: (row.item_id, row.profession_slug),
         ),
         "check_types": mirror_rows(
             session,

@@ -114,7 +114,15 @@ def profession_columns(
         "certificate_required": profession.certificate_required,
         "legal_minimum_pay": profession.legal_minimum_pay,
         "profile": document.model_dump(mode="json"),
+        **interest_columns(getattr(profession, "interests", ())),
     }
+
+
+def interest_columns(interests: tuple[int, ...]) -> dict[str, int | None]:
+    """The six interest scores as columns (all null for a profile without them)."""
+    if len(interests) != len("riasec"):
+        return {f"interest_{code}": None for code in "riasec"}
+    return {f"interest_{code}": score for code, score in zip("riasec", interests, strict=True)}
 
 
 def municipality_columns(municipality: schema.Municipality) -> dict[str, Any]:

@@ -58,6 +58,10 @@ class Profession(TimestampMixin, Base):
     __tablename__ = "professions"
     __table_args__ = (
         CheckConstraint("duration_months > 0", name="duration_positive"),
+        *(
+            CheckConstraint(f"interest_{code} BETWEEN 0 AND 100", name=f"interest_{code}_range")
+            for code in "riasec"
+        ),
         Index("ix_professions_field", "field"),
         Index("ix_professions_training_type", "training_type"),
     )
@@ -76,6 +80,18 @@ class Profession(TimestampMixin, Base):
     certificate_required: Mapped[str] = mapped_column(String(30))
     legal_minimum_pay: Mapped[bool]
     profile: Mapped[dict[str, Any]]
+    # The six interest scores 0..100 (knowledge/interests); null only for a profile without them.
+    interest_r: Mapped[int | None]
+    interest_i: Mapped[int | None]
+    interest_a: Mapped[int | None]
+    interest_s: Mapped[int | None]
+    interest_e: Mapped[int | None]
+    interest_c: Mapped[int | None]
+
+    def interests(self) -> tuple[int, ...] | None:
+        """The six scores in RIASEC order, or None when the profile has none."""
+        values = tuple(getattr(self, f"interest_{code}") for code in "riasec")
+        return None if any(value is None for value in values) else values
 
     @property
     def document(self) -> ProfileDocument:

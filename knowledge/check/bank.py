@@ -39,7 +39,9 @@ CheckKind = Literal["quick", "full"]
 Reading = int | Command
 
 _ITEM_ID = re.compile(r"^[riasec][0-9]{2}$")
-_ITEM_FIELDS = frozenset({"id", "type", "quick", "de", "en", "example_occupation"})
+_ITEM_FIELDS = frozenset({"id", "type", "quick", "de", "en", "example_occupation", "occupations"})
+# How many occupations one item may stand for.
+ITEM_OCCUPATIONS = (2, 6)
 
 
 class CheckBankError(Exception):
@@ -62,6 +64,8 @@ class CheckItem:
     quick: bool  # part of the quick check
     text: LocalizedText
     example_occupation: str  # slug of the profile the activity is taken from
+    # The occupations the activity stands for, the example occupation first (evidence for matching).
+    occupations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class InterestTypes:
     types: tuple[InterestType, ...]  # in the order R, I, A, S, E, C
     reason_one: LocalizedText  # template with {first}
     reason_two: LocalizedText  # template with {first} and {second}
+    reason_item: LocalizedText = LocalizedText(de="{item}: {answer}", en="{item}: {answer}")  # {item}, {answer}
 
     def get(self, code: str) -> InterestType:
         for interest_type in self.types:
@@ -121,6 +126,10 @@ class InterestTypes:
             return self.reason_one.get(language).format(first=first)
         second = self.get(codes[1]).reason.get(language)
         return self.reason_two.get(language).format(first=first, second=second)
+
+    def item_reason(self, item: str, answer: str, language: str) -> str:
+        """Why an occupation fits, from one of the pupil's own answers ("Du hast „…“ mit „…“ beantwortet.")."""
+        return self.reason_item.get(language).format(item=item, answer=answer)
 
 
 @dataclass(frozen=True)
@@ -443,13 +452,35 @@ def _item_from_data(
     slug = entry.get("example_occupation")
     if not isinstance(slug, str) or not (professions_dir / f"{slug}.yaml").is_file():
         problems.append(f"{where}: example_occupation {slug!r} is not a profile in knowledge/professions")
+    occupations = _item_occupations(entry.get("occupations"), slug, where, professions_dir, problems)
     return CheckItem(
         id=str(item_id),
         type=str(item_type),
         quick=bool(quick),
         text=text,
         example_occupation=str(slug),
+        occupations=occupations,
     )
+
+
+def _item_occupations(
+    raw: object, example: object, where: str, professions_dir: Path, problems: list[str]
+) -> tuple[str, ...]:
+    low, high = ITEM_OCCUPATIONS
+    if not isinstance(raw, list) or not all(isinstance(slug, str) for slug in raw):
+        problems.append(f"{where}: occupations must be a list of profile slugs")
+        return ()
+    slugs = tuple(raw)
+    if not low <= len(slugs) <= high:
+        problems.append(f"{where}: occupations names {low} to {high} profiles, not {len(slugs)}")
+    if len(set(slugs)) != len(slugs):
+        problems.append(f"{where}: occupations lists a profile twice")
+    if slugs and slugs[0] != example:
+        problems.append(f"{where}: occupations must start with the example occupation {example!r}")
+    missing = [slug for slug in slugs if not (professions_dir / f"{slug}.yaml").is_file()]
+    if missing:
+        problems.append(f"{where}: occupations {missing} are not profiles in knowledge/professions")
+    return slugs
 
 
 def _order(data: object, kind: str, by_id: Mapping[str, CheckItem], problems: list[str]) -> tuple[str, ...]:
@@ -543,9 +574,11 @@ def load_types(path: Path | None = None) -> InterestTypes:
     templates = data.get("reason_templates") if isinstance(data.get("reason_templates"), dict) else {}
     reason_one = _localized(templates.get("one"), "types.yaml: reason_templates.one", problems)
     reason_two = _localized(templates.get("two"), "types.yaml: reason_templates.two", problems)
+    reason_item = _localized(templates.get("item"), "types.yaml: reason_templates.item", problems)
     for name, template, placeholders in (
         ("one", reason_one, ("{first}",)),
         ("two", reason_two, ("{first}", "{second}")),
+        ("item", reason_item, ("{item}", "{answer}")),
     ):
         for language in LANGUAGES:
             text = template.get(language)
@@ -555,7 +588,9 @@ def load_types(path: Path | None = None) -> InterestTypes:
                 )
     if problems:
         raise CheckBankError(problems)
-    return InterestTypes(types=tuple(types), reason_one=reason_one, reason_two=reason_two)
+    return InterestTypes(
+        types=tuple(types), reason_one=reason_one, reason_two=reason_two, reason_item=reason_item
+    )
 
 
 # -- answers --------------------------------------------------------------------------------

@@ -88,6 +88,10 @@ def test_the_table_holds_no_chat_id_no_text_and_no_time(session: Session) -> Non
         "certificate",
         "municipality",
         "completed_on",
+        # The answers (item id -> 1..5, never free text), the radius and the kind looked for.
+        "answers",
+        "radius_km",
+        "looking_for",
     }
 
 

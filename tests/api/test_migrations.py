@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "check_answer_options",
     "check_texts",
     "check_results",
+    "check_item_occupations",
 }
 
 
