@@ -384,9 +384,24 @@ async def test_the_chart_has_a_text_alternative_in_both_languages(
     german = (await client.get("/api/v1/charts/riasec.json", params=params)).json()
     assert german["lang"] == "de" and (german["width"], german["height"]) == (600, 400)
     short = {t.code: t.short for t in check_bank.types.types}
+    # Strongest first, like the bars; a type without a score last.
     assert german["alt"] == (
-        f"{short['R'].de}: 80; {short['I'].de}: 63; {short['A'].de}: 10; "
-        f"{short['S'].de}: 45; {short['E'].de}: 0; {short['C'].de}: –"
+        f"{short['R'].de}: 80; {short['I'].de}: 63; {short['S'].de}: 45; "
+        f"{short['A'].de}: 10; {short['E'].de}: 0; {short['C'].de}: –"
     )
     english = (await client.get("/api/v1/charts/riasec.json", params={**params, "lang": "en"})).json()
     assert english["alt"].startswith(f"{short['R'].en}: 80; {short['I'].en}: 63")
+
+
+def test_the_chart_is_sorted_highlights_the_top_three_and_stays_legible_on_a_phone() -> None:
+    from api.check import chart
+
+    labels = dict(zip(RIASEC, ("R-name", "I-name", "A-name", "S-name", "E-name", "C-name"), strict=True))
+    rows = chart.chart_rows({"R": 20, "I": 90, "A": 55, "S": 90, "E": None, "C": 70}, labels)
+    assert [row.code for row in rows] == ["I", "S", "C", "A", "R", "E"]  # ties in RIASEC order
+    assert [row.code for row in rows if row.highlighted] == ["I", "S", "C"]
+    # Every text of the 600 px image is at least 12 px when a phone shows it 360 px wide.
+    assert chart.smallest_text_px(360) >= 12
+    # Only two scored types: only those two are highlighted.
+    two = chart.chart_rows({"R": 10, "I": 20, "A": None, "S": None, "E": None, "C": None}, labels)
+    assert [row.code for row in two if row.highlighted] == ["I", "R"]

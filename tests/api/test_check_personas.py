@@ -1,0 +1,114 @@
+"""The persona suite through the API's matching: do the suggestions fit what a career adviser
+would name?
+
+tests/check_personas/personas.yaml (and the held-out personas_holdout.yaml, written apart and not
+read while tuning) describe pupils: their answers to every item, their certificate and town, and
+the occupations a career adviser would name for them. Each persona takes the quick check (its
+answers to the 30 quick items) and the full check; the test reports which expected occupations
+reached the top five and fails when fewer than 10 of 12 personas (the same share for other
+numbers) get at least two. The report goes to artifacts/check_personas.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from api.check.sync import CheckBankSnapshot, read_check_bank, sync_check_bank
+from knowledge import loader
+from tests.api.conftest import Loader
+
+ROOT = Path(__file__).resolve().parents[2]
+PERSONA_FILES = {
+    "main": ROOT / "tests" / "check_personas" / "personas.yaml",
+    "holdout": ROOT / "tests" / "check_personas" / "personas_holdout.yaml",
+}
+REPORT = ROOT / "artifacts" / "check_personas.json"
+TOP = 5
+MIN_HITS = 2
+# "fewer than 10 of 12 personas get at least two": the same share for any number of personas.
+REQUIRED_SHARE = 10 / 12
+
+
+def personas(kind: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load(PERSONA_FILES[kind].read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = data["personas"] if isinstance(data, dict) else data
+    return entries
+
+
+@pytest.fixture
+def real_knowledge(load: Loader, session: Any) -> CheckBankSnapshot:
+    vocab = loader.load_vocab()
+    load(
+        professions=loader.load_professions(vocab=vocab),
+        vocab=vocab,
+        municipalities=loader.load_municipalities(),
+    )
+    snapshot = read_check_bank()
+    sync_check_bank(session, snapshot)
+    return snapshot
+
+
+async def top_five(client: httpx.AsyncClient, persona: dict[str, Any], items: list[str]) -> list[dict[str, Any]]:
+    answers = {item: persona["answers"][item] for item in items}
+    response = await client.post(
+        "/api/v1/check/matches",
+        json={
+            "answers": answers,
+            "certificate": persona["certificate"],
+            "municipality": persona.get("municipality"),
+            "limit": TOP,
+        },
+    )
+    assert response.status_code == 200, response.text
+    suggestions: list[dict[str, Any]] = response.json()["items"]
+    return suggestions
+
+
+@pytest.mark.parametrize("kind", ["main", "holdout"])
+async def test_personas_get_what_a_career_adviser_would_name(
+    client: httpx.AsyncClient, real_knowledge: CheckBankSnapshot, kind: str
+) -> None:
+    bank = real_knowledge.items
+    variants = {"quick": list(bank.quick_order), "full": list(bank.full_order)}
+    report: dict[str, Any] = {}
+    for variant, items in variants.items():
+        rows = []
+        for persona in personas(kind):
+            suggestions = await top_five(client, persona, items)
+            slugs = [item["slug"] for item in suggestions]
+            hits = [slug for slug in slugs if slug in persona["expected"]]
+            reasons = [item["reason"]["de"] if item["reason"] else None for item in suggestions]
+            rows.append(
+                {
+                    "persona": persona["id"],
+                    "top_five": slugs,
+                    "hits": hits,
+                    "expected": persona["expected"],
+                    "reasons": reasons,
+                    "fields": sorted({item["field"] for item in suggestions}),
+                }
+            )
+            # Whatever the persona: one reason each, never the same twice, at least three fields
+            # in the five unless the answers are narrow.
+            given = [reason for reason in reasons if reason]
+            assert len(given) == len(set(given)), (persona["id"], reasons)
+        passed = sum(len(row["hits"]) >= MIN_HITS for row in rows)
+        report[variant] = {"passed": passed, "personas": len(rows), "rows": rows}
+        print(f"\n{kind}/{variant}: {passed} of {len(rows)} personas with >= {MIN_HITS} expected in the top {TOP}")
+        for row in rows:
+            mark = "ok " if len(row["hits"]) >= MIN_HITS else "-- "
+            print(f"  {mark}{row['persona']:<26} {len(row['hits'])}/{TOP}  {', '.join(row['top_five'])}")
+    REPORT.parent.mkdir(exist_ok=True)
+    existing = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    existing[kind] = report
+    REPORT.write_text(json.dumps(existing, ensure_ascii=False, indent=2))
+    for variant, result in report.items():
+        needed = math.ceil(REQUIRED_SHARE * result["personas"])
+        assert result["passed"] >= needed, f"{kind}/{variant}: only {result['passed']} of {result['personas']}"
