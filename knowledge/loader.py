@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.interests import RIASEC
 from knowledge.matching import normalize
 from knowledge.schema import (
     LANGUAGES,
@@ -188,7 +189,13 @@ def _profession_from_data(data: Mapping[str, Any]) -> Profession:
             if isinstance(regulation, Mapping)
             else None
         ),
+        interests=_interests(data["interests"]),
     )
+
+
+def _interests(value: Mapping[str, int]) -> tuple[int, int, int, int, int, int]:
+    r, i, a, s, e, c = (int(value[letter]) for letter in RIASEC)
+    return (r, i, a, s, e, c)
 
 
 def load_professions(

@@ -63,6 +63,10 @@ class Profession:
     # language -> text; left out of the hash so that a Profession stays hashable.
     text: dict[str, ProfessionText] = dataclass_field(hash=False)
     regulation: Regulation | None = None
+    # Six interest scores 0..100 in RIASEC order, derived from the O*NET mapping in
+    # knowledge/interests/ (knowledge.interests); `riasec` is their code. The loader always sets
+    # them; empty only where a Profession is built from elsewhere (e.g. in tests without them).
+    interests: tuple[int, int, int, int, int, int] | tuple[()] = ()
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -6,7 +6,9 @@ profile states (2-4 subjects, 3-5 tasks, 2-4 workplaces, ...). `--allow-todo` ac
 are not filled in yet ("TODO", empty lists) and checks everything else.
 
 The rule functions work on the parsed YAML, so `knowledge.loader` runs the same checks before it
-builds any object.
+builds any object. The interest scores are checked twice: on their own (six whole numbers 0..100,
+`riasec` is their code, no two profiles share all six) by the loader too, and against the O*NET
+mapping in knowledge/interests/ (every profile mapped, the scores reproducible) here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge.interests import (
+    CODE_LENGTH,
+    ONET_FILE,
+    SCORE_RANGE,
+    InterestMapping,
+    MappingProblem,
+    OnetOccupation,
+    derive_interests,
+    format_interests,
+    load_reference,
+    riasec_code,
+)
 from knowledge.matching import EMPLOYEE_WORDS, GENERIC_WORDS, normalize
 from knowledge.schema import LANGUAGES, VOCAB_KINDS, Vocab
 
@@ -39,6 +53,7 @@ _PROFILE_KEYS = (
     "certificate",
     "subjects",
     "riasec",
+    "interests",
     "pay",
     "related",
     "regulation",
@@ -250,17 +265,31 @@ def check_profile(path: Path, data: object, vocab: Vocab | None, allow_todo: boo
         for subject in subjects or ():
             check.code(subject, "subjects", "subjects")
 
+    scores = interest_scores(data["interests"]) if "interests" in data else None
+    if "interests" in data and scores is None:
+        check.problem(
+            "interests must give each of R, I, A, S, E, C a whole number from 0 to 100 "
+            "(written by python -m knowledge.tools.derive_interests)"
+        )
+
     if "riasec" in data:
         riasec = data["riasec"]
-        if check.filled(riasec, "riasec") and (
-            not isinstance(riasec, str)
-            or not 2 <= len(riasec) <= 3
-            or any(letter not in RIASEC_LETTERS for letter in riasec)
-            or len(set(riasec)) != len(riasec)
-        ):
-            check.problem(
-                f"riasec must be 2 or 3 different letters of {RIASEC_LETTERS}, not {_describe(riasec)}"
-            )
+        if check.filled(riasec, "riasec"):
+            if (
+                not isinstance(riasec, str)
+                or len(riasec) != CODE_LENGTH
+                or any(letter not in RIASEC_LETTERS for letter in riasec)
+                or len(set(riasec)) != len(riasec)
+            ):
+                check.problem(
+                    f"riasec must be {CODE_LENGTH} different letters of {RIASEC_LETTERS}, "
+                    f"not {_describe(riasec)}"
+                )
+            elif scores is not None and riasec != riasec_code(scores):
+                check.problem(
+                    f"riasec '{riasec}' is not the code of the interests, '{riasec_code(scores)}' "
+                    "(the three highest scores, strongest first, equal ones in the order RIASEC)"
+                )
 
     if "pay" in data and (pay := check.sub_mapping(data, "pay", "pay")) is not None:
         check.mapping(pay, "pay", _PAY_KEYS, _PAY_OPTIONAL)
@@ -326,6 +355,19 @@ def check_profile(path: Path, data: object, vocab: Vocab | None, allow_todo: boo
     if check.unfilled:
         check.problem("not filled in yet: " + ", ".join(check.unfilled))
     return check.problems
+
+
+def interest_scores(value: object) -> tuple[int, int, int, int, int, int] | None:
+    """The six scores of a profile's `interests` in RIASEC order, or None when it is malformed."""
+    low, high = SCORE_RANGE
+    if not isinstance(value, Mapping) or set(value) != set(RIASEC_LETTERS):
+        return None
+    scores = [value[letter] for letter in RIASEC_LETTERS]
+    if not all(
+        isinstance(score, int) and not isinstance(score, bool) and low <= score <= high for score in scores
+    ):
+        return None
+    return (scores[0], scores[1], scores[2], scores[3], scores[4], scores[5])
 
 
 def check_profiles(
@@ -401,6 +443,20 @@ def _cross_profile_problems(profiles: Mapping[Path, object]) -> list[Problem]:
             if related != slug and related not in by_slug:
                 problems.append(Problem(path, f"related '{related}' is not an existing profile"))
 
+    same_scores: dict[tuple[int, ...], list[Path]] = defaultdict(list)
+    for path, data in sorted(profiles.items()):
+        if isinstance(data, Mapping) and (scores := interest_scores(data.get("interests"))) is not None:
+            same_scores[scores].append(path)
+    for paths in same_scores.values():
+        for path in paths[1:]:
+            problems.append(
+                Problem(
+                    path,
+                    f"interests are the same six scores as in {display_path(paths[0])}; no two occupations "
+                    "may share them (map one to another O*NET occupation, or adjust with a reason)",
+                )
+            )
+
     slugs_seen: dict[str, list[Path]] = defaultdict(list)
     for path, data in profiles.items():
         if isinstance(data, Mapping) and isinstance(data.get("slug"), str):
@@ -412,6 +468,48 @@ def _cross_profile_problems(profiles: Mapping[Path, object]) -> list[Problem]:
                     Problem(path, f"slug '{slug}' is used by {display_path(sorted(paths)[0])} too")
                 )
     return problems
+
+
+def check_interest_mapping(
+    profiles: Mapping[Path, object],
+    mapping: Mapping[str, InterestMapping],
+    onet: Mapping[str, OnetOccupation],
+    mapping_dir: Path,
+) -> list[Problem]:
+    """Every profile is in the O*NET mapping, every mapped slug is a profile, and each profile's
+    interests are exactly what the mapping derives (so anyone can reproduce them)."""
+    problems: list[Problem] = []
+    by_slug = {
+        data["slug"]: (path, data)
+        for path, data in sorted(profiles.items())
+        if isinstance(data, Mapping) and isinstance(data.get("slug"), str)
+    }
+    for slug, (path, data) in by_slug.items():
+        entry = mapping.get(slug)
+        if entry is None:
+            problems.append(
+                Problem(path, f"is not in the O*NET mapping; add '{slug}' to {display_path(mapping_dir)}")
+            )
+            continue
+        if not all(code in onet for code in entry.onet):
+            continue  # reported with the mapping file
+        expected = derive_interests(entry, onet)
+        scores = interest_scores(data.get("interests"))
+        if "interests" in data and scores is not None and scores != expected:
+            problems.append(
+                Problem(
+                    path,
+                    f"interests differ from what the mapping derives ({format_interests(expected)}); "
+                    "run python -m knowledge.tools.derive_interests",
+                )
+            )
+    for slug in sorted(set(mapping) - set(by_slug)):
+        problems.append(Problem(mapping[slug].source, f"occupations.{slug} is not an existing profile"))
+    return problems
+
+
+def _problems(mapping_problems: Sequence[MappingProblem]) -> list[Problem]:
+    return [Problem(problem.file, problem.message) for problem in mapping_problems]
 
 
 def check_vocab(path: Path, data: object) -> list[Problem]:
@@ -485,6 +583,14 @@ def iter_problems(knowledge_dir: Path | None = None, allow_todo: bool = False) -
     profiles, read_problems = loader.read_profiles(root / "professions")
     yield from read_problems
     yield from check_profiles(profiles, vocab, allow_todo)
+
+    mapping_dir = root / "interests"
+    mapping, onet, mapping_problems = load_reference(
+        mapping_dir, root / "sources" / ONET_FILE, loader.read_yaml
+    )
+    yield from _problems(mapping_problems)
+    if onet:
+        yield from check_interest_mapping(profiles, mapping, onet, mapping_dir)
 
     sources = root / "sources"
     for load in (

@@ -6,9 +6,34 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from knowledge.interests import RIASEC, derive_scores, read_onet, riasec_code
+from knowledge.loader import SOURCES_DIR
 from knowledge.schema import LocalizedText, Profession, ProfessionText
 
 DELETE = object()  # as a value in `profile_data`: remove the field
+
+# The O*NET mapping of the test profiles (written by `mapping_yaml` into a knowledge copy).
+TEST_MAPPING: dict[str, tuple[str, ...]] = {
+    "tischler": ("51-7011.00",),  # Cabinetmakers and Bench Carpenters
+    "zimmerer": ("47-2031.00",),  # Carpenters
+}
+_ONET, _ = read_onet(SOURCES_DIR / "onet_riasec_interests.csv")
+
+
+def derived_interests(slug: str) -> dict[str, int]:
+    """The `interests` a test profile's mapping derives (from the real O*NET data)."""
+    scores = derive_scores([_ONET[code].scores for code in TEST_MAPPING[slug]])
+    return dict(zip(RIASEC, scores, strict=True))
+
+
+def mapping_yaml(slugs: Iterable[str] = tuple(TEST_MAPPING)) -> str:
+    """An onet_mapping.yaml for the test profiles."""
+    lines = ["occupations:"]
+    for slug in slugs:
+        codes = ", ".join(f'"{code}"' for code in TEST_MAPPING[slug])
+        lines += [f"  {slug}:", f"    onet: [{codes}]"]
+    return "\n".join(lines) + "\n"
+
 
 BASE_PROFILE: dict[str, Any] = {
     "slug": "tischler",
@@ -19,7 +44,8 @@ BASE_PROFILE: dict[str, Any] = {
     "kldb": {"code": "22342", "field": "2"},
     "certificate": {"typical": "realschule", "required": "none"},
     "subjects": ["werken", "mathe"],
-    "riasec": "RA",
+    "riasec": riasec_code(tuple(derived_interests("tischler").values())),  # RCA
+    "interests": derived_interests("tischler"),
     "pay": {"legal_minimum": True},
     "related": ["zimmerer"],
     "regulation": {"year": 2006, "title": "Verordnung über die Berufsausbildung zum Tischler", "source": "x"},
@@ -48,6 +74,9 @@ def profile_data(
     data["names"] = {**data["names"], **names}
     data["synonyms"] = [] if slug != "tischler" else data["synonyms"]
     data["related"] = ["tischler"] if slug != "tischler" else data["related"]
+    if slug in TEST_MAPPING:
+        data["interests"] = derived_interests(slug)
+        data["riasec"] = riasec_code(tuple(data["interests"].values()))
     for dotted, value in (changes or {}).items():
         *parents, last = dotted.split(".")
         target = data

@@ -45,7 +45,8 @@ def test_profiles_become_frozen_professions_sorted_by_slug(write_profiles: Write
     assert tischler.synonyms == ("Schreiner", "Schreinerin")
     assert (tischler.kldb_code, tischler.field) == ("22342", "2")
     assert (tischler.certificate_typical, tischler.certificate_required) == ("realschule", "none")
-    assert tischler.subjects == ("werken", "mathe") and tischler.riasec == "RA"
+    assert tischler.subjects == ("werken", "mathe") and tischler.riasec == "RCA"
+    assert tischler.interests == (100, 18, 24, 2, 4, 43)
     assert tischler.legal_minimum_pay is True and tischler.pay_note is None
     assert tischler.related == ("zimmerer",)
     assert tischler.regulation is not None and tischler.regulation.year == 2006

@@ -12,7 +12,7 @@ import pytest
 from knowledge.loader import KNOWLEDGE_DIR, load_vocab
 from knowledge.schema import Vocab
 from knowledge.validate import Problem, check_profiles, check_vocab, iter_problems, main
-from tests.knowledge.support import DELETE, profile_data
+from tests.knowledge.support import DELETE, mapping_yaml, profile_data
 
 WriteProfiles = Callable[..., Path]
 
@@ -53,6 +53,7 @@ def test_a_valid_profile_set_has_no_problems(vocab: Vocab) -> None:
         ("text.de.tasks", "text.de.tasks is missing"),
         ("pay.legal_minimum", "pay.legal_minimum is missing"),
         ("riasec", "riasec is missing"),
+        ("interests", "interests is missing"),
     ],
 )
 def test_a_missing_field_is_reported(vocab: Vocab, field: str, expected: str) -> None:
@@ -113,10 +114,49 @@ def test_an_unknown_vocabulary_code_is_reported(vocab: Vocab, field: str, value:
     assert len(problems) == 1 and problems[0].startswith(f"tischler.yaml: {expected}"), problems
 
 
-@pytest.mark.parametrize("riasec", ["R", "RIAS", "RR", "RX", "ri", 3])
-def test_riasec_must_be_two_or_three_distinct_letters(vocab: Vocab, riasec: object) -> None:
+@pytest.mark.parametrize("riasec", ["R", "RC", "RIAS", "RRC", "RCX", "rca", 3])
+def test_riasec_must_be_three_distinct_letters(vocab: Vocab, riasec: object) -> None:
     problems = messages(problems_of([tischler({"riasec": riasec}), zimmerer()], vocab))
-    assert len(problems) == 1 and "riasec must be 2 or 3 different letters of RIASEC" in problems[0]
+    assert len(problems) == 1 and "riasec must be 3 different letters of RIASEC" in problems[0]
+
+
+@pytest.mark.parametrize("riasec", ["RAC", "CRA", "RCI"])
+def test_riasec_must_be_the_code_of_the_interests(vocab: Vocab, riasec: str) -> None:
+    # tischler's interests are R 100, I 18, A 24, S 2, E 4, C 43: the code is RCA.
+    assert messages(problems_of([tischler({"riasec": riasec}), zimmerer()], vocab)) == [
+        f"tischler.yaml: riasec '{riasec}' is not the code of the interests, 'RCA' (the three highest "
+        "scores, strongest first, equal ones in the order RIASEC)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "interests",
+    [
+        {"R": 100, "I": 18, "A": 24, "S": 2, "E": 4},  # C missing
+        {"R": 101, "I": 18, "A": 24, "S": 2, "E": 4, "C": 43},
+        {"R": 100, "I": -1, "A": 24, "S": 2, "E": 4, "C": 43},
+        {"R": 100, "I": 18.5, "A": 24, "S": 2, "E": 4, "C": 43},
+        {"R": True, "I": 18, "A": 24, "S": 2, "E": 4, "C": 43},
+        {"R": 100, "I": 18, "A": 24, "S": 2, "E": 4, "C": 43, "X": 1},
+        [100, 18, 24, 2, 4, 43],
+        "RCA",
+    ],
+)
+def test_interests_must_be_six_whole_numbers_from_0_to_100(vocab: Vocab, interests: object) -> None:
+    assert messages(problems_of([tischler({"interests": interests}), zimmerer()], vocab)) == [
+        "tischler.yaml: interests must give each of R, I, A, S, E, C a whole number from 0 to 100 "
+        "(written by python -m knowledge.tools.derive_interests)"
+    ]
+
+
+def test_no_two_profiles_may_share_all_six_scores(vocab: Vocab) -> None:
+    same = zimmerer({"interests": tischler()["interests"], "riasec": tischler()["riasec"]})
+    assert messages(problems_of([tischler(), same], vocab)) == [
+        "zimmerer.yaml: interests are the same six scores as in tischler.yaml; no two occupations may share "
+        "them (map one to another O*NET occupation, or adjust with a reason)"
+    ]
+    one_point_apart = zimmerer({"interests": {**tischler()["interests"], "S": 3}, "riasec": "RCA"})
+    assert problems_of([tischler(), one_point_apart], vocab) == []
 
 
 def test_kldb_field_must_be_the_first_digit_of_the_code(vocab: Vocab) -> None:
@@ -239,11 +279,14 @@ def test_vocab_labels_need_german_and_english() -> None:
     assert problems == ["vocab.yaml: training_types.dual.en is missing: every label needs German and English"]
 
 
-def _knowledge_copy(tmp_path: Path) -> Path:
+def _knowledge_copy(tmp_path: Path, mapping: str | None = None) -> Path:
+    """vocab.yaml, the sources and an O*NET mapping of tischler and zimmerer (or `mapping`)."""
     root = tmp_path / "knowledge"
     root.mkdir()
     shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", root / "vocab.yaml")
     shutil.copytree(KNOWLEDGE_DIR / "sources", root / "sources")
+    (root / "interests").mkdir()
+    (root / "interests" / "onet_mapping.yaml").write_text(mapping or mapping_yaml(), encoding="utf-8")
     return root
 
 
@@ -277,3 +320,96 @@ def test_command_line_exits_0_without_problems(tmp_path: Path, write_profiles: W
 
 def test_the_real_knowledge_base_has_no_problems_apart_from_todo() -> None:
     assert [str(problem) for problem in iter_problems(allow_todo=True)] == []
+
+
+# -- the O*NET mapping behind the interests ------------------------------------------------------
+
+
+def _mapping_problems(
+    tmp_path: Path, write_profiles: WriteProfiles, mapping: str, *profiles: Any
+) -> list[str]:
+    root = _knowledge_copy(tmp_path, mapping)
+    write_profiles(profiles or [tischler(), zimmerer()], root / "professions")
+    return [str(problem).replace(str(root) + "/", "") for problem in iter_problems(root)]
+
+
+def test_the_test_mapping_reproduces_the_test_profiles(tmp_path: Path, write_profiles: WriteProfiles) -> None:
+    assert _mapping_problems(tmp_path, write_profiles, mapping_yaml()) == []
+
+
+def test_interests_that_differ_from_the_mapping_are_reported(
+    tmp_path: Path, write_profiles: WriteProfiles
+) -> None:
+    # A hand edit that keeps the code consistent is still caught: the scores are not reproducible.
+    edited = tischler({"interests": {**tischler()["interests"], "C": 44}})
+    assert _mapping_problems(tmp_path, write_profiles, mapping_yaml(), edited, zimmerer()) == [
+        "professions/tischler.yaml: interests differ from what the mapping derives "
+        "(interests: {R: 100, I: 18, A: 24, S: 2, E: 4, C: 43}); "
+        "run python -m knowledge.tools.derive_interests"
+    ]
+
+
+def test_every_profile_must_be_mapped_and_every_mapped_slug_must_be_a_profile(
+    tmp_path: Path, write_profiles: WriteProfiles
+) -> None:
+    mapping = mapping_yaml(["tischler"]) + '  maurer:\n    onet: ["47-2021.00"]\n'
+    problems = _mapping_problems(tmp_path, write_profiles, mapping)
+    assert problems == [
+        "professions/zimmerer.yaml: is not in the O*NET mapping; add 'zimmerer' to interests",
+        "interests/onet_mapping.yaml: occupations.maurer is not an existing profile",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            '{onet: ["47-2031.00"], adjust: {S: 5}}',
+            "occupations.zimmerer.why is missing: every adjust needs its reason",
+        ),
+        (
+            '{onet: ["47-2031.99"]}',
+            "occupations.zimmerer.onet: '47-2031.99' is not an occupation of the O*NET interest data",
+        ),
+        ("{onet: []}", "occupations.zimmerer.onet must list 1 to 3 O*NET-SOC codes in quotes"),
+        (
+            '{onet: ["47-2031.00", "51-7011.00", "47-2061.00", "47-2021.00"]}',
+            "occupations.zimmerer.onet must list 1 to 3 O*NET-SOC codes in quotes",
+        ),
+        (
+            '{onet: ["47-2031.00"], adjust: {S: 30}, why: "more people"}',
+            "occupations.zimmerer.adjust must map RIASEC letters to whole points from -25 to +25",
+        ),
+        (
+            '{onet: ["47-2031.00"], adjust: {X: 5}, why: "typo"}',
+            "occupations.zimmerer.adjust must map RIASEC letters to whole points from -25 to +25",
+        ),
+        ('{onet: ["47-2031.00"], note: "x"}', "occupations.zimmerer.note is not a known field (typo?)"),
+    ],
+)
+def test_mapping_entries_are_checked(
+    tmp_path: Path, write_profiles: WriteProfiles, entry: str, expected: str
+) -> None:
+    mapping = mapping_yaml(["tischler"]) + f"  zimmerer: {entry}\n"
+    problems = _mapping_problems(tmp_path, write_profiles, mapping)
+    assert f"interests/onet_mapping.yaml: {expected}" in problems, problems
+
+
+def test_a_slug_in_two_mapping_files_is_reported(tmp_path: Path, write_profiles: WriteProfiles) -> None:
+    root = _knowledge_copy(tmp_path)
+    (root / "interests" / "onet_mapping_part2.yaml").write_text(mapping_yaml(["zimmerer"]), encoding="utf-8")
+    write_profiles([tischler(), zimmerer()], root / "professions")
+    problems = [problem.message for problem in iter_problems(root)]
+    assert problems == ["occupations.zimmerer is also mapped in onet_mapping.yaml"]
+
+
+def test_an_adjustment_with_its_reason_is_accepted(tmp_path: Path, write_profiles: WriteProfiles) -> None:
+    mapping = mapping_yaml(["tischler"]) + (
+        '  zimmerer:\n    onet: ["47-2031.00"]\n    adjust: {S: 25, C: -25}\n'
+        '    why: "test: a German occupation that differs from the US one"\n'
+    )
+    # Carpenters: S 15 + 25 = 40, C 41 - 25 = 16; the code follows the adjusted scores.
+    adjusted = zimmerer(
+        {"interests": {"R": 96, "I": 15, "A": 20, "S": 40, "E": 13, "C": 16}, "riasec": "RSA"}
+    )
+    assert _mapping_problems(tmp_path, write_profiles, mapping, tischler(), adjusted) == []
