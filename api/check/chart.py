@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from api.check.scoring import RIASEC, round_half_up

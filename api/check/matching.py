@@ -19,7 +19,7 @@ Method:
    `occupations`). An answer counts for them: "mag ich sehr" +1, "eher ja" +0.5, "weiß nicht" 0,
    "eher nicht" -0.5, "gar nicht" -1. An occupation's evidence is the sum over its answered items
    divided by (their number + 1), so one liked item gives 0.5, two give 0.67, and never 1.
-3. **Fit.** `fit = 100 * (0.75 * shape + 0.25 * (evidence + 1) / 2)`, minus 4 points for each
+3. **Fit.** `fit = 100 * (0.65 * shape + 0.35 * (evidence + 1) / 2)`, minus 4 points for each
    step the occupation's *typical* certificate lies more than one step above the pupil's (a pupil
    with Hauptschule can start as Fachinformatiker/-in, but most trainees have Abitur). Rounded
    half up to one decimal; this is the fit the pupil sees.
@@ -36,8 +36,9 @@ Method:
 7. **Reasons.** Each suggestion gets one reason, taken from the pupil's own answers and different
    from the reasons of the suggestions before it: the liked item ("eher ja" or "mag ich sehr")
    that stands for this occupation, else a liked item of one of the occupation's two strongest
-   types. When no unused liked item is left, the reason is the pupil's top types that appear in
-   the occupation's code (as before), and without those there is none rather than a made-up one.
+   types, else of its third. When no unused liked item is left, the reason is a combination of
+   the pupil's liked top types in the occupation's code that no suggestion before used ("(a, b)",
+   then "(a)", "(b)", ...); without those there is none rather than a made-up one.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ REASON_MIN_SCORE = 50.0
 ANSWER_EVIDENCE: Mapping[int, float] = {5: 1.0, 4: 0.5, 3: 0.0, 2: -0.5, 1: -1.0}
 # Answers that can be a reason ("eher ja", "mag ich sehr").
 LIKED_ANSWER = 4
-SHAPE_WEIGHT = 0.75
-EVIDENCE_WEIGHT = 0.25
+SHAPE_WEIGHT = 0.65
+EVIDENCE_WEIGHT = 0.35
 LIKING_LEVEL = 50.0
 TYPICAL_CERTIFICATE_PENALTY = 4.0
 VARIETY_BLOCK = 5
@@ -190,7 +191,8 @@ def typical_gap(occupation: Occupation, certificate_rank: int | None) -> int:
 
 
 def combined_fit(shape: float, evidence: float, gap: int) -> float:
-    value = 100 * (SHAPE_WEIGHT * shape + EVIDENCE_WEIGHT * (evidence + 1) / 2) - TYPICAL_CERTIFICATE_PENALTY * gap
+    value = 100 * (SHAPE_WEIGHT * shape + EVIDENCE_WEIGHT * (evidence + 1) / 2)
+    value -= TYPICAL_CERTIFICATE_PENALTY * gap
     return max(0.0, min(100.0, value))
 
 
@@ -285,43 +287,57 @@ def _strongest_types(occupation: Occupation, count: int = 2) -> tuple[str, ...]:
 def _reason_candidates(
     occupation: Occupation, evidence: Evidence, position: Mapping[str, int]
 ) -> list[tuple[str, int]]:
-    """The pupil's liked items that can explain this occupation, best first."""
+    """The pupil's liked items that can explain this occupation, best first: those that stand for
+    it, then those of its two strongest types, then those of its third."""
     liked = [
         (item_id, value)
         for item_id, value in evidence.answers.items()
         if value is not None and value >= LIKED_ANSWER
     ]
-    direct = []
-    by_type = []
-    strongest = _strongest_types(occupation)
+    ranked: list[tuple[tuple[int, int, int, int], tuple[str, int]]] = []
+    strongest = _strongest_types(occupation, 3)
     for item_id, value in liked:
         linked = list(evidence.item_occupations.get(item_id, ()))
         place = position.get(item_id, len(position))
+        item_type = evidence.item_types.get(item_id)
         if occupation.slug in linked:
-            direct.append(((-value, linked.index(occupation.slug), place), (item_id, value)))
-        elif evidence.item_types.get(item_id) in strongest:
-            rank = strongest.index(evidence.item_types[item_id])
-            by_type.append(((-value, rank, place), (item_id, value)))
-    return [candidate for _, candidate in sorted(direct)] + [candidate for _, candidate in sorted(by_type)]
+            ranked.append(((0, -value, linked.index(occupation.slug), place), (item_id, value)))
+        elif item_type in strongest:
+            tier = 1 if strongest.index(item_type) < 2 else 2
+            ranked.append(((tier, -value, strongest.index(item_type), place), (item_id, value)))
+    return [candidate for _, candidate in sorted(ranked)]
+
+
+def _type_reason_options(reasons: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The type reasons a suggestion can have, the fullest first: (a, b), (a), (b), (c), ..."""
+    options: list[tuple[str, ...]] = [reasons[:2]] if len(reasons) >= 2 else []
+    options.extend((letter,) for letter in reasons)
+    return options
 
 
 def assign_reasons(
     ranked: Sequence[Suggestion], occupations: Mapping[str, Occupation], evidence: Evidence | None
 ) -> list[Suggestion]:
-    """Give each suggestion, in order, the best liked item not used by a suggestion before it."""
-    if evidence is None:
-        return list(ranked)
-    position = {item_id: index for index, item_id in enumerate(evidence.item_order)}
-    used: set[str] = set()
+    """Give each suggestion, in order, a reason no suggestion before it has: the best liked item
+    not used yet, else a combination of its liked types not used yet (else the usual one)."""
+    position = {item_id: index for index, item_id in enumerate(evidence.item_order)} if evidence else {}
+    used_items: set[str] = set()
+    used_types: set[tuple[str, ...]] = set()
     result: list[Suggestion] = []
     for suggestion in ranked:
-        candidates = _reason_candidates(occupations[suggestion.slug], evidence, position)
-        chosen = next((candidate for candidate in candidates if candidate[0] not in used), None)
-        if chosen is None:
-            result.append(suggestion)
+        candidates = _reason_candidates(occupations[suggestion.slug], evidence, position) if evidence else []
+        chosen = next((candidate for candidate in candidates if candidate[0] not in used_items), None)
+        if chosen is not None:
+            used_items.add(chosen[0])
+            result.append(replace(suggestion, reason_item=chosen[0], reason_answer=chosen[1]))
             continue
-        used.add(chosen[0])
-        result.append(replace(suggestion, reason_item=chosen[0], reason_answer=chosen[1]))
+        options = _type_reason_options(suggestion.reasons)
+        fresh = next((option for option in options if option not in used_types), None)
+        if fresh is not None:
+            used_types.add(fresh)
+            result.append(replace(suggestion, reasons=fresh))
+        else:
+            result.append(suggestion)
     return result
 
 
@@ -354,7 +370,9 @@ def rank_occupations(
     return assign_reasons(ordered, by_slug, evidence)
 
 
-def higher_certificate_paths(ranked: Sequence[Suggestion], first_page: int, count: int = 2) -> list[Suggestion]:
+def higher_certificate_paths(
+    ranked: Sequence[Suggestion], first_page: int, count: int = 2
+) -> list[Suggestion]:
     """Occupations that need a higher certificate and fit at least as well as the weakest of the
     first page: shown as "mit einem höheren Abschluss" paths, never as warnings."""
     page = [suggestion for suggestion in ranked if not suggestion.needs_higher_certificate][:first_page]

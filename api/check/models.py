@@ -4,7 +4,6 @@ pseudonymous records of completed checks."""
 from __future__ import annotations
 
 from datetime import date
-
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text

@@ -161,7 +161,9 @@ class MatchPublic(PublicSchema):
     offers_nearby: int | None = Field(
         default=None, ge=0, description="Visible offers within the radius (only with a municipality)"
     )
-    places_nearby: int | None = Field(default=None, ge=0, description="Their places (an offer may have several)")
+    places_nearby: int | None = Field(
+        default=None, ge=0, description="Their places (an offer may have several)"
+    )
 
 
 class MatchPage(PublicSchema):

@@ -43,6 +43,7 @@ from api.check.schemas import (
     InterestStatistics,
     InterestTypePublic,
     Language,
+    LookingFor,
     MatchPage,
     MatchPublic,
     Nearby,
@@ -242,6 +243,8 @@ def regional_supply(
     session: Session, municipality: Municipality, radius_km: int, looking_for: str | None, now: datetime
 ) -> dict[str, tuple[int, int]]:
     """Per occupation slug: visible offers (and their places) within `radius_km` of the municipality."""
+    if municipality.lat is None or municipality.lon is None:
+        return {}
     min_lat, max_lat, min_lon, max_lon = bounding_box(municipality.lat, municipality.lon, radius_km)
     distance = distance_km_sql(Offer.lat, Offer.lon, municipality.lat, municipality.lon)
     conditions = [
@@ -372,7 +375,11 @@ def find_matches(
         total=len(ranked),
         higher_certificate_paths=[public(suggestion) for suggestion in paths if suggestion not in page],
         nearby=(
-            Nearby(municipality=place.slug, radius_km=radius, looking_for=context.looking_for)
+            Nearby(
+                municipality=place.slug,
+                radius_km=radius,
+                looking_for=LookingFor(context.looking_for) if context.looking_for else None,
+            )
             if place is not None
             else None
         ),
@@ -419,7 +426,7 @@ def describe_result(session: Session, row: CheckResult) -> CheckResultPublic:
         municipality=row.municipality,
         answers=row.answers,
         radius_km=row.radius_km,
-        looking_for=row.looking_for,
+        looking_for=LookingFor(row.looking_for) if row.looking_for else None,
         completed_on=row.completed_on,
     )
 

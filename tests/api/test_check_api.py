@@ -216,13 +216,16 @@ async def test_matches_rank_occupations_with_reasons_in_both_languages(
     assert medical["name"] == "Medizinische/r Fachangestellte/r"
     assert medical["name_en"] == "Medical assistant"
     assert medical["riasec"] == "SCI"
-    assert medical["reasons"] == ["S", "I"]
+    # Without answers the reason is the liked top types in the code, a combination no occupation
+    # before it in the list has.
+    assert medical["reasons"] and set(medical["reasons"]) <= {"S", "I"}
     types = check_snapshot.types
     assert medical["reason"] == {
-        "de": types.fit_reason(["S", "I"], "de"),
-        "en": types.fit_reason(["S", "I"], "en"),
+        "de": types.fit_reason(medical["reasons"], "de"),
+        "en": types.fit_reason(medical["reasons"], "en"),
     }
-    assert types.get("S").reason.de in medical["reason"]["de"]
+    # The first two suggestions never share their reason.
+    assert items[0]["reason"] != items[1]["reason"]
     # An occupation sharing no liked top type gets no made-up reason.
     digital = next(item for item in items if item["slug"] == "kaufmann-fuer-digitalisierungsmanagement")
     assert digital["riasec"] == "CEI"
@@ -327,8 +330,11 @@ async def test_matches_over_the_real_knowledge_base(client: httpx.AsyncClient, l
         body = (await client.get("/api/v1/matches", params={**heavy, "certificate": "hauptschule"})).json()
         assert body["total"] == len(professions)
         assert len(body["items"]) == 5
-        assert all(item["riasec"][0] == letter for item in body["items"]), body["items"]
-        assert all(item["reasons"][0] == letter and item["reason"] for item in body["items"])
+        # The type that stands out leads: first in the best one's code, among the first two of
+        # most of the five (variety may bring in other fields), and every one has a reason.
+        assert body["items"][0]["riasec"][0] == letter, body["items"]
+        assert sum(letter in item["riasec"][:2] for item in body["items"]) >= 3, body["items"]
+        assert all(item["reason"] for item in body["items"])
     # Occupations that formally need a higher certificate are in the list, marked.
     fachabitur = {p.slug for p in professions if p.certificate_required == "fachabitur"}
     every: list[dict[str, Any]] = []
