@@ -28,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailableError, Language, LocalizedText
-from actions.check_api import CheckApi, CheckItems, CheckScore, chart_url, get_check_api
+from actions.check_api import CheckApi, CheckItems, CheckScore, MatchQuery, chart_url, get_check_api
 from actions.check_logic import (
     MATCHES_PER_PAGE,
     PAUSED,
@@ -49,6 +49,7 @@ from actions.check_logic import (
     answers_payload,
     has_scores,
     item_question,
+    match_query,
     match_utterances,
     municipality_answer,
     next_question,
@@ -59,9 +60,11 @@ from actions.check_logic import (
     reset_values,
     resolve_municipality,
     result_utterances,
+    saved_match_query,
     slot_changes,
     unreadable_outcome,
 )
+from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance, normalize_language
 from actions.professions import latest_intent, send
 from knowledge.check import bank
@@ -233,7 +236,7 @@ class ResultAction(CheckAction, ABC):
     """Shows results: scores, strongest types, chart, matching occupations."""
 
     async def finish(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CheckState
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CheckState, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Scores the answers, saves the pseudonymous record and shows the result."""
         language = language_of(tracker)
@@ -252,12 +255,15 @@ class ResultAction(CheckAction, ABC):
                 score.scores,
                 state.certificate,
                 state.municipality_slug,
+                answers=answers,
+                radius_km=state.radius_km,
+                looking_for=state.looking_for,
             )
         except ApiUnavailableError:
             # The pupil still sees the result; the answers stay so that "mein Ergebnis" saves it later.
             logger.exception("could not save the check result")
             saved = False
-        shown = await self.show(dispatcher, score, state.certificate, language, just_finished=True)
+        shown = await self.show(dispatcher, score, match_query(state), language, domain, just_finished=True)
         after = replace(state, answers=(), status=SAVED) if saved else state
         return slot_events(slot_changes(state, replace(after, match_offset=shown)))
 
@@ -265,33 +271,34 @@ class ResultAction(CheckAction, ABC):
         self,
         dispatcher: CollectingDispatcher,
         score: CheckScore,
-        certificate: str | None,
+        query: MatchQuery,
         language: Language,
+        domain: DomainDict,
         *,
         just_finished: bool,
     ) -> int:
         """Sends the result and the first matches; returns how many matches were shown."""
         # Everything is loaded before anything is sent, so a failing API never leaves half a result.
         chart_text = await self.api.chart_text(score.scores, language)
-        page = await self.api.matches(score.scores, certificate, limit=MATCHES_PER_PAGE)
+        page = await self.api.matches(query, limit=MATCHES_PER_PAGE)
         utterances = result_utterances(
             score, chart_text, chart_url(score.scores, language), language, just_finished=just_finished
         )
         if page.items:
             utterances.append(Utterance("utter_check_matches_intro"))
-            utterances.extend(match_utterances(page, 0, language))
+            utterances.extend(match_utterances(page, 0, language, DomainTexts(domain, language)))
         for utterance in utterances:
             send(dispatcher, utterance)
         return len(page.items)
 
     async def current_result(
         self, tracker: Tracker, state: CheckState
-    ) -> tuple[CheckScore, str | None] | None:
-        """The pupil's scores and certificate: from answers not yet saved, else from the API."""
+    ) -> tuple[CheckScore, MatchQuery] | None:
+        """The pupil's scores and what to match them with: from answers not yet saved, else from the API."""
         if state.result_pending:
-            return await self.api.score(answers_payload(state.answers)), state.certificate
+            return await self.api.score(answers_payload(state.answers)), match_query(state)
         saved = await self.api.saved_result(tracker.sender_id)
-        return (saved, saved.certificate) if saved is not None else None
+        return (saved, saved_match_query(saved)) if saved is not None else None
 
 
 class ActionCheckWrapUp(ResultAction):
@@ -313,7 +320,7 @@ class ActionCheckWrapUp(ResultAction):
         if not state.result_pending:
             return []
         try:
-            return await self.finish(dispatcher, tracker, state)
+            return await self.finish(dispatcher, tracker, state, domain)
         except ApiUnavailableError:
             logger.exception("check API unavailable while scoring")
             dispatcher.utter_message(response="utter_check_result_unavailable")
@@ -350,13 +357,13 @@ class ActionCheckShowResult(ResultAction):
         state = CheckState.from_slots(tracker.get_slot)
         try:
             if state.result_pending:
-                return await self.finish(dispatcher, tracker, state)
+                return await self.finish(dispatcher, tracker, state, domain)
             saved = await self.api.saved_result(tracker.sender_id)
             if saved is None:
                 dispatcher.utter_message(response="utter_check_no_result")
                 return []
             shown = await self.show(
-                dispatcher, saved, saved.certificate, language_of(tracker), just_finished=False
+                dispatcher, saved, saved_match_query(saved), language_of(tracker), domain, just_finished=False
             )
         except ApiUnavailableError:
             logger.exception("check API unavailable while showing the result")
@@ -381,10 +388,8 @@ class ActionCheckMoreMatches(ResultAction):
             if current is None:
                 dispatcher.utter_message(response="utter_check_no_result")
                 return []
-            score, certificate = current
-            page = await self.api.matches(
-                score.scores, certificate, limit=MATCHES_PER_PAGE, offset=state.match_offset
-            )
+            _, query = current
+            page = await self.api.matches(query, limit=MATCHES_PER_PAGE, offset=state.match_offset)
         except ApiUnavailableError:
             logger.exception("check API unavailable while listing matches")
             dispatcher.utter_message(response="utter_check_service_unavailable")
@@ -392,7 +397,7 @@ class ActionCheckMoreMatches(ResultAction):
         if not page.items:
             dispatcher.utter_message(response="utter_check_no_more_matches")
             return []
-        for utterance in match_utterances(page, state.match_offset, language):
+        for utterance in match_utterances(page, state.match_offset, language, DomainTexts(domain, language)):
             send(dispatcher, utterance)
         return [SlotSet(SLOT_MATCH_OFFSET, state.match_offset + len(page.items))]
 

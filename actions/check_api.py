@@ -85,6 +85,35 @@ class SavedResult(CheckScore):
     variant: str = "quick"
     certificate: str | None = None
     municipality: str | None = None
+    answers: Mapping[str, int | None] | None = None
+    radius_km: int | None = None
+    looking_for: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """What the check knows about the pupil for matching: the answers (evidence and reasons),
+    the certificate, and where and what the pupil looks for (offers nearby)."""
+
+    answers: Mapping[str, int | None]
+    certificate: str | None = None
+    municipality: str | None = None  # a municipality slug
+    radius_km: int | None = None
+    looking_for: str | None = None
+    # Only for an older saved result without answers.
+    scores: Mapping[str, float | None] | None = None
+
+    def body(self, limit: int, offset: int) -> dict[str, Any]:
+        return {
+            "answers": dict(self.answers) if self.answers or self.scores is None else None,
+            "scores": {code: self.scores.get(code) for code in RIASEC} if self.scores is not None else None,
+            "certificate": self.certificate,
+            "municipality": self.municipality,
+            "radius_km": self.radius_km,
+            "looking_for": self.looking_for,
+            "limit": limit,
+            "offset": offset,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,15 +124,24 @@ class Match:
     fit: float
     reason: LocalizedText | None
     needs_higher_certificate: bool
+    places_nearby: int | None = None
 
     def display_name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
 @dataclass(frozen=True)
+class Nearby:
+    radius_km: int
+    looking_for: str | None
+
+
+@dataclass(frozen=True)
 class MatchPage:
     items: tuple[Match, ...]
     total: int
+    higher_certificate_paths: tuple[Match, ...] = ()
+    nearby: Nearby | None = None
 
 
 @dataclass(frozen=True)
@@ -169,23 +207,42 @@ def parse_saved_result(raw: Mapping[str, Any]) -> SavedResult:
         variant=str(raw["variant"]),
         certificate=raw.get("certificate"),
         municipality=raw.get("municipality"),
+        answers=_answers(raw.get("answers")),
+        radius_km=None if raw.get("radius_km") is None else int(raw["radius_km"]),
+        looking_for=raw.get("looking_for"),
+    )
+
+
+def _answers(raw: Any) -> dict[str, int | None] | None:
+    if raw is None:
+        return None
+    return {str(item): None if value is None else int(value) for item, value in raw.items()}
+
+
+def _match(item: Mapping[str, Any]) -> Match:
+    places = item.get("places_nearby")
+    return Match(
+        slug=str(item["slug"]),
+        name=str(item["name"]),
+        name_en=str(item.get("name_en") or ""),
+        fit=float(item["fit"]),
+        reason=_localized(item["reason"]) if item.get("reason") else None,
+        needs_higher_certificate=bool(item["needs_higher_certificate"]),
+        places_nearby=None if places is None else int(places),
     )
 
 
 def parse_match_page(raw: Mapping[str, Any]) -> MatchPage:
+    nearby = raw.get("nearby")
     return MatchPage(
-        items=tuple(
-            Match(
-                slug=str(item["slug"]),
-                name=str(item["name"]),
-                name_en=str(item.get("name_en") or ""),
-                fit=float(item["fit"]),
-                reason=_localized(item["reason"]) if item.get("reason") else None,
-                needs_higher_certificate=bool(item["needs_higher_certificate"]),
-            )
-            for item in raw["items"]
-        ),
+        items=tuple(_match(item) for item in raw["items"]),
         total=int(raw["total"]),
+        higher_certificate_paths=tuple(_match(item) for item in raw.get("higher_certificate_paths") or ()),
+        nearby=(
+            Nearby(radius_km=int(nearby["radius_km"]), looking_for=nearby.get("looking_for"))
+            if nearby
+            else None
+        ),
     )
 
 
@@ -230,17 +287,9 @@ class CheckApi(BerufslotseApi):
         payload = await self._call("POST", "/api/v1/check/score", json={"answers": dict(answers)})
         return self._parsed(parse_score, payload, "score")
 
-    async def matches(
-        self, scores: Scores, certificate: str | None, *, limit: int, offset: int = 0
-    ) -> MatchPage:
-        params: list[tuple[str, str]] = [
-            *score_params(scores),
-            ("limit", str(limit)),
-            ("offset", str(offset)),
-        ]
-        if certificate:
-            params.append(("certificate", certificate))
-        payload = await self._call("GET", "/api/v1/matches", params=tuple(params))
+    async def matches(self, query: MatchQuery, *, limit: int, offset: int = 0) -> MatchPage:
+        """The occupations for the pupil's answers, in the order the chat shows them."""
+        payload = await self._call("POST", "/api/v1/check/matches", json=query.body(limit, offset))
         return self._parsed(parse_match_page, payload, "matches")
 
     async def chart_text(self, scores: Scores, language: str) -> str:
@@ -256,6 +305,10 @@ class CheckApi(BerufslotseApi):
         scores: Scores,
         certificate: str | None,
         municipality: str | None,
+        *,
+        answers: Mapping[str, int | None] | None = None,
+        radius_km: int | None = None,
+        looking_for: str | None = None,
     ) -> SavedResult:
         body = {
             "pupil_ref": pupil_ref,
@@ -263,6 +316,9 @@ class CheckApi(BerufslotseApi):
             "scores": {code: scores.get(code) for code in RIASEC},
             "certificate": certificate,
             "municipality": municipality,
+            "answers": dict(answers) if answers is not None else None,
+            "radius_km": radius_km,
+            "looking_for": looking_for,
         }
         payload = await self._call("POST", "/api/v1/check/results", json=body, service=True)
         return self._parsed(parse_saved_result, payload, "saved result")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from actions.api_client import Language, LocalizedText
-from actions.check_api import CheckItems, CheckScore, MatchPage, Municipality
+from actions.check_api import CheckItems, CheckScore, Match, MatchPage, MatchQuery, Municipality, SavedResult
 from actions.profession_logic import Button, Utterance
 from actions.text_utils import fold
 
@@ -72,6 +72,12 @@ LOOKING_FOR: tuple[str, ...] = ("apprenticeship", "dual_study", "internship")
 NO_MUNICIPALITY = "none"
 
 MATCHES_PER_PAGE = 5
+# The clause about places near the pupil, by what the pupil looks for (else "utter_check_nearby_any").
+NEARBY_RESPONSES: Mapping[str, str] = {
+    "apprenticeship": "utter_check_nearby_apprenticeship",
+    "dual_study": "utter_check_nearby_dual_study",
+    "internship": "utter_check_nearby_internship",
+}
 
 CommandName = Literal["skip", "back", "pause", "stop", "restart"]
 COMMANDS: tuple[CommandName, ...] = ("skip", "back", "pause", "stop", "restart")
@@ -683,15 +689,50 @@ def result_utterances(
     return utterances
 
 
-def match_utterances(page: MatchPage, offset: int, language: Language) -> list[Utterance]:
-    """One response per occupation: rank, name, why it fits, a mark when it formally needs a higher
-    certificate, and the profile button (from the response). Then "more?" when there are more."""
+def match_query(state: CheckState) -> MatchQuery:
+    """What the check's answers ask the API to match: answers, certificate, place, radius, kind."""
+    return MatchQuery(
+        answers=answers_payload(state.answers),
+        certificate=state.certificate,
+        municipality=state.municipality_slug,
+        radius_km=state.radius_km,
+        looking_for=state.looking_for,
+    )
+
+
+def saved_match_query(saved: SavedResult) -> MatchQuery:
+    """The same for a saved result (an older record without answers is matched by its scores)."""
+    return MatchQuery(
+        answers=dict(saved.answers or {}),
+        certificate=saved.certificate,
+        municipality=saved.municipality,
+        radius_km=saved.radius_km,
+        looking_for=saved.looking_for,
+        scores=None if saved.answers else dict(saved.scores),
+    )
+
+
+def nearby_text(match: Match, page: MatchPage, texts: Callable[..., str]) -> str:
+    """ "Ausbildungsplätze in deiner Nähe (bis 25 km): 12" when there are places near the pupil."""
+    if page.nearby is None or not match.places_nearby:
+        return ""
+    response = NEARBY_RESPONSES.get(page.nearby.looking_for or "", "utter_check_nearby_any")
+    return texts(response, count=match.places_nearby, radius=page.nearby.radius_km)
+
+
+def match_utterances(
+    page: MatchPage, offset: int, language: Language, texts: Callable[..., str]
+) -> list[Utterance]:
+    """One response per occupation: rank, name, its own reason, the places near the pupil, and
+    the buttons to the profile and to the offers (from the response). On the first page, the
+    occupations that need a higher certificate follow as paths. Then "more?" when there are more."""
     utterances: list[Utterance] = []
     for rank, match in enumerate(page.items, start=offset + 1):
         variables: dict[str, str | int] = {
             "rank": rank,
             "name": match.display_name(language),
             "slug": match.slug,
+            "nearby": nearby_text(match, page, texts),
         }
         if match.reason is not None:
             variables["reason"] = match.reason.in_language(language)
@@ -707,6 +748,19 @@ def match_utterances(page: MatchPage, offset: int, language: Language) -> list[U
                 else "utter_check_match_plain"
             )
         utterances.append(Utterance(response, variables))
+    if page.higher_certificate_paths:
+        utterances.append(Utterance("utter_check_higher_paths_intro"))
+        for path in page.higher_certificate_paths:
+            utterances.append(
+                Utterance(
+                    "utter_check_higher_path",
+                    {
+                        "name": path.display_name(language),
+                        "slug": path.slug,
+                        "reason": path.reason.in_language(language) if path.reason is not None else "",
+                    },
+                )
+            )
     if offset + len(page.items) < page.total:
         utterances.append(Utterance("utter_check_more_matches"))
     return utterances

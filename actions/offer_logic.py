@@ -520,6 +520,34 @@ def facts_from_message(
     )
 
 
+# The entity value of the check result's "Angebote dazu" button.
+CHECK_PROFILE = "check_profile"
+
+
+@dataclass(frozen=True)
+class CheckProfile:
+    """Where and what the pupil looks for, as given in the career-choice check."""
+
+    place: str | None = None  # the municipality's name
+    radius_km: int | None = None
+    kind: str | None = None
+
+
+def asks_for_check_profile(entities: Iterable[Mapping[str, Any]]) -> bool:
+    return any(e.get("entity") == "offer_refinement" and e.get("value") == CHECK_PROFILE for e in entities)
+
+
+def with_check_profile(facts: MessageFacts, profile: CheckProfile) -> MessageFacts:
+    """ "Angebote dazu" from the check's result: the place, radius and kind from the check,
+    wherever the message itself says nothing about them."""
+    return replace(
+        facts,
+        place=facts.place or profile.place,
+        radius_km=facts.radius_km if facts.radius_km is not None else profile.radius_km,
+        kind=facts.kind or (None if facts.any_kind else profile.kind),
+    )
+
+
 def _with_place(state: SearchState, facts: MessageFacts, home: str | None) -> SearchStep:
     """Apply what the message says about the place and the radius."""
     radius = state.radius_km

@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiUnavailableError, ProfessionNotFoundError
 from actions.offer_logic import (
     AskPlace,
+    CheckProfile,
     ChooseProfession,
     DomainTexts,
     NothingToContinue,
@@ -32,6 +33,7 @@ from actions.offer_logic import (
     SearchStep,
     alternative_buttons,
     alternatives,
+    asks_for_check_profile,
     card_utterance,
     describe_filters,
     details_utterance,
@@ -47,6 +49,7 @@ from actions.offer_logic import (
     resolve_place,
     results_intro,
     resume_with_place,
+    with_check_profile,
 )
 from actions.offers_api import (
     ExchangeApi,
@@ -69,6 +72,10 @@ PROFESSION_SLOT = "profession"
 LANGUAGE_SLOT = "language"
 # Where the pupil lives when the career-choice check asked it (a municipality slug, or "none").
 HOME_SLOTS = ("check_municipality",)
+CHECK_RADIUS_SLOT = "check_radius"
+CHECK_LOOKING_FOR_SLOT = "check_looking_for"
+# The kinds the check asks for (actions/check_logic.py LOOKING_FOR).
+CHECK_KINDS = ("apprenticeship", "dual_study", "internship")
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 
 Events = list[dict[str, Any]]
@@ -91,6 +98,21 @@ def home_place(tracker: Tracker, places: tuple[Place, ...]) -> str | None:
                 if value in (place.slug, place.name):
                     return place.name
     return None
+
+
+def check_profile(tracker: Tracker, places: tuple[Place, ...]) -> CheckProfile:
+    """The place, radius and kind the pupil gave in the career-choice check (slots)."""
+    radius = tracker.get_slot(CHECK_RADIUS_SLOT)
+    kind = tracker.get_slot(CHECK_LOOKING_FOR_SLOT)
+    try:
+        radius_km = int(radius) if radius is not None else None
+    except (TypeError, ValueError):
+        radius_km = None
+    return CheckProfile(
+        place=home_place(tracker, places),
+        radius_km=radius_km if radius_km is not None and 0 < radius_km <= 200 else None,
+        kind=kind if isinstance(kind, str) and kind in CHECK_KINDS else None,
+    )
 
 
 class ExchangeAction(Action, ABC):
@@ -138,12 +160,15 @@ class ActionSearchOffers(ExchangeAction):
         intent = latest_intent(tracker)
         if intent == "more_offers":
             return plan_more(previous)
+        entities = tracker.latest_message.get("entities") or []
         facts = facts_from_message(
             tracker.latest_message.get("text") or "",
-            tracker.latest_message.get("entities") or [],
+            entities,
             places,
             self._today(),
         )
+        if asks_for_check_profile(entities):
+            facts = with_check_profile(facts, check_profile(tracker, places))
         context = tracker.get_slot(PROFESSION_SLOT)
         home = home_place(tracker, places)
         if intent == "refine_offers":

@@ -114,7 +114,7 @@ def profession_columns(
         "certificate_required": profession.certificate_required,
         "legal_minimum_pay": profession.legal_minimum_pay,
         "profile": document.model_dump(mode="json"),
-        **interest_columns(getattr(profession, "interests", ())),
+        **interest_columns(profession.interests),
     }
 
 

@@ -189,11 +189,8 @@ class FakeCheckApi:
                     "skipped": sum(value is None for value in answers.values()),
                 },
             )
-        if path == "/api/v1/matches":
-            offset, limit = int(params.get("offset", "0")), int(params.get("limit", "5"))
-            return httpx.Response(
-                200, json={"items": MATCHES[offset : offset + limit], "total": len(MATCHES)}
-            )
+        if path == "/api/v1/check/matches" and request.method == "POST":
+            return httpx.Response(200, json=self._matches(json.loads(request.content)))
         if path == "/api/v1/charts/riasec.json":
             language = params.get("lang", "de")
             return httpx.Response(
@@ -204,6 +201,31 @@ class FakeCheckApi:
         if path == "/api/v1/check/results":
             return self._results(request)
         return _problem(404)
+
+    @staticmethod
+    def _matches(body: Mapping[str, Any]) -> dict[str, Any]:
+        """Reachable first; with a place, the places nearby (3 for the first occupation, else 0)."""
+        offset, limit = int(body.get("offset", 0)), int(body.get("limit", 5))
+        place = body.get("municipality")
+        ordered = sorted(MATCHES, key=lambda match: match["needs_higher_certificate"])
+        items = [
+            {**match, "places_nearby": (3 if index == 0 else 0) if place else None}
+            for index, match in enumerate(ordered)
+        ]
+        return {
+            "items": items[offset : offset + limit],
+            "total": len(items),
+            "higher_certificate_paths": [],
+            "nearby": (
+                {
+                    "municipality": place,
+                    "radius_km": body.get("radius_km") or 25,
+                    "looking_for": body.get("looking_for"),
+                }
+                if place
+                else None
+            ),
+        }
 
     def _results(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("authorization") != f"Bearer {SERVICE_TOKEN}":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,7 +31,16 @@ from actions.check_logic import CHECK_SLOTS
 from tests.actions.check_fake_api import SERVICE_TOKEN, FakeCheckApi
 from tests.actions.support import TrackerFactory
 
-DOMAIN: Any = {}
+# The real responses: the actions render pieces of text (the places nearby) from them.
+DOMAIN: Any = {
+    "responses": {
+        name: variations
+        for path in sorted(Path(__file__).resolve().parents[2].joinpath("bot", "domain").glob("*.yml"))
+        for name, variations in (
+            yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}
+        ).items()
+    }
+}
 SETUP: dict[str, Any] = {
     "check_variant": "quick",
     "check_certificate": "realschule",
@@ -456,14 +467,26 @@ async def test_the_finished_check_is_scored_saved_and_shown(
     score_request = fake_check.calls("/api/v1/check/score")[0]
     assert json.loads(score_request.content) == {"answers": {"r01": 5, "i01": None, "a01": 1}}
     save_request = fake_check.calls("/api/v1/check/results")[0]
-    # pseudonymous, no free text: the conversation id, the scores and three codes
+    # pseudonymous, no free text: the conversation id, the scores, the answers (item -> 1..5, so
+    # that the result can be matched again) and codes
     assert json.loads(save_request.content) == {
         "pupil_ref": "test-user",
         "variant": "quick",
         "scores": {"R": 100.0, "I": 75.0, "A": 0.0, "S": None, "E": None, "C": None},
         "certificate": "realschule",
         "municipality": "bramsche",
+        "answers": {"r01": 5, "i01": None, "a01": 1},
+        "radius_km": 25,
+        "looking_for": "apprenticeship",
     }
+    # The matches are asked with the answers, the certificate, the place, radius and kind.
+    match_request = json.loads(fake_check.calls("/api/v1/check/matches")[0].content)
+    assert match_request["answers"] == {"r01": 5, "i01": None, "a01": 1}
+    assert (match_request["municipality"], match_request["radius_km"], match_request["looking_for"]) == (
+        "bramsche",
+        25,
+        "apprenticeship",
+    )
     assert save_request.headers["authorization"] == f"Bearer {SERVICE_TOKEN}"
     assert [name for name, _ in responses] == [
         "utter_check_result_intro",
@@ -473,8 +496,8 @@ async def test_the_finished_check_is_scored_saved_and_shown(
         "utter_check_match",
         "utter_check_match",
         "utter_check_match",
-        "utter_check_match_higher_certificate",
         "utter_check_match",
+        "utter_check_match_plain",
         "utter_check_more_matches",
     ]
     chart = dict(responses[2][1])
@@ -487,8 +510,10 @@ async def test_the_finished_check_is_scored_saved_and_shown(
         "name": "Mechatroniker/-in",
         "slug": "mechatroniker",
         "reason": "Passt zu dir, denn du arbeitest gern mit Werkzeug.",
+        "nearby": "\n📍 Ausbildungsplätze in deiner Nähe (bis 25 km): 3",
     }
-    assert "certificate=realschule" in str(fake_check.calls("/api/v1/matches")[0].url)
+    assert responses[5][1]["nearby"] == ""  # no places near the pupil: nothing said
+    assert match_request["certificate"] == "realschule"
     assert events == [
         SlotSet("check_answers", None),
         SlotSet("check_status", "saved"),
@@ -563,7 +588,7 @@ async def test_my_result_again_from_the_saved_record(
     assert responses[0] == ("utter_check_result_again", {})
     assert responses[2][1]["chart_url"] == f"{CHART}?R=100&I=75&A=0&lang=en"
     assert responses[4][1]["name"] == "Mechatronics technician"
-    assert "certificate=abitur" in str(fake_check.calls("/api/v1/matches")[0].url)
+    assert json.loads(fake_check.calls("/api/v1/check/matches")[0].content)["certificate"] == "abitur"
     assert events == [SlotSet("check_match_offset", 5)]
 
 
@@ -598,12 +623,13 @@ async def test_more_shows_the_next_matches_until_none_are_left(
     }
     t = tracker(make_tracker, "mehr", "more_offers", check_status="saved", check_match_offset=5)
     responses, events, _ = await run(ActionCheckMoreMatches(check_api), t)
+    # Reachable first (the fake, like the API), then those that need a higher certificate.
     assert [(name, variables["rank"]) for name, variables in responses] == [
-        ("utter_check_match_plain", 6),
+        ("utter_check_match_higher_certificate", 6),
         ("utter_check_match_plain_higher_certificate", 7),
     ]
     assert events == [SlotSet("check_match_offset", 7)]
-    assert "offset=5" in str(fake_check.calls("/api/v1/matches")[0].url)
+    assert json.loads(fake_check.calls("/api/v1/check/matches")[0].content)["offset"] == 5
     t = tracker(make_tracker, "mehr", "more_offers", check_status="saved", check_match_offset=7)
     responses, events, _ = await run(ActionCheckMoreMatches(check_api), t)
     assert (responses, events) == ([("utter_check_no_more_matches", {})], [])

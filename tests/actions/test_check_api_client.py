@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,6 +12,7 @@ from actions.api_client import ApiUnavailableError, create_http_client
 from actions.check_api import (
     DEFAULT_SERVICE_TOKEN,
     CheckApi,
+    MatchQuery,
     chart_url,
     public_api_url,
     service_token_from_env,
@@ -50,13 +52,32 @@ async def test_score_posts_only_the_answers(check_api: CheckApi, fake_check: Fak
 async def test_matches_send_scores_certificate_and_page(
     check_api: CheckApi, fake_check: FakeCheckApi
 ) -> None:
-    page = await check_api.matches({"R": 80.0, "I": 12.5, "S": None}, "hauptschule", limit=5, offset=5)
-    assert fake_check.paths == ["/api/v1/matches?R=80&I=12.5&limit=5&offset=5&certificate=hauptschule"]
-    assert [match.slug for match in page.items] == ["florist", "hebamme"]
+    query = MatchQuery(
+        answers={"r01": 5, "i01": None},
+        certificate="hauptschule",
+        municipality="melle",
+        radius_km=10,
+        looking_for="internship",
+    )
+    page = await check_api.matches(query, limit=5, offset=5)
+    assert fake_check.paths == ["/api/v1/check/matches"]
+    assert json.loads(fake_check.requests[0].content) == {
+        "answers": {"r01": 5, "i01": None},
+        "scores": None,
+        "certificate": "hauptschule",
+        "municipality": "melle",
+        "radius_km": 10,
+        "looking_for": "internship",
+        "limit": 5,
+        "offset": 5,
+    }
+    assert [match.slug for match in page.items] == ["physiotherapeut", "hebamme"]
     assert page.total == 7
-    assert page.items[0].reason is None and page.items[1].needs_higher_certificate
-    await check_api.matches({"R": 80.0}, None, limit=5)
-    assert fake_check.paths[-1] == "/api/v1/matches?R=80&limit=5&offset=0"
+    assert page.items[0].needs_higher_certificate and page.nearby is not None
+    # An older saved result without answers is matched by its scores.
+    await check_api.matches(MatchQuery(answers={}, scores={"R": 80.0}), limit=5)
+    body = json.loads(fake_check.requests[-1].content)
+    assert body["answers"] is None and body["scores"]["R"] == 80.0
 
 
 async def test_chart_text(check_api: CheckApi, fake_check: FakeCheckApi) -> None:

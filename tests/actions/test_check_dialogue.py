@@ -30,6 +30,7 @@ from actions.check_logic import (
     read_setup_command,
     result_utterances,
 )
+from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance
 from knowledge.check.bank import parse_check_command, parse_free_text_answer
 from knowledge.loader import load_vocab
@@ -120,7 +121,14 @@ def test_every_detour_intent_has_a_rule_that_returns_to_the_form() -> None:
 def action_utterances() -> list[Utterance]:
     items = parse_check_items({"variant": "quick", "items": fake.ITEMS, "scale": fake.SCALE})
     score = parse_score({"scores": fake.SCORES, "top_types": fake.TOP_TYPES})
-    page = parse_match_page({"items": fake.MATCHES, "total": 9})
+    page = parse_match_page(
+        {
+            "items": [{**match, "places_nearby": 2} for match in fake.MATCHES],
+            "total": 9,
+            "higher_certificate_paths": fake.MATCHES[3:4],
+            "nearby": {"municipality": "melle", "radius_km": 25, "looking_for": "internship"},
+        }
+    )
     place = Municipality("bramsche", "Bramsche", "stadt", None, ("49565",))
     utterances: list[Utterance] = []
     for language in ("de", "en"):
@@ -128,7 +136,9 @@ def action_utterances() -> list[Utterance]:
         assert question is not None
         utterances.append(question)
         utterances.extend(result_utterances(score, "alt", "http://x", language, just_finished=True))
-        utterances.extend(match_utterances(page, 0, language))
+        utterances.extend(
+            match_utterances(page, 0, language, DomainTexts({"responses": RESPONSES}, language))
+        )
     utterances.append(municipality_answer(place).confirmation)  # type: ignore[arg-type]
     utterances.extend(
         not_understood(question) for question in (SLOT_VARIANT, SLOT_MUNICIPALITY, "check_item")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from actions.api_client import LocalizedText
 from actions.check_api import Municipality, parse_check_items, parse_match_page, parse_score
@@ -45,10 +47,18 @@ from actions.check_logic import (
     slot_changes,
     unreadable_outcome,
 )
+from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance
 from knowledge.check.bank import load_answer_scale, parse_check_command, parse_free_text_answer
 from knowledge.loader import load_municipalities
 from tests.actions import check_fake_api as fake
+
+DOMAIN: dict[str, Any] = {
+    "responses": yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "bot" / "domain" / "check.yml").read_text(encoding="utf-8")
+    )["responses"]
+}
+TEXTS_EN = DomainTexts(DOMAIN, "en")
 
 ITEM_IDS = ("r01", "i01", "a01")
 SETUP_DONE = CheckState(
@@ -460,7 +470,7 @@ def test_result_shows_top_types_and_the_chart() -> None:
 
 def test_matches_are_numbered_marked_and_offer_more() -> None:
     page = parse_match_page({"items": fake.MATCHES[2:7], "total": 7})
-    utterances = match_utterances(page, 2, "en")
+    utterances = match_utterances(page, 2, "en", TEXTS_EN)
     # every occupation shown (7 of 7): no "more?" at the end
     assert [(utterance.response, utterance.variables["rank"]) for utterance in utterances] == [
         ("utter_check_match", 3),
@@ -474,6 +484,25 @@ def test_matches_are_numbered_marked_and_offer_more() -> None:
         "name": "Joiner",
         "slug": "tischler",
         "reason": "A good fit, because you like tools.",
+        "nearby": "",
     }
-    first = match_utterances(parse_match_page({"items": fake.MATCHES[:5], "total": 7}), 0, "de")
+    first = match_utterances(parse_match_page({"items": fake.MATCHES[:5], "total": 7}), 0, "de", TEXTS_EN)
     assert first[-1] == Utterance("utter_check_more_matches")
+
+
+def test_places_near_the_pupil_and_paths_with_a_higher_certificate() -> None:
+    page = parse_match_page(
+        {
+            "items": [{**fake.MATCHES[0], "places_nearby": 12}, {**fake.MATCHES[1], "places_nearby": 0}],
+            "total": 2,
+            "higher_certificate_paths": [fake.MATCHES[3]],
+            "nearby": {"municipality": "melle", "radius_km": 10, "looking_for": "apprenticeship"},
+        }
+    )
+    german = match_utterances(page, 0, "de", DomainTexts(DOMAIN, "de"))
+    assert german[0].variables["nearby"] == "\n📍 Ausbildungsplätze in deiner Nähe (bis 10 km): 12"
+    assert german[1].variables["nearby"] == ""  # nothing near: nothing said
+    assert [u.response for u in german[2:]] == ["utter_check_higher_paths_intro", "utter_check_higher_path"]
+    assert german[3].variables["slug"] == "physiotherapeut"
+    english = match_utterances(page, 0, "en", DomainTexts(DOMAIN, "en"))
+    assert english[0].variables["nearby"] == "\n📍 Apprenticeship places near you (up to 10 km): 12"

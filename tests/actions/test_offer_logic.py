@@ -390,3 +390,23 @@ def test_footer_buttons_offer_what_makes_sense() -> None:
         {"title": "Auch ähnliche Berufe", "payload": '/refine_offers{"offer_refinement":"related"}'},
     )
     assert footer_buttons(SearchState(radius_km=5, place="Melle"), total=2, texts=texts()) == ()
+
+
+def test_offers_from_the_check_result_take_the_checks_place_radius_and_kind() -> None:
+    from actions.offer_logic import CheckProfile, asks_for_check_profile, with_check_profile
+
+    button = [
+        {"entity": "profession", "value": "tischler"},
+        {"entity": "offer_refinement", "value": "check_profile"},
+    ]
+    assert asks_for_check_profile(button)
+    assert not asks_for_check_profile([{"entity": "profession", "value": "tischler"}])
+    profile = CheckProfile(place="Melle", radius_km=10, kind="internship")
+    facts = with_check_profile(MessageFacts(profession="tischler"), profile)
+    assert (facts.place, facts.radius_km, facts.kind) == ("Melle", 10, "internship")
+    step = plan_new_search(None, facts, None, None)
+    assert isinstance(step, RunSearch)
+    assert (step.state.place, step.state.radius_km, step.state.kind) == ("Melle", 10, "internship")
+    # What the message itself says wins.
+    typed = with_check_profile(MessageFacts(place="Bramsche", kind="apprenticeship"), profile)
+    assert (typed.place, typed.radius_km, typed.kind) == ("Bramsche", 10, "apprenticeship")
