@@ -19,7 +19,7 @@ Method:
    `occupations`). An answer counts for them: "mag ich sehr" +1, "eher ja" +0.5, "weiß nicht" 0,
    "eher nicht" -0.5, "gar nicht" -1. An occupation's evidence is the sum over its answered items
    divided by (their number + 1), so one liked item gives 0.5, two give 0.67, and never 1.
-3. **Fit.** `fit = 100 * (0.65 * shape + 0.35 * (evidence + 1) / 2)`, minus 4 points for each
+3. **Fit.** `fit = 100 * (0.5 * shape + 0.5 * (evidence + 1) / 2)`, minus 4 points for each
    step the occupation's *typical* certificate lies more than one step above the pupil's (a pupil
    with Hauptschule can start as Fachinformatiker/-in, but most trainees have Abitur). Rounded
    half up to one decimal; this is the fit the pupil sees.
@@ -58,13 +58,13 @@ REASON_MIN_SCORE = 50.0
 ANSWER_EVIDENCE: Mapping[int, float] = {5: 1.0, 4: 0.5, 3: 0.0, 2: -0.5, 1: -1.0}
 # Answers that can be a reason ("eher ja", "mag ich sehr").
 LIKED_ANSWER = 4
-SHAPE_WEIGHT = 0.65
-EVIDENCE_WEIGHT = 0.35
+SHAPE_WEIGHT = 0.5
+EVIDENCE_WEIGHT = 0.5
 LIKING_LEVEL = 50.0
 TYPICAL_CERTIFICATE_PENALTY = 4.0
 VARIETY_BLOCK = 5
 MAX_PER_FIELD = 2
-VARIETY_TOLERANCE = 6.0
+VARIETY_TOLERANCE = 5.0
 
 
 class MatchingError(ValueError):
