@@ -140,3 +140,34 @@ async def test_personas_get_what_a_career_adviser_would_name(
             assert result["gated_passed"] >= REQUIRED, (
                 f"{variant}: only {result['gated_passed']} of the 12 personas get two expected occupations"
             )
+
+
+def test_no_alphabetical_tie_in_the_top_ten_over_the_real_knowledge_base() -> None:
+    """Random pupils against the 342 real profiles: the top ten are always told apart by what
+    the pupil answered (the six scores), never by the slug."""
+    import random
+
+    from api.check.matching import Occupation, rank_occupations
+    from api.check.scoring import RIASEC
+
+    vocab = loader.load_vocab()
+    ranks = {term.code: term.rank or 0 for term in vocab.certificates}
+    occupations = [
+        Occupation(
+            slug=profile.slug,
+            riasec=profile.riasec,
+            interests=tuple(profile.interests),
+            field=profile.kldb_code[:2],
+            required_certificate_rank=ranks[profile.certificate_required],
+            typical_certificate_rank=ranks[profile.certificate_typical],
+        )
+        for profile in loader.load_professions(vocab=vocab)
+    ]
+    rng = random.Random(20261206)
+    for _ in range(200):
+        scores: dict[str, float | None] = {code: float(rng.randint(0, 100)) for code in RIASEC}
+        if len(set(scores.values())) == 1:
+            continue
+        top = rank_occupations(scores, occupations, certificate_rank=rng.randint(0, 4))[:10]
+        decided = [(s.needs_higher_certificate, s.fit, s.supply, s.raw_fit) for s in top]
+        assert len(set(decided)) == len(decided), [s.slug for s in top]
