@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs, in order: static checks, the knowledge validator, unit and API
 # tests on SQLite and PostgreSQL, the NLU components, the Rasa data and test stories, the
-# held-out NLU evaluation, and the end-to-end tests against the real stack.
+# held-out evaluations (NLU messages, open questions), and the end-to-end tests against the real stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -31,8 +31,8 @@ step "Rasa data and test stories"
 .venv-rasa/bin/rasa test core --model "$MODEL" --stories bot/tests --out artifacts/rasa-core \
   --fail-on-prediction-errors --no-plot
 
-step "Rasa engine side: NLU components and the held-out NLU evaluation"
-$PY_RASA -m pytest -p no:cacheprovider tests/nlu tests/bot tests/knowledge
+step "Rasa engine side: NLU components and the held-out evaluations (NLU messages, open questions)"
+$PY_RASA -m pytest -p no:cacheprovider -rxX tests/nlu tests/bot tests/knowledge
 
 step "services side: knowledge, API, actions, channels"
 $PY -m pytest -p no:cacheprovider tests --ignore=tests/nlu --ignore=tests/bot --ignore=tests/e2e

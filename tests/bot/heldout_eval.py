@@ -16,6 +16,7 @@ Metrics:
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -247,14 +248,33 @@ def unexpected_entities(examples: Sequence[Example], parses: Sequence[Parse]) ->
     return result
 
 
-def _normal_text(text: str) -> str:
-    return " ".join(text.casefold().split())
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_APOSTROPHES = frozenset("'’‘`´")
+
+
+def normalize_text(text: str) -> str:
+    """The form in which two messages count as the same message.
+
+    Case-folded, umlauts folded ("ä" -> "ae", "ß" -> "ss"), other accents dropped, apostrophes
+    dropped ("what's" = "whats"), every other character that is no letter or digit (punctuation,
+    emoji, symbols) read as a space, and runs of spaces collapsed: "Was verdient'n Bäcker?? 💸" and
+    "was verdientn baecker" are the same message.
+    """
+    folded = unicodedata.normalize("NFC", text).casefold().translate(_UMLAUTS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    characters = []
+    for character in decomposed:
+        category = unicodedata.category(character)
+        if character in _APOSTROPHES or category == "Mn":
+            continue
+        characters.append(character if category[0] in "LN" else " ")
+    return " ".join("".join(characters).split())
 
 
 def training_overlap(examples: Sequence[Example], training_texts: Iterable[str]) -> list[str]:
-    """Held-out messages that also occur in the training data (case and spacing ignored)."""
-    seen = {_normal_text(text) for text in training_texts}
-    return [example.text for example in examples if _normal_text(example.text) in seen]
+    """Held-out messages that also occur in the training data (compared by `normalize_text`)."""
+    seen = {normalize_text(text) for text in training_texts}
+    return [example.text for example in examples if normalize_text(example.text) in seen]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -285,8 +305,8 @@ def build_report(
     overlap = training_overlap(examples, training_texts)
     # Scores on the messages the model cannot have memorised (informational; short messages such as
     # "ja" or "danke" are bound to occur in the training data too).
-    in_training = {_normal_text(text) for text in overlap}
-    unseen = [i for i, example in enumerate(examples) if _normal_text(example.text) not in in_training]
+    in_training = {normalize_text(text) for text in overlap}
+    unseen = [i for i, example in enumerate(examples) if normalize_text(example.text) not in in_training]
     unseen_examples, unseen_parses = [examples[i] for i in unseen], [parses[i] for i in unseen]
     unseen_scores = intent_scores(
         [e.intent for e in unseen_examples], [p.intent for p in unseen_parses], labels

@@ -34,6 +34,7 @@ from heldout_eval import (
     load_examples,
     load_training_texts,
     macro_f1,
+    normalize_text,
     parse_all,
     parse_from_rasa,
     summary,
@@ -74,8 +75,15 @@ def test_heldout_covers_exactly_the_intents_with_enough_examples(heldout: list[E
 
 
 def test_heldout_has_no_duplicate_messages(heldout: list[Example]) -> None:
-    counts = Counter(" ".join(example.text.casefold().split()) for example in heldout)
+    counts = Counter(normalize_text(example.text) for example in heldout)
     assert [text for text, n in counts.items() if n > 1] == []
+
+
+def test_heldout_shares_no_message_with_the_training_data(heldout: list[Example]) -> None:
+    """The gate is only worth something on messages the model cannot have memorised."""
+    training_texts = load_training_texts(TRAINING_DATA)
+    assert training_texts, f"no NLU training data under {TRAINING_DATA}"
+    assert training_overlap(heldout, training_texts) == []
 
 
 def test_heldout_annotates_existing_occupations_only(heldout: list[Example]) -> None:
@@ -289,17 +297,46 @@ def test_find_model_takes_the_environment_first_then_the_newest_model(tmp_path: 
     assert find_model(tmp_path, {MODEL_ENV: "  "}) == older
 
 
-def test_training_overlap_ignores_case_and_spacing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("Moin  Moin", "moin moin"),
+        ("  hallo\t\nDU ", "hallo du"),
+        ("Was verdient'n Bäcker?? 💸", "was verdientn baecker"),
+        ("was verdient n baecker", "was verdient n baecker"),
+        ("Schöne Grüße, Straße!", "schoene gruesse strasse"),
+        ("ÜBERSTUNDEN", "ueberstunden"),
+        ("danke 🙏🏽🙏🏽", "danke"),
+        ("what's up", "whats up"),
+        ("what’s up", "whats up"),
+        ("kfz-mechatroniker/in", "kfz mechatroniker in"),
+        ("café au lait", "cafe au lait"),
+        ("u\u0308ber", "ueber"),  # a decomposed umlaut
+        ("1. lehrjahr: 1.000€", "1 lehrjahr 1 000"),
+        ("👋", ""),
+    ],
+)
+def test_normalize_text(text: str, normal: str) -> None:
+    assert normalize_text(text) == normal
+
+
+def test_training_overlap_compares_normalised_texts(tmp_path: Path) -> None:
     (tmp_path / "nlu").mkdir()
     (tmp_path / "nlu" / "basics.yml").write_text(
-        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - Moin  Moin\n    - hallo\n',
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - Moin  Moin\n    - hallo\n'
+        '- intent: thank\n  examples: |\n    - [Danke]{"entity": "x", "value": "y"} schön!\n',
         encoding="utf-8",
     )
     (tmp_path / "stories.yml").write_text('version: "3.1"\nstories: []\n', encoding="utf-8")
     texts = load_training_texts(tmp_path)
-    assert sorted(texts) == ["Moin  Moin", "hallo"]
-    examples = [Example("moin moin", "greet"), Example("moin", "greet")]
-    assert training_overlap(examples, texts) == ["moin moin"]
+    assert sorted(texts) == ["Danke schön!", "Moin  Moin", "hallo"]
+    examples = [
+        Example("moin moin 👋", "greet"),
+        Example("moin", "greet"),
+        Example("danke schoen", "thank"),
+        Example("danke schon", "thank"),
+    ]
+    assert training_overlap(examples, texts) == ["moin moin 👋", "danke schoen"]
     assert load_training_texts(tmp_path / "missing") == []
 
 
