@@ -244,6 +244,8 @@ def _knowledge_copy(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", root / "vocab.yaml")
     shutil.copytree(KNOWLEDGE_DIR / "sources", root / "sources")
+    shutil.copytree(KNOWLEDGE_DIR / "rules", root / "rules")
+    shutil.copytree(KNOWLEDGE_DIR / "regional", root / "regional")
     return root
 
 
