@@ -602,6 +602,12 @@ def iter_problems(knowledge_dir: Path | None = None, allow_todo: bool = False) -
         except loader.KnowledgeError as error:
             yield from error.problems
 
+    from knowledge.regional.advisers import adviser_problems
+    from knowledge.rules.catalogue import rule_problems
+
+    yield from rule_problems(root)
+    yield from adviser_problems(root)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.validate", description=__doc__.splitlines()[0])

@@ -287,6 +287,8 @@ def _knowledge_copy(tmp_path: Path, mapping: str | None = None) -> Path:
     shutil.copytree(KNOWLEDGE_DIR / "sources", root / "sources")
     (root / "interests").mkdir()
     (root / "interests" / "onet_mapping.yaml").write_text(mapping or mapping_yaml(), encoding="utf-8")
+    shutil.copytree(KNOWLEDGE_DIR / "rules", root / "rules")
+    shutil.copytree(KNOWLEDGE_DIR / "regional", root / "regional")
     return root
 
 

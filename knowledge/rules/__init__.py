@@ -1,0 +1,1 @@
+"""The rules of training: short answers to general questions (see `knowledge.rules.catalogue`)."""
