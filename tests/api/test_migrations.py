@@ -27,6 +27,8 @@ EXPECTED_TABLES = {
     "check_answer_options",
     "check_texts",
     "check_results",
+    "topics",
+    "profession_topics",
 }
 
 
