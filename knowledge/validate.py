@@ -497,7 +497,11 @@ def check_topics(path: Path, data: object, profile_slugs: frozenset[str] | None)
         names = topic.get("names")
         words = topic.get("words")
         for language in LANGUAGES:
-            if not isinstance(names, Mapping) or not isinstance(names.get(language), str) or not names[language]:
+            if (
+                not isinstance(names, Mapping)
+                or not isinstance(names.get(language), str)
+                or not names[language]
+            ):
                 problems.append(Problem(path, f"{key}: names.{language} is missing"))
             language_words = _word_list(words.get(language)) if isinstance(words, Mapping) else None
             if language_words is None:
@@ -526,7 +530,9 @@ def check_topics(path: Path, data: object, profile_slugs: frozenset[str] | None)
     return problems
 
 
-def _phrase_table(path: Path, data: Mapping[str, Any], kind: str, codes: Sequence[str] | None) -> list[Problem]:
+def _phrase_table(
+    path: Path, data: Mapping[str, Any], kind: str, codes: Sequence[str] | None
+) -> list[Problem]:
     table = data.get(kind)
     if not isinstance(table, Mapping):
         return [Problem(path, f"{kind} is missing")]
@@ -584,7 +590,9 @@ def iter_problems(knowledge_dir: Path | None = None, allow_todo: bool = False) -
     yield from check_profiles(profiles, vocab, allow_todo)
 
     slugs = frozenset(
-        data["slug"] for data in profiles.values() if isinstance(data, Mapping) and isinstance(data.get("slug"), str)
+        data["slug"]
+        for data in profiles.values()
+        if isinstance(data, Mapping) and isinstance(data.get("slug"), str)
     )
     for path, check in (
         (root / loader.TOPICS_FILE, lambda data: check_topics(root / loader.TOPICS_FILE, data, slugs)),

@@ -148,7 +148,10 @@ class ExploreEntityExtractor(GraphComponent, EntityExtractorMixin):
             entities = [
                 self._entity(cue)
                 for cue in matcher.find(text)
-                if not (cue.kind == TOPIC and any(cue.start < end and start < cue.end for start, end in occupations))
+                if not (
+                    cue.kind == TOPIC
+                    and any(cue.start < end and start < cue.end for start, end in occupations)
+                )
             ]
             message.set(ENTITIES, existing + self.add_extractor_name(entities), add_to_output=True)
         return messages

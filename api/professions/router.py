@@ -60,7 +60,10 @@ def list_professions(
     ] = None,
     sort: Annotated[
         str | None,
-        Query(max_length=10, description="pay: best paid first (agreed pay where reported, else the legal minimum)"),
+        Query(
+            max_length=10,
+            description="pay: best paid first (agreed pay where reported, else the legal minimum)",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -124,8 +124,11 @@ def pay_rank(profession: Profession, minimum_by_year: dict[int, int], start_year
     used as if it were current."""
     minimum: int | None = None
     if profession.legal_minimum_pay and start_year is not None and minimum_by_year:
-        years = [minimum_by_year[year] for year in range(1, training_years(profession.duration_months) + 1)
-                 if year in minimum_by_year]
+        years = [
+            minimum_by_year[year]
+            for year in range(1, training_years(profession.duration_months) + 1)
+            if year in minimum_by_year
+        ]
         minimum = round(sum(years) / len(years)) if years else None
     agreed = profession.document.agreed_pay
     if agreed:
@@ -146,7 +149,10 @@ def pay_rank(profession: Profession, minimum_by_year: dict[int, int], start_year
 def _pay_sorted(session: Session, rows: Sequence[Profession]) -> list[ProfessionRanked]:
     start_year = pay_service.latest_start_year(session)
     minimum_by_year = (
-        {row.training_year: row.eur_per_month for row in pay_service.minimum_pay_for_start_year(session, start_year)}
+        {
+            row.training_year: row.eur_per_month
+            for row in pay_service.minimum_pay_for_start_year(session, start_year)
+        }
         if start_year is not None
         else {}
     )

@@ -150,7 +150,8 @@ async def test_sort_by_pay_is_honest_about_its_basis(client: httpx.AsyncClient) 
 @pytest.mark.usefixtures("explore_catalogue")
 async def test_sort_by_pay_with_filters_and_paging(client: httpx.AsyncClient) -> None:
     response = await client.get(
-        "/api/v1/professions", params={"sort": "pay", "reachable_with": "hauptschule", "limit": 1, "offset": 1}
+        "/api/v1/professions",
+        params={"sort": "pay", "reachable_with": "hauptschule", "limit": 1, "offset": 1},
     )
     body = response.json()
     assert body["total"] == 3

@@ -25,7 +25,11 @@ def _cues(matcher: ExploreMatcher, text: str) -> list[tuple[str, str]]:
 
 def _topics(**extra: Any) -> dict[str, Any]:
     topics = {
-        key: {"names": {"de": key, "en": key}, "words": {"de": [key], "en": [f"{key}-en"]}, "occupations": ["a"]}
+        key: {
+            "names": {"de": key, "en": key},
+            "words": {"de": [key], "en": [f"{key}-en"]},
+            "occupations": ["a"],
+        }
         for key in TOPIC_KEYS
     }
     topics.update(extra)
@@ -95,7 +99,13 @@ def test_cues_in_messages(matcher: ExploreMatcher, text: str, expected: list[tup
 
 @pytest.mark.parametrize(
     "text",
-    ["ich hab kein abi", "kann ich das herunterladen", "ich will zur berufsberatung", "hallo", "lösch meine daten"],
+    [
+        "ich hab kein abi",
+        "kann ich das herunterladen",
+        "ich will zur berufsberatung",
+        "hallo",
+        "lösch meine daten",
+    ],
 )
 def test_no_cue_where_there_is_none(matcher: ExploreMatcher, text: str) -> None:
     assert _cues(matcher, text) == []

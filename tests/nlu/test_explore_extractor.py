@@ -31,7 +31,9 @@ def _load(storage: ModelStorage) -> ExploreEntityExtractor:
     return ExploreEntityExtractor.load(config, storage, RESOURCE, context)
 
 
-def _entities(extractor: ExploreEntityExtractor, text: str, before: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def _entities(
+    extractor: ExploreEntityExtractor, text: str, before: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     message = Message({TEXT: text, ENTITIES: before or []})
     extractor.process([message])
     return list(message.get(ENTITIES, []))
@@ -75,7 +77,10 @@ def test_a_topic_and_a_certificate_become_entities(extractor: ExploreEntityExtra
         ("was ist die best bezahlte ausbildung", [("pay_order", "high")]),
         ("und welche davon gehen mit hauptschulabschluss", [("certificate", "hauptschule")]),
         ("nur duale", [("training_type", "dual")]),
-        ("jobs with computers for someone with A levels", [("topic", "computers_it"), ("certificate", "abitur")]),
+        (
+            "jobs with computers for someone with A levels",
+            [("topic", "computers_it"), ("certificate", "abitur")],
+        ),
     ],
 )
 def test_cues(extractor: ExploreEntityExtractor, text: str, expected: list[tuple[str, str]]) -> None:
