@@ -137,6 +137,55 @@ class ProfessionDetail:
         return self.text.get(language) or self.text["de"]
 
 
+@dataclass(frozen=True)
+class PayRank:
+    """What an occupation pays as far as we know (the API's `pay` with `sort=pay`)."""
+
+    basis: str  # agreed | minimum | unknown
+    eur_per_month: int | None
+    year: int | None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ExploreFilters:
+    """The filters of GET /api/v1/professions that exploring uses; None = not filtered."""
+
+    topic: str | None = None
+    reachable_with: str | None = None
+    duration_max: int | None = None
+    training_type: str | None = None
+    sort: str | None = None
+
+    def params(self) -> dict[str, str | int]:
+        values = {
+            "topic": self.topic,
+            "reachable_with": self.reachable_with,
+            "duration_max": self.duration_max,
+            "training_type": self.training_type,
+            "sort": self.sort,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ExploreItem:
+    summary: ProfessionSummary
+    pay: PayRank | None = None
+
+
+@dataclass(frozen=True)
+class ExplorePage:
+    items: tuple[ExploreItem, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class TopicName:
+    key: str
+    name: LocalizedText
+
+
 def _localized(raw: Any) -> LocalizedText:
     return LocalizedText(de=str(raw["de"]), en=str(raw.get("en") or ""))
 
@@ -206,11 +255,54 @@ def parse_detail(raw: Mapping[str, Any]) -> ProfessionDetail:
     )
 
 
+def parse_explore_item(raw: Mapping[str, Any]) -> ExploreItem:
+    pay = raw.get("pay")
+    return ExploreItem(
+        summary=parse_summary(raw),
+        pay=(
+            PayRank(
+                basis=str(pay["basis"]),
+                eur_per_month=int(pay["eur_per_month"]) if pay.get("eur_per_month") is not None else None,
+                year=int(pay["year"]) if pay.get("year") is not None else None,
+                source_url=str(pay["source_url"]) if pay.get("source_url") else None,
+            )
+            if isinstance(pay, Mapping)
+            else None
+        ),
+    )
+
+
 class BerufslotseApi:
     """The calls the actions make. Wraps one `httpx.AsyncClient`, which it does not own."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
+        self._topics: dict[str, TopicName] | None = None
+
+    async def explore_professions(self, filters: ExploreFilters, limit: int, offset: int) -> ExplorePage:
+        """One page of occupations by topic, certificate, duration, training type, optionally by pay."""
+        params: dict[str, str | int] = {**filters.params(), "limit": limit, "offset": offset}
+        payload = await self._get_json("/api/v1/professions", params=params)
+        try:
+            return ExplorePage(
+                items=tuple(parse_explore_item(item) for item in payload["items"]),
+                total=int(payload["total"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailableError(f"unexpected professions payload: {error!r}") from error
+
+    async def topic_names(self) -> dict[str, TopicName]:
+        """The topics' names (they change only with a knowledge update: kept after the first call)."""
+        if self._topics is None:
+            payload = await self._get_json("/api/v1/topics")
+            try:
+                self._topics = {
+                    str(item["key"]): TopicName(key=str(item["key"]), name=_localized(item))
+                    for item in payload
+                }
+            except (KeyError, TypeError, ValueError) as error:
+                raise ApiUnavailableError(f"unexpected topics payload: {error!r}") from error
+        return self._topics
 
     async def search_professions(self, query: str, limit: int = 6) -> list[ProfessionSummary]:
         """Occupations matching free text, best first (each with a `score` between 0 and 1)."""

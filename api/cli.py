@@ -61,6 +61,7 @@ def read_knowledge() -> KnowledgeSnapshot:
         minimum_pay=loader.load_minimum_pay(),
         agreed_pay=loader.load_agreed_pay(professions),
         knowledge_hash=loader.knowledge_hash(),
+        topics=loader.load_topics(profile_slugs=[profession.slug for profession in professions]),
     )
 
 

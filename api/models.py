@@ -14,7 +14,7 @@ from api.geo.models import Municipality
 from api.knowledge_sync.models import KnowledgeMeta
 from api.offers.models import Offer
 from api.pay.models import MinimumPay
-from api.professions.models import Profession, VocabularyTerm
+from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyTerm
 
 __all__ = [
     "ApiKey",
@@ -31,5 +31,7 @@ __all__ = [
     "Municipality",
     "Offer",
     "Profession",
+    "ProfessionTopic",
+    "Topic",
     "VocabularyTerm",
 ]

@@ -28,16 +28,19 @@ from knowledge.schema import (
     Profession,
     ProfessionText,
     Regulation,
+    Topic,
     Vocab,
     VocabTerm,
 )
 from knowledge.slugs import slugify
-from knowledge.validate import Problem, check_profiles, check_vocab
+from knowledge.validate import Problem, check_explore, check_profiles, check_topics, check_vocab
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 PROFESSIONS_DIR = KNOWLEDGE_DIR / "professions"
 VOCAB_PATH = KNOWLEDGE_DIR / "vocab.yaml"
 SOURCES_DIR = KNOWLEDGE_DIR / "sources"
+TOPICS_FILE = "topics.yaml"
+EXPLORE_FILE = "explore.yaml"
 MUNICIPALITIES_FILE = "municipalities_lk_osnabrueck.csv"
 MINIMUM_PAY_FILE = "mindestausbildungsverguetung.csv"
 AGREED_PAY_FILE = "ausbildungsverguetung_reported.csv"
@@ -214,6 +217,40 @@ def load_professions(
     if problems:
         raise KnowledgeError(problems)
     return sorted((_profession_from_data(data) for data in profiles.values()), key=lambda p: p.slug)
+
+
+# -- topics and the words for narrowing a search -----------------------------------------
+
+
+def load_topics(path: Path | None = None, *, profile_slugs: Iterable[str] | None = None) -> list[Topic]:
+    """The topics of topics.yaml in file order. With `profile_slugs`, also checks that every
+    occupation exists and every profile has a topic."""
+    path = path or KNOWLEDGE_DIR / TOPICS_FILE
+    data, problems = read_yaml(path)
+    if not problems:
+        problems = check_topics(path, data, frozenset(profile_slugs) if profile_slugs is not None else None)
+    if problems:
+        raise KnowledgeError(problems)
+    return [
+        Topic(
+            key=key,
+            name=LocalizedText(de=topic["names"]["de"], en=topic["names"]["en"]),
+            words={language: tuple(topic["words"][language]) for language in LANGUAGES},
+            occupations=tuple(topic["occupations"]),
+        )
+        for key, topic in data.items()
+    ]
+
+
+def load_explore_vocab(path: Path | None = None, *, vocab: Vocab | None = None) -> dict[str, Any]:
+    """The phrases of explore.yaml (certificates, durations, pay order, training types), checked."""
+    path = path or KNOWLEDGE_DIR / EXPLORE_FILE
+    data, problems = read_yaml(path)
+    if not problems:
+        problems = check_explore(path, data, vocab or load_vocab())
+    if problems:
+        raise KnowledgeError(problems)
+    return dict(data)
 
 
 # -- sources --------------------------------------------------------------------------------
@@ -406,9 +443,16 @@ def load_agreed_pay(
 
 
 def knowledge_files(knowledge_dir: Path | None = None) -> list[Path]:
-    """The files the knowledge hash covers: profiles, vocab.yaml and the source tables."""
+    """The files the knowledge hash covers: profiles, vocab.yaml, topics.yaml, explore.yaml and the
+    source tables."""
     root = knowledge_dir or KNOWLEDGE_DIR
-    files = [*root.glob("professions/*.yaml"), root / "vocab.yaml", *root.glob("sources/*.csv")]
+    files = [
+        *root.glob("professions/*.yaml"),
+        root / "vocab.yaml",
+        root / TOPICS_FILE,
+        root / EXPLORE_FILE,
+        *root.glob("sources/*.csv"),
+    ]
     return sorted(
         (path for path in files if path.is_file()), key=lambda path: path.relative_to(root).as_posix()
     )

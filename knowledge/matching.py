@@ -420,6 +420,16 @@ GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
     "schneider": ("schneider",),
     "monteur": ("monteur",),
     "pfleger": ("pfleger",),  # Tierpfleger, Altenpfleger (Pflegefachmann), Heilerziehungspfleger, ...
+    # everyday and old names of several occupations (the synonyms built on them decide the order)
+    "kellner": ("kellner",),  # Restaurants und Veranstaltungsgastronomie, Fachkraft für Gastronomie
+    "busfahrer": ("busfahrer",),  # Fachkraft im Fahrbetrieb (Linienbus), Berufskraftfahrer (Reisebus)
+    "schlosser": ("schlosser",),  # Industriemechaniker, Metallbauer, Konstruktionsmechaniker, ...
+    "lagerist": ("lagerist",),  # Fachlagerist, Fachkraft für Lagerlogistik
+    "installateur": ("installateur",),  # Anlagenmechaniker SHK first, Elektroniker
+    "zoellner": ("zoellner",),  # Zoll: mittlerer and gehobener Dienst
+    "zeichner": ("zeichner",),  # Technischer Produktdesigner, Technischer Systemplaner, Bauzeichner
+    "waiter": ("kellner",),
+    "waitress": ("kellner",),
     "mechanic": ("mechaniker",),
     "salesman": ("kaufmann", "verkaeufer"),
     "saleswoman": ("kaufmann", "verkaeufer"),
@@ -427,7 +437,10 @@ GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
 }
 # English phrases of two words that stand for the same choice as a German generic word: both
 # Mediengestalter occupations are "media designers".
-GENERIC_PHRASES: Mapping[tuple[str, str], str] = {("media", "designer"): "mediengestalter"}
+GENERIC_PHRASES: Mapping[tuple[str, str], str] = {
+    ("media", "designer"): "mediengestalter",
+    ("bus", "driver"): "busfahrer",
+}
 # Everyday words for someone in any job ("Angestellter" is any employee): never a generic choice
 # of occupations and never the short form of one (normal forms).
 # fmt: off

@@ -11,6 +11,20 @@ from dataclasses import field as dataclass_field
 
 LANGUAGES: tuple[str, ...] = ("de", "en")
 VOCAB_KINDS: tuple[str, ...] = ("certificates", "training_types", "subjects", "fields", "riasec")
+# The fixed topic keys pupils explore occupations by (topics.yaml; the NLU entity `topic`).
+# fmt: off
+TOPIC_KEYS: tuple[str, ...] = (
+    "animals", "computers_it", "gaming_apps", "vehicles", "children", "people_social",
+    "health_hospital", "care_elderly", "outdoors_nature", "plants_garden", "agriculture",
+    "building_construction", "wood", "metal", "electricity", "machines_technology", "food_cooking",
+    "baking_sweets", "creative_design", "arts_crafts", "music_instruments", "fashion_textiles",
+    "beauty_hair", "office_administration", "sales_retail", "money_finance", "law_justice",
+    "logistics_warehouse", "driving_transport", "security_police", "travel_tourism",
+    "hotel_restaurant", "sport_fitness", "media_film", "printing_paper", "science_lab", "chemistry",
+    "environment_water", "energy", "glass_ceramics_stone", "public_service", "ships_sea", "aviation",
+    "cleaning", "languages", "numbers_math",
+)
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,17 @@ class Profession:
     def names(self) -> tuple[str, ...]:
         """The official and everyday names, without duplicates, in a stable order."""
         return tuple(dict.fromkeys((self.name_masc, self.name_fem, self.name_short, self.name_en)))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something pupils explore occupations by ("Tiere"): its names, the words pupils use for it
+    (language -> words) and its occupations, the most typical first."""
+
+    key: str
+    name: LocalizedText
+    words: dict[str, tuple[str, ...]] = dataclass_field(hash=False)
+    occupations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ from knowledge.interests import (
     riasec_code,
 )
 from knowledge.matching import EMPLOYEE_WORDS, GENERIC_WORDS, normalize
-from knowledge.schema import LANGUAGES, VOCAB_KINDS, Vocab
+from knowledge.schema import LANGUAGES, TOPIC_KEYS, VOCAB_KINDS, Vocab
+from knowledge.slugs import fold
 
 PLACEHOLDER = "TODO"
 RIASEC_LETTERS = "RIASEC"
@@ -565,6 +566,108 @@ def check_vocab(path: Path, data: object) -> list[Problem]:
     return problems
 
 
+def _word_list(value: object) -> list[str] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(item, str) and item.strip() and not is_placeholder(item) for item in value):
+        return None
+    return value
+
+
+def check_topics(path: Path, data: object, profile_slugs: frozenset[str] | None) -> list[Problem]:
+    """Problems of topics.yaml: exactly the TOPIC_KEYS, names and words in German and English, a word
+    in one topic only, occupations that exist (each once) and every profile in at least one topic."""
+    if not isinstance(data, Mapping):
+        return [Problem(path, f"the file must map topic keys to topics, not {_describe(data)}")]
+    problems: list[Problem] = []
+    missing = [key for key in TOPIC_KEYS if key not in data]
+    if missing:
+        problems.append(Problem(path, f"topics missing: {', '.join(missing)}"))
+    for key in data:
+        if key not in TOPIC_KEYS:
+            problems.append(Problem(path, f"'{key}' is not a topic key (knowledge/schema.py TOPIC_KEYS)"))
+    owner: dict[str, str] = {}
+    covered: set[str] = set()
+    for key, topic in data.items():
+        if not isinstance(topic, Mapping):
+            problems.append(Problem(path, f"{key}: must be a mapping with names, words and occupations"))
+            continue
+        names = topic.get("names")
+        words = topic.get("words")
+        for language in LANGUAGES:
+            if (
+                not isinstance(names, Mapping)
+                or not isinstance(names.get(language), str)
+                or not names[language]
+            ):
+                problems.append(Problem(path, f"{key}: names.{language} is missing"))
+            language_words = _word_list(words.get(language)) if isinstance(words, Mapping) else None
+            if language_words is None:
+                problems.append(Problem(path, f"{key}: words.{language} must be a list of words"))
+                continue
+            for word in language_words:
+                folded = " ".join(fold(word).replace("-", " ").split())
+                if owner.setdefault(folded, key) != key:
+                    problems.append(
+                        Problem(path, f"{key}: the word '{word}' is also a word of {owner[folded]}")
+                    )
+        occupations = _word_list(topic.get("occupations"))
+        if occupations is None:
+            problems.append(Problem(path, f"{key}: occupations must be a list of profile slugs"))
+            continue
+        for slug in sorted({slug for slug in occupations if occupations.count(slug) > 1}):
+            problems.append(Problem(path, f"{key}: '{slug}' is listed twice"))
+        if profile_slugs is not None:
+            for slug in occupations:
+                if slug not in profile_slugs:
+                    problems.append(Problem(path, f"{key}: '{slug}' is not an existing profile"))
+        covered.update(occupations)
+    if profile_slugs is not None:
+        for slug in sorted(profile_slugs - covered):
+            problems.append(Problem(path, f"the profile '{slug}' belongs to no topic"))
+    return problems
+
+
+def _phrase_table(
+    path: Path, data: Mapping[str, Any], kind: str, codes: Sequence[str] | None
+) -> list[Problem]:
+    table = data.get(kind)
+    if not isinstance(table, Mapping):
+        return [Problem(path, f"{kind} is missing")]
+    problems: list[Problem] = []
+    if codes is not None:
+        for code in table:
+            if str(code) not in codes:
+                problems.append(Problem(path, f"{kind}: '{code}' is not one of {', '.join(codes)}"))
+    for code, phrases in table.items():
+        for language in LANGUAGES:
+            if not isinstance(phrases, Mapping) or _word_list(phrases.get(language)) is None:
+                problems.append(Problem(path, f"{kind}.{code}.{language} must be a list of phrases"))
+    return problems
+
+
+def check_explore(path: Path, data: object, vocab: Vocab | None) -> list[Problem]:
+    """Problems of explore.yaml: phrase lists in both languages for known codes."""
+    if not isinstance(data, Mapping):
+        return [Problem(path, f"the file must be a mapping, not {_describe(data)}")]
+    problems: list[Problem] = []
+    certificates = sorted(vocab.codes("certificates")) if vocab else None
+    training_types = sorted(vocab.codes("training_types")) if vocab else None
+    problems += _phrase_table(path, data, "certificates", certificates)
+    problems += _phrase_table(path, data, "training_types", training_types)
+    problems += _phrase_table(path, data, "durations", None)
+    problems += _phrase_table(path, data, "pay_order", ["high"])
+    durations = data.get("durations")
+    if isinstance(durations, Mapping):
+        for months in durations:
+            if not isinstance(months, int) or not DURATION_RANGE[0] <= months <= DURATION_RANGE[1]:
+                problems.append(Problem(path, f"durations: '{months}' is not a number of months"))
+    for key in ("negations", "not_topic_words"):
+        if _word_list(data.get(key)) is None:
+            problems.append(Problem(path, f"{key} must be a list of words"))
+    return problems
+
+
 def iter_problems(knowledge_dir: Path | None = None, allow_todo: bool = False) -> Iterator[Problem]:
     """Every problem of the knowledge base in `knowledge_dir` (default: this package's directory)."""
     from knowledge import loader  # the loader runs these rules itself, so it is imported late
@@ -591,6 +694,19 @@ def iter_problems(knowledge_dir: Path | None = None, allow_todo: bool = False) -
     yield from _problems(mapping_problems)
     if onet:
         yield from check_interest_mapping(profiles, mapping, onet, mapping_dir)
+    slugs = frozenset(
+        data["slug"]
+        for data in profiles.values()
+        if isinstance(data, Mapping) and isinstance(data.get("slug"), str)
+    )
+    for path, check in (
+        (root / loader.TOPICS_FILE, lambda data: check_topics(root / loader.TOPICS_FILE, data, slugs)),
+        (root / loader.EXPLORE_FILE, lambda data: check_explore(root / loader.EXPLORE_FILE, data, vocab)),
+    ):
+        data, read_problems = loader.read_yaml(path)
+        yield from read_problems
+        if not read_problems:
+            yield from check(data)
 
     sources = root / "sources"
     for load in (

@@ -17,7 +17,14 @@ from api.core.models import Base
 from api.geo.models import Municipality
 from api.knowledge_sync.meta import KNOWLEDGE_HASH, write_meta
 from api.pay.models import MinimumPay
-from api.professions.models import Profession, ProfileDocument, VocabularyKind, VocabularyTerm
+from api.professions.models import (
+    Profession,
+    ProfessionTopic,
+    ProfileDocument,
+    Topic,
+    VocabularyKind,
+    VocabularyTerm,
+)
 from api.professions.search import refresh_search_key
 from knowledge import schema
 
@@ -63,6 +70,7 @@ class KnowledgeSnapshot:
     minimum_pay: list[schema.MinimumPay]
     agreed_pay: list[schema.AgreedPay]
     knowledge_hash: str
+    topics: list[schema.Topic] = field(default_factory=list)
 
 
 def profession_columns(
@@ -85,7 +93,12 @@ def profession_columns(
                 {"de": profession.pay_note.de, "en": profession.pay_note.en} if profession.pay_note else None
             ),
             "agreed_pay": [
-                {"year": pay.year, "eur_per_month": pay.eur_per_month, "scope": pay.scope}
+                {
+                    "year": pay.year,
+                    "eur_per_month": pay.eur_per_month,
+                    "scope": pay.scope,
+                    "source_url": pay.source_url,
+                }
                 for pay in sorted(agreed_pay, key=lambda pay: (pay.year, pay.scope))
             ],
             "regulation": (
@@ -144,6 +157,23 @@ def minimum_pay_columns(pay: schema.MinimumPay) -> dict[str, Any]:
         "eur_per_month": pay.eur,
         "legal_basis": pay.legal_basis,
     }
+
+
+def topic_columns(topics: Iterable[schema.Topic]) -> list[dict[str, Any]]:
+    return [
+        {"key": topic.key, "position": position, "name_de": topic.name.de, "name_en": topic.name.en}
+        for position, topic in enumerate(topics)
+    ]
+
+
+def profession_topic_columns(topics: Iterable[schema.Topic], slugs: set[str]) -> list[dict[str, Any]]:
+    """One row per occupation of a topic; occupations without a profile are left out."""
+    return [
+        {"topic_key": topic.key, "profession_slug": slug, "position": position}
+        for topic in topics
+        for position, slug in enumerate(topic.occupations)
+        if slug in slugs
+    ]
 
 
 def vocabulary_columns(vocab: schema.Vocab) -> list[dict[str, Any]]:
@@ -218,6 +248,20 @@ def sync_knowledge(session: Session, snapshot: KnowledgeSnapshot) -> SyncReport:
         [profession_columns(p, agreed_by_slug.get(p.slug, [])) for p in snapshot.professions],
         key=lambda values: values["slug"],
         row_key=lambda row: row.slug,
+    )
+    report.tables["topics"] = mirror_rows(
+        session,
+        Topic,
+        topic_columns(snapshot.topics),
+        key=lambda values: values["key"],
+        row_key=lambda row: row.key,
+    )
+    report.tables["profession_topics"] = mirror_rows(
+        session,
+        ProfessionTopic,
+        profession_topic_columns(snapshot.topics, {p.slug for p in snapshot.professions}),
+        key=lambda values: (values["topic_key"], values["profession_slug"]),
+        row_key=lambda row: (row.topic_key, row.profession_slug),
     )
     report.tables["municipalities"] = mirror_rows(
         session,

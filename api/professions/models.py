@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.models import Base, TimestampMixin
@@ -31,6 +31,7 @@ class StoredAgreedPay(_Document):
     year: int
     eur_per_month: int
     scope: str
+    source_url: str = ""
 
 
 class StoredRegulation(_Document):
@@ -118,3 +119,29 @@ class VocabularyKind(StrEnum):
     SUBJECT = "subject"
     FIELD = "field"
     RIASEC = "riasec"
+
+
+class Topic(TimestampMixin, Base):
+    """Something pupils explore occupations by ("animals"), from knowledge/topics.yaml."""
+
+    __tablename__ = "topics"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int]
+    name_de: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class ProfessionTopic(TimestampMixin, Base):
+    """An occupation of a topic; `position` 0 is the one a career adviser would name first."""
+
+    __tablename__ = "profession_topics"
+    __table_args__ = (Index("ix_profession_topics_profession_slug", "profession_slug"),)
+
+    topic_key: Mapped[str] = mapped_column(
+        String(40), ForeignKey("topics.key", ondelete="CASCADE"), primary_key=True
+    )
+    profession_slug: Mapped[str] = mapped_column(
+        String(120), ForeignKey("professions.slug", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.core.db import SessionDep
 from api.professions import service
 from api.professions.models import Profession
-from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic
+from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic, TopicPublic
 
 router = APIRouter(prefix="/api/v1", tags=["professions"])
 
@@ -44,6 +44,27 @@ def list_professions(
         Query(max_length=30, description="Keep occupations that formally require at most this certificate"),
     ] = None,
     training_type: Annotated[str | None, Query(max_length=30, description="dual, school, ...")] = None,
+    topic: Annotated[
+        str | None, Query(max_length=40, description="Keep the occupations of a topic (GET /api/v1/topics)")
+    ] = None,
+    reachable_with: Annotated[
+        str | None,
+        Query(
+            max_length=30,
+            description="Keep occupations that pupils with this certificate typically start: the formal "
+            "requirement and the trainees' typical certificate are at most this one",
+        ),
+    ] = None,
+    duration_max: Annotated[
+        int | None, Query(ge=12, le=48, description="Keep trainings of at most this many months")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description="pay: best paid first (agreed pay where reported, else the legal minimum)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ProfessionPage:
@@ -53,14 +74,23 @@ def list_professions(
         riasec=riasec.upper() if riasec else None,
         certificate=certificate,
         training_type=training_type,
+        topic=topic,
+        reachable_with=reachable_with,
+        duration_max=duration_max,
     )
-    return service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset)
+    return service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset, sort=sort)
 
 
 @router.get("/professions/{slug}", response_model=ProfessionPublic)
 def get_profession(session: SessionDep, profession: ProfessionDep) -> ProfessionPublic:
     """One occupation with texts, labels, pay and related occupations."""
     return service.describe_profession(session, profession)
+
+
+@router.get("/topics", response_model=list[TopicPublic])
+def list_topics(session: SessionDep) -> list[TopicPublic]:
+    """The topics pupils explore occupations by, with how many occupations each has."""
+    return service.list_topics(session)
 
 
 @router.get("/fields", response_model=list[FieldPublic])

@@ -27,8 +27,35 @@ class ProfessionMatch(ProfessionSummary):
     score: float = Field(ge=0, le=1, description="How well the query fits, 1 = exact")
 
 
+class PayRank(PublicSchema):
+    """What an occupation pays as far as we know, for sorting by pay (honest about its basis)."""
+
+    basis: str = Field(
+        description="agreed: reported collectively agreed pay, not below today's legal minimum; "
+        "minimum: the legal minimum (§ 17 BBiG) for a training starting this year; unknown: no legal "
+        "minimum applies (school-based training, civil service) and nothing is reported"
+    )
+    eur_per_month: int | None = Field(description="Monthly pay, averaged over the training years")
+    year: int | None = Field(description="agreed: the year reported; minimum: the start year")
+    scope: str | None = Field(default=None, description="agreed: what the reported figure covers")
+    source_url: str | None = Field(default=None, description="agreed: where the figure was reported")
+
+
+class ProfessionRanked(ProfessionSummary):
+    """A summary sorted by pay."""
+
+    pay: PayRank
+
+
+class TopicPublic(PublicSchema):
+    key: str
+    de: str
+    en: str
+    count: int = Field(ge=0, description="Number of occupations of this topic")
+
+
 class ProfessionPage(PublicSchema):
-    items: list[ProfessionMatch] | list[ProfessionSummary]
+    items: list[ProfessionMatch] | list[ProfessionRanked] | list[ProfessionSummary]
     total: int = Field(ge=0, description="Number of occupations that pass the query and filters")
 
 
@@ -57,6 +84,7 @@ class AgreedPayPublic(PublicSchema):
     year: int
     eur_per_month: int
     scope: str
+    source_url: str = Field(default="", description="Where the figure was reported")
 
 
 class PayPublic(PublicSchema):

@@ -13,20 +13,23 @@ from api.core.errors import InvalidFilterError
 from api.core.schemas import CodedLabel, LocalizedLabel
 from api.pay import service as pay_service
 from api.professions.exceptions import ProfessionNotFoundError
-from api.professions.models import Profession, VocabularyKind, VocabularyTerm
+from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyKind, VocabularyTerm
 from api.professions.schemas import (
     AgreedPayPublic,
     CertificateRequirements,
     FieldPublic,
     MinimumPayPublic,
     PayPublic,
+    PayRank,
     ProfessionMatch,
     ProfessionPage,
     ProfessionPublic,
+    ProfessionRanked,
     ProfessionSummary,
     ProfessionTextPublic,
     ProfessionTexts,
     RelatedProfession,
+    TopicPublic,
 )
 from api.professions.search import profession_search
 
@@ -37,6 +40,15 @@ class ProfessionFilters:
     riasec: str | None = None
     certificate: str | None = None
     training_type: str | None = None
+    topic: str | None = None
+    reachable_with: str | None = None
+    duration_max: int | None = None
+
+
+SORTS = ("pay",)
+# Nobody typically starts a training without any certificate: "reachable without one" keeps the
+# occupations whose trainees typically have at most a Hauptschulabschluss and that require nothing.
+_LOWEST_TYPICAL_RANK = 1
 
 
 def vocabulary(session: Session, kind: VocabularyKind) -> dict[str, VocabularyTerm]:
@@ -68,18 +80,130 @@ def filter_conditions(session: Session, filters: ProfessionFilters) -> list[Colu
         ceiling = certificates[filters.certificate].rank or 0
         reachable = [code for code, term in certificates.items() if (term.rank or 0) <= ceiling]
         conditions.append(Profession.certificate_required.in_(reachable))
+    if filters.reachable_with is not None:
+        certificates = _known(session, VocabularyKind.CERTIFICATE, "reachable_with", filters.reachable_with)
+        rank = certificates[filters.reachable_with].rank or 0
+        required = [code for code, term in certificates.items() if (term.rank or 0) <= rank]
+        typical = [
+            code for code, term in certificates.items() if (term.rank or 0) <= max(rank, _LOWEST_TYPICAL_RANK)
+        ]
+        conditions.append(Profession.certificate_required.in_(required))
+        conditions.append(Profession.certificate_typical.in_(typical))
+    if filters.duration_max is not None:
+        conditions.append(Profession.duration_months <= filters.duration_max)
+    if filters.topic is not None:
+        topics = list(session.scalars(select(Topic.key).order_by(Topic.position)))
+        if filters.topic not in topics:
+            raise InvalidFilterError("topic", filters.topic, topics)
+        conditions.append(
+            Profession.slug.in_(
+                select(ProfessionTopic.profession_slug).where(ProfessionTopic.topic_key == filters.topic)
+            )
+        )
     if filters.riasec is not None:
         # The code must contain every letter asked for, in any position.
         conditions.extend(Profession.riasec.contains(letter) for letter in dict.fromkeys(filters.riasec))
     return conditions
 
 
+def _topic_positions(session: Session, topic: str) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(ProfessionTopic.profession_slug, ProfessionTopic.position).where(
+                ProfessionTopic.topic_key == topic
+            )
+        ).all()
+    )
+
+
+def pay_rank(profession: Profession, minimum_by_year: dict[int, int], start_year: int | None) -> PayRank:
+    """The pay an occupation is sorted by: reported agreed pay when it is not below today's legal
+    minimum (averaged over this training's years), else the legal minimum, else unknown.
+
+    Agreed pay below today's minimum is out of date (reported before the minimum rose) and is never
+    used as if it were current."""
+    minimum: int | None = None
+    if profession.legal_minimum_pay and start_year is not None and minimum_by_year:
+        years = [
+            minimum_by_year[year]
+            for year in range(1, training_years(profession.duration_months) + 1)
+            if year in minimum_by_year
+        ]
+        minimum = round(sum(years) / len(years)) if years else None
+    agreed = profession.document.agreed_pay
+    if agreed:
+        latest = max(agreed, key=lambda row: (row.year, row.scope == "Beruf (gesamt)"))
+        if minimum is None or latest.eur_per_month >= minimum:
+            return PayRank(
+                basis="agreed",
+                eur_per_month=latest.eur_per_month,
+                year=latest.year,
+                scope=latest.scope,
+                source_url=latest.source_url or None,
+            )
+    if minimum is not None:
+        return PayRank(basis="minimum", eur_per_month=minimum, year=start_year)
+    return PayRank(basis="unknown", eur_per_month=None, year=None)
+
+
+def _pay_sorted(session: Session, rows: Sequence[Profession]) -> list[ProfessionRanked]:
+    start_year = pay_service.latest_start_year(session)
+    minimum_by_year = (
+        {
+            row.training_year: row.eur_per_month
+            for row in pay_service.minimum_pay_for_start_year(session, start_year)
+        }
+        if start_year is not None
+        else {}
+    )
+    ranked = [
+        ProfessionRanked(
+            **ProfessionSummary.model_validate(row).model_dump(),
+            pay=pay_rank(row, minimum_by_year, start_year),
+        )
+        for row in rows
+    ]
+    # Known pay first, highest first; agreed before minimum at the same amount; then by name.
+    return sorted(
+        ranked,
+        key=lambda item: (
+            item.pay.eur_per_month is None,
+            -(item.pay.eur_per_month or 0),
+            item.pay.basis != "agreed",
+            item.slug,
+        ),
+    )
+
+
 def list_professions(
-    session: Session, *, q: str | None, filters: ProfessionFilters, limit: int, offset: int
+    session: Session,
+    *,
+    q: str | None,
+    filters: ProfessionFilters,
+    limit: int,
+    offset: int,
+    sort: str | None = None,
 ) -> ProfessionPage:
-    """One page of occupations: best matches first with `q`, otherwise in slug order."""
+    """One page of occupations: best matches first with `q`; with `sort=pay` the best paid first
+    (see `pay_rank`); with a topic the most typical first; otherwise in slug order."""
+    if sort is not None and sort not in SORTS:
+        raise InvalidFilterError("sort", sort, list(SORTS))
     conditions = filter_conditions(session, filters)
     query = (q or "").strip()
+    if sort == "pay" and not query:
+        rows = session.scalars(select(Profession).where(*conditions)).all()
+        paid = _pay_sorted(session, rows)
+        return ProfessionPage(items=paid[offset : offset + limit], total=len(paid))
+    if filters.topic is not None and not query:
+        positions = _topic_positions(session, filters.topic)
+        rows = sorted(
+            session.scalars(select(Profession).where(*conditions)).all(),
+            key=lambda row: (positions.get(row.slug, len(positions)), row.slug),
+        )
+        return ProfessionPage(
+            items=[ProfessionSummary.model_validate(row) for row in rows[offset : offset + limit]],
+            total=len(rows),
+        )
     if not query:
         total = session.scalar(select(func.count()).select_from(Profession).where(*conditions)) or 0
         rows = session.scalars(
@@ -183,6 +307,19 @@ def describe_profession(session: Session, profession: Profession) -> ProfessionP
             if (row := related_rows.get(slug)) is not None
         ],
     )
+
+
+def list_topics(session: Session) -> list[TopicPublic]:
+    """The topics in knowledge-file order, with how many occupations each has."""
+    counts: dict[str, int] = dict(
+        session.execute(
+            select(ProfessionTopic.topic_key, func.count()).group_by(ProfessionTopic.topic_key)
+        ).all()
+    )
+    return [
+        TopicPublic(key=topic.key, de=topic.name_de, en=topic.name_en, count=counts.get(topic.key, 0))
+        for topic in session.scalars(select(Topic).order_by(Topic.position))
+    ]
 
 
 def list_fields(session: Session) -> list[FieldPublic]:

@@ -376,6 +376,7 @@ def load(session: Session, vocab: schema.Vocab) -> Loader:
             minimum_pay=parts.pop("minimum_pay", []),
             agreed_pay=parts.pop("agreed_pay", []),
             knowledge_hash=parts.pop("knowledge_hash", "test"),
+            topics=parts.pop("topics", []),
         )
         assert not parts, f"unknown parts: {sorted(parts)}"
         return sync_knowledge(session, snapshot)

@@ -28,6 +28,8 @@ EXPECTED_TABLES = {
     "check_texts",
     "check_results",
     "check_item_occupations",
+    "topics",
+    "profession_topics",
 }
 
 

@@ -243,7 +243,9 @@ async def test_detail_pay_uses_the_latest_start_year_and_the_training_length(
             {"training_year": 2, "eur": 854},
             {"training_year": 3, "eur": 977},
         ],
-        "agreed": [{"year": 2024, "eur_per_month": 1050, "scope": "Beruf (gesamt)"}],
+        "agreed": [
+            {"year": 2024, "eur_per_month": 1050, "scope": "Beruf (gesamt)", "source_url": "https://x"}
+        ],
         "note": None,
     }
     two = (await client.get("/api/v1/professions/zweijaehrig")).json()["pay"]

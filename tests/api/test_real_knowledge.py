@@ -64,3 +64,25 @@ async def test_real_knowledge_base(real_client: httpx.AsyncClient) -> None:
     assert len(municipalities) == len(loader.load_municipalities())
     health = (await real_client.get("/healthz")).json()
     assert health["knowledge_hash"] == loader.knowledge_hash()
+
+
+async def test_real_topics_and_pay_order(real_client: httpx.AsyncClient) -> None:
+    topics = (await real_client.get("/api/v1/topics")).json()
+    assert [topic["key"] for topic in topics] == [topic.key for topic in loader.load_topics()]
+    animals = (await real_client.get("/api/v1/professions", params={"topic": "animals", "limit": 3})).json()
+    assert animals["items"][0]["slug"] == "tierpfleger"
+    easy = (
+        await real_client.get(
+            "/api/v1/professions", params={"topic": "animals", "reachable_with": "hauptschule"}
+        )
+    ).json()
+    assert easy["total"] < animals["total"]
+    paid = (await real_client.get("/api/v1/professions", params={"sort": "pay", "limit": 100})).json()[
+        "items"
+    ]
+    assert paid[0]["pay"]["basis"] == "agreed" and paid[0]["pay"]["source_url"]
+    beauty = await real_client.get("/api/v1/professions", params={"topic": "beauty_hair", "sort": "pay"})
+    by_slug = {item["slug"]: item["pay"] for item in beauty.json()["items"]}
+    # Friseur/-in: 719 EUR agreed pay reported for 2024 is below today's legal minimum: not shown as current
+    assert by_slug["friseur"]["basis"] == "minimum"
+    assert by_slug["friseur"]["eur_per_month"] > 719

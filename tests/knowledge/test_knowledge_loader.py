@@ -212,6 +212,8 @@ def _copy_knowledge(tmp_path: Path) -> Path:
     shutil.copytree(KNOWLEDGE_DIR / "sources", root / "sources")
     shutil.copytree(KNOWLEDGE_DIR / "professions", root / "professions")
     shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", root / "vocab.yaml")
+    shutil.copy(KNOWLEDGE_DIR / "topics.yaml", root / "topics.yaml")
+    shutil.copy(KNOWLEDGE_DIR / "explore.yaml", root / "explore.yaml")
     (root / "README.md").write_text("not part of the hash", encoding="utf-8")
     return root
 
@@ -233,6 +235,8 @@ def test_knowledge_hash_is_stable_and_changes_with_any_covered_file(tmp_path: Pa
 
     for path in (
         vocab,
+        root / "topics.yaml",
+        root / "explore.yaml",
         root / "sources" / "mindestausbildungsverguetung.csv",
         next((root / "professions").iterdir()),
     ):

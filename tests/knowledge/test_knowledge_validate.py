@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from knowledge.loader import KNOWLEDGE_DIR, load_vocab
-from knowledge.schema import Vocab
+from knowledge.schema import TOPIC_KEYS, Vocab
 from knowledge.validate import Problem, check_profiles, check_vocab, iter_problems, main
 from tests.knowledge.support import DELETE, mapping_yaml, profile_data
 
@@ -284,11 +285,22 @@ def _knowledge_copy(tmp_path: Path, mapping: str | None = None) -> Path:
     root = tmp_path / "knowledge"
     root.mkdir()
     shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", root / "vocab.yaml")
+    shutil.copy(KNOWLEDGE_DIR / "explore.yaml", root / "explore.yaml")
     shutil.copytree(KNOWLEDGE_DIR / "sources", root / "sources")
     (root / "interests").mkdir()
     (root / "interests" / "onet_mapping.yaml").write_text(mapping or mapping_yaml(), encoding="utf-8")
     shutil.copytree(KNOWLEDGE_DIR / "rules", root / "rules")
     shutil.copytree(KNOWLEDGE_DIR / "regional", root / "regional")
+    # every topic key, with the two profiles the tests write (every profile needs a topic)
+    topics = {
+        key: {
+            "names": {"de": key, "en": key},
+            "words": {"de": [key], "en": [f"{key} en"]},
+            "occupations": ["tischler", "zimmerer"],
+        }
+        for key in TOPIC_KEYS
+    }
+    (root / "topics.yaml").write_text(yaml.safe_dump(topics), encoding="utf-8")
     return root
 
 

@@ -155,7 +155,8 @@ def test_trained_model_is_self_contained(tmp_path: Path) -> None:
 def copy_knowledge(target: Path) -> Path:
     shutil.copytree(KNOWLEDGE_DIR / "professions", target / "professions")
     shutil.copytree(KNOWLEDGE_DIR / "sources", target / "sources")
-    shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", target / "vocab.yaml")
+    for name in ("vocab.yaml", "topics.yaml", "explore.yaml"):
+        shutil.copy(KNOWLEDGE_DIR / name, target / name)
     return target
 
 

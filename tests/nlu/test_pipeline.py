@@ -17,6 +17,7 @@ assistant_id: nlu-pipeline-test
 pipeline:
   - name: nlu.lemma_tokenizer.SpacyLemmaTokenizer
   - name: nlu.occupation_extractor.OccupationEntityExtractor
+  - name: nlu.explore_extractor.ExploreEntityExtractor
   - name: nlu.language_detector.LanguageDetector
   - name: CountVectorsFeaturizer
   - name: DIETClassifier
@@ -90,3 +91,17 @@ def test_english_messages_and_ambiguous_heads(agent: Agent) -> None:
     found = {(entity["entity"], entity["value"]) for entity in result["entities"]}
     assert found == {("profession_query", "Mechaniker"), ("detected_language", "en")}
     assert parse(agent, "ok")["entities"] == []
+
+
+def test_topics_and_narrowing_cues_beside_occupations(agent: Agent) -> None:
+    result = parse(agent, "Welche Berufe mit Tieren gehen ohne Abschluss?")
+    found = {(entity["entity"], entity["value"], entity["extractor"]) for entity in result["entities"]}
+    assert found == {
+        ("topic", "animals", "ExploreEntityExtractor"),
+        ("certificate", "none", "ExploreEntityExtractor"),
+        ("detected_language", "de", "LanguageDetector"),
+    }
+    cook = parse(agent, "was verdient ein Koch")
+    assert [entity["entity"] for entity in cook["entities"] if entity["entity"] != "detected_language"] == [
+        "profession"
+    ]

@@ -1,0 +1,154 @@
+"""action_explore_professions end to end: tracker in, responses and events out, API behind MockTransport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.api_client import BerufslotseApi, create_http_client
+from actions.explore import ActionExploreProfessions
+from tests.actions.support import TrackerFactory
+
+PROFESSIONS = [
+    {
+        "slug": f"beruf-{n}",
+        "name": f"Beruf {n}",
+        "name_en": f"Job {n}",
+        "training_type": "dual",
+        "duration_months": 36,
+    }
+    for n in range(7)
+]
+TOPICS = [{"key": "animals", "de": "Tiere", "en": "animals", "count": 7}]
+
+
+class ExploreApi:
+    """GET /api/v1/professions and /api/v1/topics like the real API, recording the requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.down = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        if request.url.path == "/api/v1/topics":
+            return httpx.Response(200, json=TOPICS)
+        params = request.url.params
+        items = PROFESSIONS if params.get("reachable_with") != "none" else []
+        offset, limit = int(params.get("offset", 0)), int(params.get("limit", 20))
+        return httpx.Response(200, json={"items": items[offset : offset + limit], "total": len(items)})
+
+    @property
+    def params(self) -> list[dict[str, str]]:
+        return [dict(r.url.params) for r in self.requests if r.url.path == "/api/v1/professions"]
+
+
+@pytest.fixture
+def explore_api() -> ExploreApi:
+    return ExploreApi()
+
+
+@pytest.fixture
+async def api(explore_api: ExploreApi) -> AsyncIterator[BerufslotseApi]:
+    client = create_http_client(base_url="http://api.test", transport=httpx.MockTransport(explore_api.handle))
+    async with client:
+        yield BerufslotseApi(client)
+
+
+def entity(kind: str, value: str) -> dict[str, Any]:
+    return {"entity": kind, "value": value, "extractor": "ExploreEntityExtractor"}
+
+
+async def run(api: BerufslotseApi, tracker: Any) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionExploreProfessions(api).run(dispatcher, tracker, {})
+    return dispatcher, events
+
+
+async def test_a_topic_lists_five_with_buttons_and_keeps_the_query(
+    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "welche berufe gibt es mit tieren", "explore_professions", [entity("topic", "animals")]
+    )
+    dispatcher, events = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_list_topic", "utter_explore_more"]
+    header = dispatcher.messages[0]
+    assert header["topic"] == "Tiere"
+    assert [b["payload"] for b in header["buttons"]][:2] == [
+        '/ask_profession{"profession":"beruf-0"}',
+        '/ask_profession{"profession":"beruf-1"}',
+    ]
+    assert len(header["buttons"]) == 5
+    assert explore_api.params == [{"topic": "animals", "limit": "5", "offset": "0"}]
+    assert events == [
+        SlotSet(
+            "explore_query",
+            {
+                "topic": "animals",
+                "certificate": None,
+                "duration": None,
+                "pay_order": None,
+                "training_type": None,
+                "offset": 0,
+            },
+        )
+    ]
+
+
+async def test_a_follow_up_refines_and_more_pages_on(
+    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    slot = {"explore_query": {"topic": "animals", "offset": 0}}
+    refine = make_tracker(
+        "und welche davon gehen mit hauptschulabschluss",
+        "explore_professions",
+        [entity("certificate", "hauptschule")],
+        slot,
+    )
+    dispatcher, events = await run(api, refine)
+    assert explore_api.params[-1] == {
+        "topic": "animals",
+        "reachable_with": "hauptschule",
+        "limit": "5",
+        "offset": "0",
+    }
+    assert dispatcher.messages[0]["response"] == "utter_explore_note_certificate_hauptschule"
+    more = make_tracker("mehr", "more_offers", [], {"explore_query": events[0]["value"]})
+    dispatcher, events = await run(api, more)
+    assert explore_api.params[-1]["offset"] == "5"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_list_topic", "utter_explore_end"]
+    assert len(dispatcher.messages[0]["buttons"]) == 2
+    assert events[0]["value"]["offset"] == 5
+
+
+async def test_nothing_asked_asks_for_a_topic_without_calling_the_api(
+    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    dispatcher, events = await run(api, make_tracker("was kann ich werden", "explore_professions"))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_ask_topic"]
+    assert explore_api.requests == []
+    assert events == [SlotSet("explore_query", None)]
+
+
+async def test_nothing_found(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker("ohne abschluss", "explore_professions", [entity("certificate", "none")])
+    dispatcher, _ = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_none"]
+
+
+async def test_the_api_down_says_so_and_keeps_the_slot(
+    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    explore_api.down = True
+    tracker = make_tracker("berufe mit tieren", "explore_professions", [entity("topic", "animals")])
+    dispatcher, events = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_service_unavailable"]
+    assert events == []
