@@ -86,7 +86,7 @@ JOINED = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberSta
 
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 # Texts that never reach Rasa (an empty text is no text message at all on Telegram).
-REFUSAL_TEXTS: Mapping[Refusal | None, Text] = {
+REFUSAL_TEXTS: Mapping[Refusal, Text] = {
     Refusal.TOO_LONG: Text.MESSAGE_TOO_LONG,
     Refusal.UNREADABLE: Text.MESSAGE_UNREADABLE,
 }
@@ -248,7 +248,7 @@ class TelegramBridge:
         if message is None or chat is None or not message.text:
             return
         refusal = refusal_for(message.text)
-        if refusal in REFUSAL_TEXTS:
+        if refusal is not None and refusal in REFUSAL_TEXTS:
             logger.info("Answered a message without Rasa: %s", refusal.value)
             language = self._language(update.effective_user)
             await context.bot.send_message(chat.id, self.strings.text(REFUSAL_TEXTS[refusal], language))
