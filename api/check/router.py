@@ -37,6 +37,7 @@ from api.check.schemas import (
 )
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
+from api.core.schemas import Offset
 
 router = APIRouter(prefix="/api/v1", tags=["check"])
 
@@ -100,7 +101,7 @@ def list_matches(
     training_type: Annotated[str | None, Query(max_length=30, description="dual, school, ...")] = None,
     field: Annotated[str | None, Query(max_length=2, description="KldB Berufsbereich, e.g. 8")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MatchPage:
     """Occupations ranked by how well their interest code fits the scores, with why they fit."""
     filters = service.MatchFilters(certificate=certificate, training_type=training_type, field=field)
