@@ -19,6 +19,7 @@ from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
 from api.core.errors import install_problem_handlers
 from api.core.headers import SecurityHeadersMiddleware
+from api.core.openapi import install_openapi
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
 from api.offers.router import router as offers_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contacts_router)
     app.include_router(privacy_router)
     app.include_router(check_router)
+    install_openapi(app)
     return app
 
 

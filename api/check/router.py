@@ -151,7 +151,12 @@ def save_result(session: SessionDep, data: CheckResultCreate, response: Response
     return result
 
 
-@router.get("/check/results", response_model=CheckResultPublic, dependencies=[Depends(require_service)])
+@router.get(
+    "/check/results",
+    response_model=CheckResultPublic,
+    dependencies=[Depends(require_service)],
+    responses={404: {"description": "No saved result for this conversation"}},
+)
 def get_result(session: SessionDep, pupil_ref: PupilRef) -> CheckResultPublic:
     """The pupil's saved result; 404 when there is none."""
     return service.get_result(session, pupil_ref)

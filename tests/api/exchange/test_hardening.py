@@ -82,3 +82,20 @@ async def test_authenticated_answers_are_never_cached(
     refused = await client.get("/api/v1/company/offers", headers=bearer("wrong"))
     assert refused.status_code == 401
     assert refused.headers["cache-control"] == "no-store"
+
+
+async def test_the_document_lists_problems_as_they_are_sent(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "Problem" in spec["components"]["schemas"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status in ("422", "500", "503"):
+                assert PROBLEM_MEDIA_TYPE in responses[status]["content"], (method, path, status)
+            if operation.get("security"):
+                assert PROBLEM_MEDIA_TYPE in responses["401"]["content"], (method, path)
+            if "{" in path:
+                assert PROBLEM_MEDIA_TYPE in responses["404"]["content"], (method, path)
+    png = spec["paths"]["/api/v1/charts/riasec.png"]["get"]["responses"]["200"]["content"]
+    assert list(png) == ["image/png"]
