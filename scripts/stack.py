@@ -157,6 +157,7 @@ GENERATED_SECRETS = (
     "BERUFSLOTSE_API_KEY_PEPPER",
     "BERUFSLOTSE_TELEGRAM_SENDER_ID_SECRET",
     ACTION_SERVER_TOKEN,
+    "BERUFSLOTSE_PRIVACY_TOKEN",  # the Telegram bridge's: deleting a conversation, nothing else
 )
 
 
@@ -331,8 +332,9 @@ class Stack:
                     env={
                         "BERUFSLOTSE_TELEGRAM_RASA_URL": config.rasa_url,
                         "BERUFSLOTSE_TELEGRAM_API_URL": config.api_url,
-                        # /daten_loeschen calls the API's privacy endpoint with the service token
-                        "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_SERVICE_TOKEN"],
+                        # /daten_loeschen calls the API's privacy endpoint with a token that can
+                        # only delete; the service token (reads and creates records) stays with the actions
+                        "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_PRIVACY_TOKEN"],
                     },
                 )
             )

@@ -40,6 +40,7 @@ def tokens(
     return {
         "CompanyKey": bearer(issue_key(company)),
         "ServiceToken": bearer(settings.service_token.get_secret_value()),
+        "ServiceOrPrivacyToken": bearer(settings.service_token.get_secret_value()),
         "AdminToken": bearer(settings.api_admin_token.get_secret_value()),
     }
 
