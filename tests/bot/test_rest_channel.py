@@ -19,7 +19,7 @@ from rasa.shared.core.events import SlotSet
 from sanic import Sanic
 
 from bot.channels.message_limits import PayloadPolicy, Refusal, as_pupil_text, refusal_for
-from bot.channels.rest import GuardedRestInput, policy_from_domain
+from bot.channels.rest import GuardedRestInput, RestLimits, policy_from_domain, refusal_text, refusal_texts
 
 DOMAIN = Domain.from_yaml(
     """
@@ -272,3 +272,12 @@ def test_the_policy_comes_from_the_domain() -> None:
     assert policy.entity_values == {"detected_language": {"de", "en"}}
     assert refusal_for("x" * 1000) is None
     assert as_pupil_text("/greet", PayloadPolicy()) == "greet"
+
+
+def test_the_refusal_texts_exist_in_both_languages_for_every_reason() -> None:
+    texts = refusal_texts()
+    for language in ("de", "en"):
+        assert set(texts[language]) == {refusal.value for refusal in Refusal}
+        for refusal in Refusal:
+            text = refusal_text(refusal, language, RestLimits())
+            assert text and "{" not in text
