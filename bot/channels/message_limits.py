@@ -37,6 +37,7 @@ class Refusal(str, Enum):
     TOO_LONG = "message_too_long"
     EMPTY = "message_empty"
     UNREADABLE = "message_unreadable"
+    NO_ANSWER = "no_answer"  # not about the message: Rasa had nothing to say (a service is down)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ Registered in bot/credentials.yml instead of Rasa's own `rest:`. Before a messag
   answered kindly in the pupil's language (texts in `refusals.yml`) and never reaches NLU;
 - a typed `/intent{...}` passes only when it is a known intent with short plain entity values
   (bot/channels/message_limits.py); otherwise its words go to NLU as ordinary text.
-Logs name the reason, never the message, the sender id or the metadata.
+When Rasa has no answer (it failed, or the action server or the API is down), the pupil hears a
+kind "try again in a moment" instead of silence. Logs name the reason, never the message, the
+sender id or the metadata.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
 # The widget's ids ("web-<hex>"), the bridge's pseudonyms, test names ("e2e-test_x[de]").
 SENDER_ID = re.compile(r"^[A-Za-z0-9_.:\[\]-]+$")
+# Button payloads that are answered by silence on purpose (Telegram's /neustart sends /restart).
+SILENT_PAYLOADS = frozenset({"/restart", "/session_start"})
 # The metadata the channels send (docs/contracts.md, "Metadata the channels send").
 METADATA_KEYS = frozenset({"channel", "language", "language_code", "start_parameter"})
 
@@ -216,9 +220,12 @@ class GuardedRestInput(RestInput):
             except Exception as error:
                 logger.error("Handling a message failed (%s)", type(error).__name__)
                 failed = True
-            if failed and not collector.messages:
-                # not a silent `[]`: the channels tell the pupil to try again in a moment
-                return response.json({"error": "no_answer"}, status=503)
+            if not collector.messages and (failed or text not in SILENT_PAYLOADS):
+                # Rasa said nothing: it failed, or an action it needed did not answer (the action
+                # server or the API is down). Not a silent `[]`: the pupil hears from us.
+                logger.warning("Rasa had no answer to a message")
+                reply = refusal_text(Refusal.NO_ANSWER, await self.refusal_language(request, parsed), limits)
+                return response.json([{"recipient_id": parsed.sender, "text": reply}])
             return response.json(collector.messages)
 
         return webhook

@@ -248,9 +248,11 @@ def test_typed_intents_pass_only_as_well_formed_button_payloads(message: str, se
     assert [seen.text for seen in received.messages] == [seen_by_rasa]
 
 
-def test_a_failure_inside_rasa_is_a_503_and_its_log_carries_no_content(
-    caplog_all: pytest.LogCaptureFixture,
+def test_a_failure_inside_rasa_gets_a_kind_answer_and_its_log_carries_no_content(
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)  # Rasa's level in the stack; its DEBUG lines name conversations
+    caplog_all = caplog
     received = Received()
     received.fail = True
 
@@ -260,7 +262,11 @@ def test_a_failure_inside_rasa_is_a_503_and_its_log_carries_no_content(
             async with session.post(url, json=body) as answer:
                 return answer.status, await answer.json()
 
-    assert asyncio.run(run()) == (503, {"error": "no_answer"})
+    status, answer = asyncio.run(run())
+    assert status == 200
+    assert answer == [
+        {"recipient_id": "web-secret-sender", "text": refusal_text(Refusal.NO_ANSWER, "de", RestLimits())}
+    ]
     assert "Handling a message failed (RuntimeError)" in caplog_all.text
     assert SECRET_WORDS not in caplog_all.text
     assert "web-secret-sender" not in caplog_all.text
@@ -281,3 +287,30 @@ def test_the_refusal_texts_exist_in_both_languages_for_every_reason() -> None:
         for refusal in Refusal:
             text = refusal_text(refusal, language, RestLimits())
             assert text and "{" not in text
+
+
+@pytest.mark.parametrize(("message", "answered"), [("hallo", True), ("/restart", False)])
+def test_silence_from_rasa_becomes_a_kind_answer_except_after_a_restart(message: str, answered: bool) -> None:
+    class Silent(Received):
+        async def __call__(self, message: UserMessage) -> None:
+            self.messages.append(message)
+
+    received = Silent()
+
+    async def run() -> tuple[int, Any]:
+        body = {"sender": "web-1", "message": message}
+        async with (
+            serving(received, FakeAgent()) as url,
+            aiohttp.ClientSession() as session,
+            session.post(url, json=body) as answer,
+        ):
+            return answer.status, await answer.json()
+
+    status, answer = asyncio.run(run())
+    assert status == 200
+    if answered:
+        assert answer == [
+            {"recipient_id": "web-1", "text": refusal_text(Refusal.NO_ANSWER, "de", RestLimits())}
+        ]
+    else:
+        assert answer == []
