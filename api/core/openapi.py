@@ -3,7 +3,8 @@
 FastAPI documents a 422 as `application/json` with its own error shape; our handlers answer every
 error as a problem (api/core/errors.py). So every operation gets: 422 (invalid request), 500 and
 503 (database unavailable); operations with a security scheme 401; operations with a path
-parameter 404; operations that declare more in `responses=` keep them, with the problem body.
+parameter 404; operations with a body 413 (api/core/limits.py); operations that declare more in
+`responses=` keep them, with the problem body.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ DESCRIPTIONS = {
     401: "Missing or wrong bearer token",
     404: "Not found",
     409: "Conflicts with the current state",
+    413: "The request body is too large",
     422: "Invalid request",
     500: "Internal error",
     503: "The database (or a service it needs) is unavailable",
@@ -78,6 +80,8 @@ def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
                 statuses.add(401)
             if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
                 statuses.add(404)
+            if "requestBody" in operation:
+                statuses.add(413)
             for status in sorted(statuses):
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
     # FastAPI's own error shapes are never sent

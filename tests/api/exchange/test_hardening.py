@@ -3,7 +3,8 @@ answer carries the security headers, and authenticated answers are never cached.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -99,3 +100,30 @@ async def test_the_document_lists_problems_as_they_are_sent(client: httpx.AsyncC
                 assert PROBLEM_MEDIA_TYPE in responses["404"]["content"], (method, path)
     png = spec["paths"]["/api/v1/charts/riasec.png"]["get"]["responses"]["200"]["content"]
     assert list(png) == ["image/png"]
+
+
+async def chunks(data: bytes, size: int = 4096) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def test_a_body_over_the_limit_is_a_413_problem(
+    client: httpx.AsyncClient, service_headers: dict[str, str]
+) -> None:
+    huge = json.dumps({"offer_id": 1, "pupil_ref": "x", "message": "x" * 5_000_000}).encode()
+    headers = service_headers | {"Content-Type": "application/json"}
+    for content in (huge, chunks(huge)):  # with a declared length, and chunked without one
+        answer = await client.post("/api/v1/contact-requests", content=content, headers=headers)
+        assert answer.status_code == 413
+        assert answer.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        assert answer.json()["type"] == "/problems/request-too-large"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_chunked_body_under_the_limit_goes_through(client: httpx.AsyncClient) -> None:
+    body = json.dumps({"answers": {}}).encode()
+    answer = await client.post(
+        "/api/v1/check/score", content=chunks(body, 5), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code not in (413, 500)
+    assert "request-too-large" not in answer.text
