@@ -343,7 +343,8 @@ class CheckApi(BerufslotseApi):
         """Delete everything the API holds about this conversation (check result, contact requests).
         Lives here because it needs the same service token as the check's results."""
         path = f"/api/v1/privacy/conversations/{quote(pupil_ref, safe='')}"
-        await self._call("DELETE", path, service=True)
+        # errors name the route, not the path: the pupil's pseudonym stays out of the logs
+        await self._call("DELETE", path, service=True, shown_as="/api/v1/privacy/conversations/{pupil_ref}")
 
     async def municipalities(self) -> list[Municipality]:
         payload = await self._call("GET", "/api/v1/municipalities")
@@ -358,20 +359,22 @@ class CheckApi(BerufslotseApi):
         json: Any = None,
         service: bool = False,
         missing_ok: bool = False,
+        shown_as: str | None = None,
     ) -> Any:
         headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
+        route = shown_as or path
         try:
             response = await self._client.request(method, path, params=params, json=json, headers=headers)
         except httpx.HTTPError as error:
-            raise ApiUnavailableError(f"{method} {path} failed: {error!r}") from error
+            raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
         if missing_ok and response.status_code == httpx.codes.NOT_FOUND:
             return None
         if response.is_error:
-            raise ApiUnavailableError(f"{method} {path} answered {response.status_code}")
+            raise ApiUnavailableError(f"{method} {route} answered {response.status_code}")
         try:
             return response.json()
         except ValueError as error:
-            raise ApiUnavailableError(f"{method} {path} did not return JSON") from error
+            raise ApiUnavailableError(f"{method} {route} did not return JSON") from error
 
     @staticmethod
     def _parsed(parse: Callable[[Any], _T], payload: Any, what: str) -> _T:

@@ -18,6 +18,9 @@ from api.companies.router import router as company_router
 from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
 from api.core.errors import install_problem_handlers
+from api.core.headers import SecurityHeadersMiddleware
+from api.core.limits import BodySizeLimitMiddleware
+from api.core.openapi import install_openapi
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
 from api.offers.router import router as offers_router
@@ -41,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET"],
             allow_headers=["*"],
         )
+    app.add_middleware(BodySizeLimitMiddleware)
+    # added last, so it wraps everything, CORS answers and unhandled errors included
+    app.add_middleware(SecurityHeadersMiddleware)
     install_problem_handlers(app)
     app.add_exception_handler(UnauthorizedError, handle_unauthorized)
     app.include_router(health_router)
@@ -51,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contacts_router)
     app.include_router(privacy_router)
     app.include_router(check_router)
+    install_openapi(app)
     return app
 
 

@@ -128,10 +128,18 @@ def lock_store_config(url: str | None) -> dict[str, object]:
     return config
 
 
+# Rasa sends the action server's shared secret with every call (actions/server.py checks it). The
+# file names the variable, not the value: Rasa expands it from its environment when it starts.
+ACTION_SERVER_TOKEN = "BERUFSLOTSE_ACTION_SERVER_TOKEN"
+
+
 def write_rasa_endpoints(config: StackConfig) -> Path:
     """Rasa reads its endpoints from a file; it is generated from the stack's settings."""
     endpoints = {
-        "action_endpoint": {"url": f"{config.actions_url}/webhook"},
+        "action_endpoint": {
+            "url": f"{config.actions_url}/webhook",
+            "headers": {"Authorization": f"Bearer ${{{ACTION_SERVER_TOKEN}}}"},
+        },
         "tracker_store": tracker_store_config(config.tracker_store_url, config.var_dir),
         "lock_store": lock_store_config(config.lock_store_url),
     }
@@ -148,6 +156,8 @@ GENERATED_SECRETS = (
     "BERUFSLOTSE_API_ADMIN_TOKEN",
     "BERUFSLOTSE_API_KEY_PEPPER",
     "BERUFSLOTSE_TELEGRAM_SENDER_ID_SECRET",
+    ACTION_SERVER_TOKEN,
+    "BERUFSLOTSE_PRIVACY_TOKEN",  # the Telegram bridge's: deleting a conversation, nothing else
 )
 
 
@@ -256,7 +266,7 @@ class Stack:
                 command=[
                     str(VENV_BIN / "python"),
                     "-m",
-                    "rasa_sdk",
+                    "actions.server",  # rasa_sdk's server that answers only Rasa
                     "--actions",
                     "actions",
                     "--port",
@@ -322,8 +332,9 @@ class Stack:
                     env={
                         "BERUFSLOTSE_TELEGRAM_RASA_URL": config.rasa_url,
                         "BERUFSLOTSE_TELEGRAM_API_URL": config.api_url,
-                        # /daten_loeschen calls the API's privacy endpoint with the service token
-                        "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_SERVICE_TOKEN"],
+                        # /daten_loeschen calls the API's privacy endpoint with a token that can
+                        # only delete; the service token (reads and creates records) stays with the actions
+                        "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_PRIVACY_TOKEN"],
                     },
                 )
             )

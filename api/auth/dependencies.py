@@ -1,4 +1,5 @@
-"""`CompanyDep` (a company's API key) and `require_service` (the action server's token)."""
+"""`CompanyDep` (a company's API key), `require_service` (the action server's token) and
+`require_privacy_caller` (the service token, or the bridge's token that can only delete)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,19 @@ company_key_scheme = HTTPBearer(
 service_token_scheme = HTTPBearer(
     auto_error=False, scheme_name="ServiceToken", description="The action server's internal token"
 )
+privacy_token_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ServiceOrPrivacyToken",
+    description="The action server's token, or the Telegram bridge's token that may only delete",
+)
 
 CompanyCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(company_key_scheme)]
 ServiceCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(service_token_scheme)]
+PrivacyCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(privacy_token_scheme)]
+
+
+def _token_matches(given: str, expected: str) -> bool:
+    return bool(given) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def current_company(session: SessionDep, settings: SettingsDep, credentials: CompanyCredentials) -> Company:
@@ -46,9 +57,20 @@ def current_company(session: SessionDep, settings: SettingsDep, credentials: Com
 def require_service(settings: SettingsDep, credentials: ServiceCredentials) -> None:
     """Only the action server, with the internal service token, passes."""
     token = credentials.credentials.strip() if credentials else ""
-    expected = settings.service_token.get_secret_value()
-    if not token or not hmac.compare_digest(token.encode("utf-8"), expected.encode("utf-8")):
+    if not _token_matches(token, settings.service_token.get_secret_value()):
         raise UnauthorizedError()
+
+
+def require_privacy_caller(settings: SettingsDep, credentials: PrivacyCredentials) -> None:
+    """The action server (service token) or the Telegram bridge (privacy token) passes."""
+    token = credentials.credentials.strip() if credentials else ""
+    if _token_matches(token, settings.service_token.get_secret_value()):
+        return
+    if settings.privacy_token is not None and _token_matches(
+        token, settings.privacy_token.get_secret_value()
+    ):
+        return
+    raise UnauthorizedError()
 
 
 CompanyDep = Annotated[Company, Depends(current_company)]

@@ -39,6 +39,7 @@ from api.check.schemas import (
 )
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
+from api.core.schemas import Offset
 
 router = APIRouter(prefix="/api/v1", tags=["check"])
 
@@ -102,7 +103,7 @@ def list_matches(
     training_type: Annotated[str | None, Query(max_length=30, description="dual, school, ...")] = None,
     field: Annotated[str | None, Query(max_length=2, description="KldB Berufsbereich, e.g. 8")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 5,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MatchPage:
     """Occupations ranked by how well their interest code fits the scores, with why they fit."""
     filters = service.MatchFilters(certificate=certificate, training_type=training_type, field=field)
@@ -172,7 +173,12 @@ def save_result(session: SessionDep, data: CheckResultCreate, response: Response
     return result
 
 
-@router.get("/check/results", response_model=CheckResultPublic, dependencies=[Depends(require_service)])
+@router.get(
+    "/check/results",
+    response_model=CheckResultPublic,
+    dependencies=[Depends(require_service)],
+    responses={404: {"description": "No saved result for this conversation"}},
+)
 def get_result(session: SessionDep, pupil_ref: PupilRef) -> CheckResultPublic:
     """The pupil's saved result; 404 when there is none."""
     return service.get_result(session, pupil_ref)

@@ -15,6 +15,7 @@ from api.contacts import service as contacts
 from api.contacts.models import ContactStatus
 from api.contacts.schemas import ContactRequestCompany, ContactRequestCompanyPage, ContactStatusUpdate
 from api.core.db import SessionDep
+from api.core.schemas import Offset
 from api.offers import service as offers
 from api.offers.models import OfferStatus
 from api.offers.schemas import OfferCreate, OfferOwn, OfferOwnPage, OfferUpdate
@@ -36,7 +37,7 @@ def list_offers(
     company: CompanyDep,
     status: Annotated[OfferStatus | None, Query(description="Only offers with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> OfferOwnPage:
     """The company's offers, newest first, with every status."""
     return offers.list_own_offers(session, company, status=status, limit=limit, offset=offset)
@@ -66,7 +67,7 @@ def list_contact_requests(
     status: Annotated[ContactStatus | None, Query()] = None,
     offer_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ContactRequestCompanyPage:
     """Contact requests for the company's offers, newest first."""
     return contacts.company_requests(

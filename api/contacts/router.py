@@ -33,7 +33,17 @@ def background_sessions(settings: SettingsDep) -> Callable[[], AbstractContextMa
 BackgroundSessionsDep = Annotated[Callable[[], AbstractContextManager[Session]], Depends(background_sessions)]
 
 
-@router.post("/contact-requests", response_model=ContactRequestPupil, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/contact-requests",
+    response_model=ContactRequestPupil,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such offer"},
+        409: {
+            "description": "The offer is closed, the company takes no requests, or the pupil asked already"
+        },
+    },
+)
 def create_contact_request(
     session: SessionDep,
     settings: SettingsDep,

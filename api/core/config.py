@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     api_admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     # Bearer token of the action server for the pupil-side endpoints (contact requests, privacy).
     service_token: SecretStr = SecretStr(DEFAULT_SERVICE_TOKEN)
+    # The Telegram bridge's token: it may delete a conversation (/daten_loeschen) and nothing else,
+    # so a leaked bridge cannot read or create a pupil's records. Unset: only the service token.
+    privacy_token: SecretStr | None = None
     # Mixed into the hash of every company API key, so that a copy of the table alone is useless.
     api_key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
     # Contact requests are deleted this many days after they were made (`python -m api.cli purge`).

@@ -9,6 +9,7 @@ references relative to the API (`/problems/<name>`), which RFC 9457 allows.
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -141,13 +142,26 @@ async def handle_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _route(request: Request) -> str:
+    """The route's template (`/api/v1/privacy/conversations/{pupil_ref}`), never the filled-in
+    path: paths and queries can carry a pupil's pseudonym."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", None) or "(no route)")
+
+
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("database unavailable: %s", exc)
+    # the exception's text holds the SQL statement and its parameters (names, emails): type only
+    cause = getattr(exc, "orig", None) or exc
+    logger.error("database unavailable on %s %s: %s", request.method, _route(request), type(cause).__name__)
     return problem_response(request, "database-unavailable")
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # stack frames and the type, without the exception's message (it may quote the request)
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error(
+        "unhandled error on %s %s: %s\n%s", request.method, _route(request), type(exc).__name__, frames
+    )
     return problem_response(request, "internal-error")
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
+
+# Paging past this many items is refused with a 422 (no list is that long; a bigger number would
+# overflow the database's 64-bit integers and used to end in a 500).
+MAX_OFFSET = 1_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip, at most {MAX_OFFSET}")]
 
 
 class PublicSchema(BaseModel):

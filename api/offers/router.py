@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.core.db import SessionDep
+from api.core.schemas import Offset
 from api.offers import service
 from api.offers.models import OfferKind
 from api.offers.schemas import OfferPage, OfferPublic
@@ -41,7 +42,7 @@ def search_offers(
         bool, Query(description="With profession: add offers of related occupations, marked related")
     ] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> OfferPage:
     """Open offers, nearest first when `near` is given (then by start date). Expired, filled and
     withdrawn offers never appear. Demo offers carry `is_demo: true`."""

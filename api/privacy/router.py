@@ -1,4 +1,5 @@
-"""DELETE /api/v1/privacy/conversations/{pupil_ref} (action server only, with the service token)."""
+"""DELETE /api/v1/privacy/conversations/{pupil_ref}: the action server (service token) or the
+Telegram bridge (its privacy token, which opens nothing else)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy import Connection, Engine
 
-from api.auth.dependencies import require_service
+from api.auth.dependencies import require_privacy_caller
 from api.contacts.schemas import PUPIL_REF_MAX
 from api.core.config import SettingsDep
 from api.core.db import SessionDep, engine_for
 from api.privacy import service
 from api.privacy.schemas import ConversationDeleted
 
-router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"], dependencies=[Depends(require_service)])
+router = APIRouter(prefix="/api/v1/privacy", tags=["privacy"], dependencies=[Depends(require_privacy_caller)])
 
 
 def tracker_store(settings: SettingsDep) -> Engine | Connection | None:

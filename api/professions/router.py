@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.core.db import SessionDep
+from api.core.schemas import Offset
 from api.professions import service
 from api.professions.models import Profession
 from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic, TopicPublic
@@ -66,7 +67,7 @@ def list_professions(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ProfessionPage:
     """Occupations, optionally searched and filtered. With `q`, items carry `score`, best first."""
     filters = service.ProfessionFilters(

@@ -161,3 +161,22 @@ async def test_unreachable_api(check_api: CheckApi, fake_check: FakeCheckApi) ->
     fake_check.down = True
     with pytest.raises(ApiUnavailableError):
         await check_api.score({"r01": 1})
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [httpx.Response(503, json={"title": "down"}), httpx.ConnectError("refused")],
+)
+async def test_a_failed_deletion_names_the_route_not_the_pupil(answer: httpx.Response | Exception) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    client = create_http_client(base_url="http://api.test", transport=httpx.MockTransport(handle))
+    async with client:
+        with pytest.raises(ApiUnavailableError) as raised:
+            await CheckApi(client, service_token="t").delete_conversation("web-0123456789abcdef")
+    assert "web-0123456789abcdef" not in str(raised.value)
+    assert raised.value.__cause__ is None  # the transport error (with its URL) is not chained
+    assert "/api/v1/privacy/conversations/{pupil_ref}" in str(raised.value)

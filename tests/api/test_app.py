@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 from pydantic import SecretStr
+from sqlalchemy.exc import OperationalError
 
 from api.core.config import Environment, Settings
 from api.main import create_app
@@ -67,3 +71,30 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals() -> None:
     body = response.json()
     assert body["type"] == "/problems/internal-error"
     assert "secret" not in response.text
+
+
+async def test_errors_are_logged_by_route_and_type_without_content(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(
+        environment=Environment.TEST, database_url="sqlite://", api_admin_token=SecretStr("test-admin-token")
+    )
+    app = create_app(settings)
+
+    def broken(pupil_ref: str, note: str) -> None:
+        raise RuntimeError(f"failed for {pupil_ref}: {note}")
+
+    def database_down(pupil_ref: str) -> None:
+        statement = "SELECT * FROM contact_requests WHERE pupil_ref = ?"
+        raise OperationalError(statement, (pupil_ref,), ConnectionRefusedError("refused"))
+
+    app.add_api_route("/broken/{pupil_ref}", broken)
+    app.add_api_route("/down/{pupil_ref}", database_down)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    with caplog.at_level(logging.INFO):
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.get("/broken/web-pupil-123", params={"note": "Erika"})).status_code == 500
+            assert (await client.get("/down/web-pupil-123")).status_code == 503
+    # the server's log, without the test client's own request lines
+    server_log = "\n".join(record.getMessage() for record in caplog.records if record.name != "httpx")
+    assert "unhandled error on GET /broken/{pupil_ref}: RuntimeError" in server_log
+    assert "database unavailable on GET /down/{pupil_ref}: ConnectionRefusedError" in server_log
+    assert "web-pupil-123" not in server_log and "Erika" not in server_log

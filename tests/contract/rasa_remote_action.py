@@ -2,7 +2,10 @@
 a running action server exactly as Rasa's own RemoteAction does, and prints the resulting events
 as JSON. tests/contract/test_action_protocol.py drives it against the current rasa-sdk server.
 
-Usage: python rasa_remote_action.py <action server URL> <action name> <user text> <intent> [entities JSON]
+The action endpoint (URL and the headers with the shared secret) comes from an endpoints file, read
+by Rasa's own loader, so the generated var/endpoints.yml is what is tested.
+
+Usage: python rasa_remote_action.py <endpoints.yml> <action name> <user text> <intent> [entities JSON]
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import read_endpoint_config
 
 
-async def call(url: str, action_name: str, text: str, intent: str, entities: list[dict[str, object]]) -> None:
+async def call(
+    endpoints: str, action_name: str, text: str, intent: str, entities: list[dict[str, object]]
+) -> None:
     domain = Domain.load("bot/domain")
     tracker = DialogueStateTracker.from_events(
         "contract-test",
@@ -28,7 +33,9 @@ async def call(url: str, action_name: str, text: str, intent: str, entities: lis
         slots=domain.slots,
     )
     output = CollectingOutputChannel()
-    action = RemoteAction(action_name, EndpointConfig(url=url))
+    endpoint = read_endpoint_config(endpoints, "action_endpoint")
+    assert endpoint is not None, f"no action_endpoint in {endpoints}"
+    action = RemoteAction(action_name, endpoint)
     events = await action.run(output, TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
     print(json.dumps([event.as_dict() for event in events]))
 

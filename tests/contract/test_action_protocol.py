@@ -11,11 +11,22 @@ import json
 import socket
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from scripts.stack import RASA_BIN, ROOT, VENV_BIN, Service, wait_until_healthy
+from scripts.stack import (
+    ACTION_SERVER_TOKEN,
+    RASA_BIN,
+    ROOT,
+    VENV_BIN,
+    Stack,
+    StackConfig,
+    wait_until_healthy,
+    write_rasa_endpoints,
+)
 
 DRIVER = Path(__file__).with_name("rasa_remote_action.py")
 
@@ -27,20 +38,34 @@ def free_port() -> int:
         return port
 
 
+TOKEN = "contract-test-" + "x" * 24
+
+
+@dataclass(frozen=True)
+class ActionServer:
+    webhook: str
+    endpoints: Path  # Rasa's endpoints file for it, as scripts/stack.py writes it
+    log_path: Path
+
+
 @pytest.fixture(scope="module")
-def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
     port = free_port()
-    log_path = tmp_path_factory.mktemp("actions") / "actions.log"
-    service = Service(
-        name="actions",
-        command=[str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        health_url=f"http://127.0.0.1:{port}/health",
-        log_path=log_path,
+    var_dir = tmp_path_factory.mktemp("actions")
+    log_path = var_dir / "actions.log"
+    config = StackConfig(actions_port=port, var_dir=var_dir)
+    endpoints = write_rasa_endpoints(config)
+    service = next(
+        service
+        for service in Stack(config, model_path=var_dir).planned_services()
+        if service.name == "actions"
     )
+    service.log_path = log_path
     # The API is deliberately unreachable: the actions must answer kindly instead of failing.
     env = {
         "SANIC_HOST": "127.0.0.1",
         "BERUFSLOTSE_API_URL": f"http://127.0.0.1:{free_port()}",
+        ACTION_SERVER_TOKEN: TOKEN,
         "PATH": "/usr/bin:/bin",
     }
     with open(log_path, "wb") as log:
@@ -49,36 +74,55 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     try:
         wait_until_healthy(service, timeout=60)
-        yield f"http://127.0.0.1:{port}/webhook"
+        yield ActionServer(f"http://127.0.0.1:{port}/webhook", endpoints, log_path)
     finally:
         service.process.terminate()
         service.process.wait(timeout=20)
 
 
-def call_from_rasa(
-    url: str, action: str, text: str, intent: str, entities: list[dict[str, object]] | None = None
-) -> list[dict[str, object]]:
-    result = subprocess.run(
-        [str(RASA_BIN / "python"), str(DRIVER), url, action, text, intent, json.dumps(entities or [])],
+def run_driver(
+    server: ActionServer,
+    action: str,
+    text: str,
+    intent: str,
+    entities: list[dict[str, object]] | None,
+    token: str,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(RASA_BIN / "python"),
+            str(DRIVER),
+            str(server.endpoints),
+            action,
+            text,
+            intent,
+            json.dumps(entities or []),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=180,
-        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin", ACTION_SERVER_TOKEN: token},
     )
+
+
+def call_from_rasa(
+    server: ActionServer, action: str, text: str, intent: str, entities: list[dict[str, object]] | None = None
+) -> list[dict[str, object]]:
+    result = run_driver(server, action, text, intent, entities, TOKEN)
     assert result.returncode == 0, result.stderr[-2000:]
     events: list[dict[str, object]] = json.loads(result.stdout.strip().splitlines()[-1])
     return events
 
 
-def test_rasa_runs_a_custom_action_and_applies_its_events(action_server: str) -> None:
+def test_rasa_runs_a_custom_action_and_applies_its_events(action_server: ActionServer) -> None:
     events = call_from_rasa(action_server, "action_switch_language", "english please", "switch_language")
     assert {"event": "slot", "name": "language", "value": "en"}.items() <= next(
         e for e in events if e["event"] == "slot"
     ).items()
 
 
-def test_a_response_sent_by_an_action_reaches_rasa_as_a_bot_message(action_server: str) -> None:
+def test_a_response_sent_by_an_action_reaches_rasa_as_a_bot_message(action_server: ActionServer) -> None:
     entities = [{"entity": "profession", "value": "tischler", "start": 13, "end": 21}]
     events = call_from_rasa(
         action_server, "action_answer_profession", "was macht ein tischler", "ask_profession", entities
@@ -88,3 +132,92 @@ def test_a_response_sent_by_an_action_reaches_rasa_as_a_bot_message(action_serve
     # The API is unreachable, so the action must say so in words, through a domain response.
     assert bot_messages[0]["metadata"]["utter_action"] == "utter_service_unavailable"  # type: ignore[index]
     assert bot_messages[0]["text"]
+
+
+# -- the action server answers only Rasa ---------------------------------------------------------
+
+FORGED_CALL = {
+    "next_action": "action_delete_my_data",
+    "sender_id": "someone-else",
+    "tracker": {"sender_id": "someone-else", "slots": {}, "latest_message": {}, "events": []},
+    "domain": {},
+    "version": "3.6.21",
+}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token-wrong-token"},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+    ],
+)
+def test_a_forged_call_is_refused_before_any_action_runs(
+    action_server: ActionServer, headers: dict[str, str]
+) -> None:
+    answer = httpx.post(action_server.webhook, json=FORGED_CALL, headers=headers, timeout=10)
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "unauthorized"}
+    listing = httpx.get(
+        action_server.webhook.removesuffix("/webhook") + "/actions", headers=headers, timeout=10
+    )
+    assert listing.status_code == 401
+    assert "someone-else" not in action_server.log_path.read_text()
+
+
+def test_health_needs_no_token(action_server: ActionServer) -> None:
+    answer = httpx.get(action_server.webhook.removesuffix("/webhook") + "/health", timeout=10)
+    assert answer.status_code == 200
+
+
+def test_a_call_with_the_token_reaches_the_action(action_server: ActionServer) -> None:
+    call = FORGED_CALL | {"next_action": "no_such_action"}
+    answer = httpx.post(
+        action_server.webhook, json=call, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    assert answer.status_code == 404  # past the guard: rasa_sdk looked for the action
+
+
+def test_rasa_with_the_wrong_secret_cannot_run_an_action(action_server: ActionServer) -> None:
+    result = run_driver(
+        action_server, "action_switch_language", "english please", "switch_language", None, "y" * 32
+    )
+    assert result.returncode != 0
+    assert "401" in result.stderr or "Failed to execute custom action" in result.stderr
+
+
+def test_the_server_refuses_to_start_without_a_token() -> None:
+    result = subprocess.run(
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "actions.server",
+            "--actions",
+            "actions",
+            "--port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert ACTION_SERVER_TOKEN in result.stderr
+
+
+def test_a_failing_call_is_answered_and_logged_without_its_content(action_server: ActionServer) -> None:
+    secret_words = "Erika Mustermann wohnt in Bramsche"
+    call = FORGED_CALL | {"next_action": "action_switch_language", "tracker": secret_words}
+    answer = httpx.post(
+        action_server.webhook, json=call, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+    )
+    assert answer.status_code >= 400
+    assert secret_words not in answer.text
+    log = action_server.log_path.read_text()
+    assert "Handling POST /webhook failed: TypeError" in log
+    assert secret_words not in log

@@ -39,7 +39,7 @@ async def bridge(stack: Stack, fake_telegram: FakeTelegram, tmp_path: Path) -> A
     values: dict[str, Any] = {
         "token": fake_telegram.token,
         "sender_id_secret": SENDER_ID_SECRET,
-        "api_token": load_or_create_secrets(stack.config.var_dir)["BERUFSLOTSE_SERVICE_TOKEN"],
+        "api_token": load_or_create_secrets(stack.config.var_dir)["BERUFSLOTSE_PRIVACY_TOKEN"],
         "mode": Mode.POLLING,
         "base_url": fake_telegram.url,
         "rasa_url": stack.config.rasa_url,

@@ -38,6 +38,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.message_limits import Refusal, refusal_for
 from bot.channels.telegram.buttons import (
     BridgeAction,
     ButtonPayloadStore,
@@ -84,6 +85,11 @@ NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 JOINED = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED}
 
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# Texts that never reach Rasa (an empty text is no text message at all on Telegram).
+REFUSAL_TEXTS: Mapping[Refusal, Text] = {
+    Refusal.TOO_LONG: Text.MESSAGE_TOO_LONG,
+    Refusal.UNREADABLE: Text.MESSAGE_UNREADABLE,
+}
 
 
 def _update_kind(update: object) -> str:
@@ -235,10 +241,17 @@ class TelegramBridge:
             await context.bot.send_message(chat.id, self.strings.text(Text.UNKNOWN_COMMAND, language))
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """A text message in a private chat: straight to Rasa."""
+        """A text message in a private chat: straight to Rasa, unless it is too long or unreadable
+        for NLU (bot/channels/message_limits.py); then a kind word, and Rasa never sees it."""
         message = update.effective_message
         chat = update.effective_chat
         if message is None or chat is None or not message.text:
+            return
+        refusal = refusal_for(message.text)
+        if refusal is not None and refusal in REFUSAL_TEXTS:
+            logger.info("Answered a message without Rasa: %s", refusal.value)
+            language = self._language(update.effective_user)
+            await context.bot.send_message(chat.id, self.strings.text(REFUSAL_TEXTS[refusal], language))
             return
         await self._converse(context.bot, chat.id, update.effective_user, message.text)
 

@@ -53,7 +53,7 @@ class TelegramSettings(BaseSettings):
 
     rasa_url: str = "http://127.0.0.1:5005"
     api_url: str = "http://127.0.0.1:8000"
-    # Sent as a bearer token to the API's privacy endpoint when set.
+    # Sent as a bearer token to the API's privacy endpoint: the API's privacy token, which can only delete.
     api_token: SecretStr | None = None
 
     # How long a pupil waits for Rasa before hearing "gleich wieder da".

@@ -39,6 +39,8 @@ class Text(StrEnum):
     UNKNOWN_COMMAND = "unknown_command"
     BUTTON_EXPIRED = "button_expired"
     IMAGE_UNAVAILABLE = "image_unavailable"
+    MESSAGE_TOO_LONG = "message_too_long"  # names bot.channels.message_limits.MAX_MESSAGE_CHARS
+    MESSAGE_UNREADABLE = "message_unreadable"
     DELETE_CONFIRM = "delete_confirm"
     DELETE_CONFIRM_YES = "delete_confirm_yes"
     DELETE_CONFIRM_NO = "delete_confirm_no"

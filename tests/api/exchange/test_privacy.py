@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import (
@@ -34,6 +35,8 @@ from api.core.config import Settings, get_settings
 from api.privacy.router import tracker_store
 from bot.erasure import deletion_marker, is_deletion_marker
 from tests.api.exchange.support import CompanyFactory, OfferFactory
+
+PRIVACY = {"Authorization": "Bearer test-privacy-token"}
 
 # The columns of Rasa's SQLTrackerStore table that matter here (Rasa creates more).
 rasa_metadata = MetaData()
@@ -192,3 +195,53 @@ async def test_when_the_api_refuses_nothing_is_marked_as_deleted(
     assert [message.get("response") for message in dispatcher.messages] == ["utter_delete_data_failed"]
     assert not any(is_deletion_marker(message.get("custom")) for message in dispatcher.messages)
     assert session.scalars(select(CheckResult.pupil_ref)).all() == ["conversation-a"]
+
+
+# -- the Telegram bridge's privacy token: deleting, nothing else ----------------------------------
+
+
+@pytest.fixture
+def privacy_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"privacy_token": SecretStr("test-privacy-token")})
+
+
+@pytest.fixture
+def app(app: FastAPI, privacy_settings: Settings) -> FastAPI:
+    app.dependency_overrides[get_settings] = lambda: privacy_settings
+    return app
+
+
+async def test_the_privacy_token_deletes_a_conversation(
+    client: httpx.AsyncClient, session: Session, two_conversations: None
+) -> None:
+    response = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=PRIVACY)
+    assert response.status_code == 200, response.text
+    assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/contact-requests?pupil_ref=conversation-a", None),
+        ("GET", "/api/v1/check/results?pupil_ref=conversation-a", None),
+        ("DELETE", "/api/v1/check/results?pupil_ref=conversation-a", None),
+        ("DELETE", "/api/v1/contact-requests/1?pupil_ref=conversation-a", None),
+        ("POST", "/api/v1/contact-requests", {"offer_id": 1, "pupil_ref": "x"}),
+    ],
+)
+async def test_the_privacy_token_opens_nothing_else(
+    client: httpx.AsyncClient, two_conversations: None, method: str, path: str, body: object
+) -> None:
+    response = await client.request(method, path, headers=PRIVACY, json=body)
+    assert response.status_code == 401
+
+
+async def test_a_wrong_token_deletes_nothing(
+    client: httpx.AsyncClient, session: Session, two_conversations: None
+) -> None:
+    response = await client.delete(
+        "/api/v1/privacy/conversations/conversation-a",
+        headers={"Authorization": "Bearer test-privacy-tokenx"},
+    )
+    assert response.status_code == 401
+    assert len(session.scalars(select(ContactRequest.pupil_ref)).all()) == 3

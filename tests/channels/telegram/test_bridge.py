@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from telegram import Update
 
+from bot.channels.message_limits import MAX_MESSAGE_CHARS
 from bot.channels.telegram.app import BotApplication, running_bridge
 from bot.channels.telegram.strings import Language, Text, load_strings
 from tests.channels.fake_telegram import FakeTelegram
@@ -544,3 +545,42 @@ async def test_updates_are_confirmed_so_a_restart_does_not_repeat_them(
         telegram.send_text(PUPIL, "Und?")
         await telegram.wait_for_messages(PUPIL, 2)
     assert rasa.messages() == ["Hallo", "Und?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Was macht ein Tischler? " * 50, Text.MESSAGE_TOO_LONG),
+        ("a" * (MAX_MESSAGE_CHARS + 1), Text.MESSAGE_TOO_LONG),
+        ("hallo\x00\x07", Text.MESSAGE_UNREADABLE),
+    ],
+)
+async def test_messages_nlu_cannot_take_are_answered_kindly_and_never_reach_rasa(
+    bridge: BotApplication,
+    telegram: FakeTelegram,
+    rasa: FakeRasa,
+    caplog: pytest.LogCaptureFixture,
+    text: str,
+    answer: Text,
+) -> None:
+    caplog.set_level(logging.INFO)  # the bridge's level; below it the HTTP libraries log bodies
+    telegram.send_text(PUPIL, text)
+    [message] = await telegram.wait_for_messages(PUPIL, 1)
+    assert message["text"] == de(answer)
+    assert rasa.received() == []
+    assert "Answered a message without Rasa" in caplog.text
+    assert text not in caplog.text and str(PUPIL) not in caplog.text
+
+
+async def test_a_message_at_the_limit_goes_to_rasa(
+    bridge: BotApplication, telegram: FakeTelegram, rasa: FakeRasa
+) -> None:
+    text = "a" * MAX_MESSAGE_CHARS
+    telegram.send_text(PUPIL, text)
+    await wait_for_rasa(rasa, telegram, 1)
+    assert [request.message for request in rasa.received()] == [text]
+
+
+def test_the_too_long_text_names_the_limit() -> None:
+    assert f"{MAX_MESSAGE_CHARS} Zeichen" in de(Text.MESSAGE_TOO_LONG)
+    assert f"{MAX_MESSAGE_CHARS} characters" in en(Text.MESSAGE_TOO_LONG)
