@@ -108,7 +108,8 @@ class InterestTypes:
     types: tuple[InterestType, ...]  # in the order R, I, A, S, E, C
     reason_one: LocalizedText  # template with {first}
     reason_two: LocalizedText  # template with {first} and {second}
-    reason_item: LocalizedText = LocalizedText(de="{item}: {answer}", en="{item}: {answer}")  # {item}, {answer}
+    # template with {item} and {answer}
+    reason_item: LocalizedText
 
     def get(self, code: str) -> InterestType:
         for interest_type in self.types:
@@ -128,7 +129,8 @@ class InterestTypes:
         return self.reason_two.get(language).format(first=first, second=second)
 
     def item_reason(self, item: str, answer: str, language: str) -> str:
-        """Why an occupation fits, from one of the pupil's own answers ("Du hast „…“ mit „…“ beantwortet.")."""
+        """Why an occupation fits, from one of the pupil's own answers ("Du hast „…“ mit „…“
+        beantwortet.")."""
         return self.reason_item.get(language).format(item=item, answer=answer)
 
 
