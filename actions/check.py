@@ -51,6 +51,7 @@ from actions.check_logic import (
     item_question,
     match_query,
     match_utterances,
+    matches_intro,
     municipality_answer,
     next_question,
     not_understood,
@@ -61,6 +62,7 @@ from actions.check_logic import (
     resolve_municipality,
     result_utterances,
     saved_match_query,
+    saved_search_slots,
     slot_changes,
     unreadable_outcome,
 )
@@ -285,7 +287,7 @@ class ResultAction(CheckAction, ABC):
             score, chart_text, chart_url(score.scores, language), language, just_finished=just_finished
         )
         if page.items:
-            utterances.append(Utterance("utter_check_matches_intro"))
+            utterances.append(Utterance(matches_intro(query)))
             utterances.extend(match_utterances(page, 0, language, DomainTexts(domain, language)))
         for utterance in utterances:
             send(dispatcher, utterance)
@@ -369,7 +371,9 @@ class ActionCheckShowResult(ResultAction):
             logger.exception("check API unavailable while showing the result")
             dispatcher.utter_message(response="utter_check_result_unavailable")
             return []
-        return [SlotSet(SLOT_MATCH_OFFSET, shown or None)]
+        # "Angebote dazu" under the result searches where and what the check said, also when the
+        # check's slots were reset since (a new session, a stopped check): take them from the record.
+        return [SlotSet(SLOT_MATCH_OFFSET, shown or None), *slot_events(saved_search_slots(state, saved))]
 
 
 class ActionCheckMoreMatches(ResultAction):

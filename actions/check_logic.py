@@ -72,6 +72,8 @@ LOOKING_FOR: tuple[str, ...] = ("apprenticeship", "dual_study", "internship")
 NO_MUNICIPALITY = "none"
 
 MATCHES_PER_PAGE = 5
+# An answer that counts as liking an activity ("eher ja", "mag ich sehr").
+LIKED_ANSWER = 4
 # The clause about places near the pupil, by what the pupil looks for (else "utter_check_nearby_any").
 NEARBY_RESPONSES: Mapping[str, str] = {
     "apprenticeship": "utter_check_nearby_apprenticeship",
@@ -710,6 +712,27 @@ def saved_match_query(saved: SavedResult) -> MatchQuery:
         looking_for=saved.looking_for,
         scores=None if saved.answers else dict(saved.scores),
     )
+
+
+def matches_intro(query: MatchQuery) -> str:
+    """ "Diese Berufe passen gut zu dir" only when the pupil liked something ("eher ja" or more)."""
+    if query.answers and not any((value or 0) >= LIKED_ANSWER for value in query.answers.values()):
+        return "utter_check_matches_intro_undecided"
+    return "utter_check_matches_intro"
+
+
+def saved_search_slots(state: CheckState, saved: SavedResult) -> dict[str, Any]:
+    """The check's place, radius and kind from the saved record, where the slots lost them (never
+    while a check runs: its own answers are in the slots then)."""
+    if state.in_progress:
+        return {}
+    values = {
+        SLOT_MUNICIPALITY: saved.municipality,
+        SLOT_RADIUS: str(saved.radius_km) if saved.radius_km is not None else None,
+        SLOT_LOOKING_FOR: saved.looking_for,
+    }
+    current = state.slot_values()
+    return {name: value for name, value in values.items() if value is not None and current.get(name) != value}
 
 
 def nearby_text(match: Match, page: MatchPage, texts: Callable[..., str]) -> str:

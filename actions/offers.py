@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailableError, ProfessionNotFoundError
 from actions.offer_logic import (
+    MAX_RADIUS_KM,
     AskPlace,
     CheckProfile,
     ChooseProfession,
@@ -110,7 +111,8 @@ def check_profile(tracker: Tracker, places: tuple[Place, ...]) -> CheckProfile:
         radius_km = None
     return CheckProfile(
         place=home_place(tracker, places),
-        radius_km=radius_km if radius_km is not None and 0 < radius_km <= 200 else None,
+        # The check allows up to 200 km; the offer search goes up to MAX_RADIUS_KM (the whole region).
+        radius_km=min(radius_km, MAX_RADIUS_KM) if radius_km is not None and radius_km > 0 else None,
         kind=kind if isinstance(kind, str) and kind in CHECK_KINDS else None,
     )
 

@@ -11,10 +11,10 @@ Method:
    correlation r between the pupil's scores and the occupation's, over the types the pupil has a
    score for, mapped to 0..1 as `(r + 1) / 2`: it compares which interests stand out, not how high
    they are overall. Where there is no shape (a pupil who rated everything the same, or only one
-   scored type), the level decides instead: the occupation's mean score on the pupil's scored
-   types, 0..1, for a pupil who likes them (mean score 50 or more), and its complement for one who
-   does not. (An occupation without scores falls back to the weights of its code: first letter 3,
-   second 2, third 1, scaled to 0..1.)
+   scored type), the level decides instead: how far the occupation stands out on the pupil's
+   scored types against its own mean (mapped to 0..1), for a pupil who likes them (mean score 50
+   or more), and its complement for one who does not. (An occupation without scores falls back
+   to the weights of its code: first letter 3, second 2, third 1, scaled to 0..100.)
 2. **Evidence.** Each check item stands for a few occupations (knowledge/check/items.yaml
    `occupations`). An answer counts for them: "mag ich sehr" +1, "eher ja" +0.5, "weiß nicht" 0,
    "eher nicht" -0.5, "gar nicht" -1. An occupation's evidence is the sum over its answered items
@@ -33,12 +33,20 @@ Method:
    occupational field (KldB 2010 Berufshauptgruppe, the first two digits of the code) unless the
    next best occupation of another field fits more than `VARIETY_TOLERANCE` points worse: five
    suggestions come from at least three fields unless the pupil's profile is truly narrow.
-7. **Reasons.** Each suggestion gets one reason, taken from the pupil's own answers and different
-   from the reasons of the suggestions before it: the liked item ("eher ja" or "mag ich sehr")
-   that stands for this occupation, else a liked item of one of the occupation's two strongest
-   types, else of its third. When no unused liked item is left, the reason is a combination of
-   the pupil's liked top types in the occupation's code that no suggestion before used ("(a, b)",
-   then "(a)", "(b)", ...); without those there is none rather than a made-up one.
+7. **Reasons.** Each suggestion gets one reason from the pupil's own answers, never one another
+   suggestion on the same screen has. First every suggestion gets a liked item ("eher ja" or "mag
+   ich sehr") that stands for it (an item two of them share goes to the first unless the first has
+   another of its own). Those left get a liked item of one of their two strongest types that stands
+   for an occupation of the same field or a related one ("close to this job"); any other liked item
+   is no reason for them. Then a combination of the pupil's liked top types in the code that no
+   suggestion before used ((a, b), then (a), (b), ...); the chat adds one of the occupation's own
+   tasks to such a sentence, so that it never reads the same twice. Then a liked item of its own
+   that explains one before it too ("dieser Beruf hat auch mit ... zu tun", with a task). Without
+   any there is none rather than a made-up one. The first page and the higher-certificate paths
+   are served first.
+8. **Paths.** Occupations that need a higher certificate are offered beside the first page when
+   they fit at least as well as its weakest and the answers speak for them (a liked type in the
+   code or a liked item of their own).
 """
 
 from __future__ import annotations
@@ -58,6 +66,9 @@ REASON_MIN_SCORE = 50.0
 ANSWER_EVIDENCE: Mapping[int, float] = {5: 1.0, 4: 0.5, 3: 0.0, 2: -0.5, 1: -1.0}
 # Answers that can be a reason ("eher ja", "mag ich sehr").
 LIKED_ANSWER = 4
+DIRECT = "direct"
+RELATED = "related"
+AGAIN = "again"  # an item that stands for this occupation but explains one before it too
 SHAPE_WEIGHT = 0.5
 EVIDENCE_WEIGHT = 0.5
 LIKING_LEVEL = 50.0
@@ -82,6 +93,8 @@ class Occupation:
     # Ranks of the formally required and the typical certificate (knowledge/vocab.yaml), 0 = none.
     required_certificate_rank: int = 0
     typical_certificate_rank: int = 0
+    # Profiles named as related (knowledge/professions `related`): an item of theirs can explain this one.
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,8 @@ class Suggestion:
     supply: int = 0  # offers near the pupil
     reason_item: str | None = None  # item id of the pupil's own answer that is the reason
     reason_answer: int | None = None
+    # DIRECT: the item stands for this occupation; RELATED: for one of the same field or related.
+    reason_link: str | None = None
 
 
 def code_weights(code: str) -> tuple[int, ...]:
@@ -164,7 +179,10 @@ def shape_fit(scores: Scores, profile: Sequence[float], scale: float = 100.0) ->
     r = pearson(pupil, occupation)
     if r is not None:
         return (r + 1) / 2
-    level = math.fsum(occupation) / len(occupation) / scale
+    # How far the occupation stands out on the pupil's scored types, against its own mean: -1..1.
+    own_mean = math.fsum(profile) / len(profile)
+    standout = (math.fsum(occupation) / len(occupation) - own_mean) / scale
+    level = (standout + 1) / 2
     return level if math.fsum(pupil) / len(pupil) >= LIKING_LEVEL else 1 - level
 
 
@@ -275,7 +293,12 @@ def with_variety(ranked: Sequence[Suggestion]) -> list[Suggestion]:
                 chosen = alternative
         remaining.remove(chosen)
         result.append(chosen)
-    return result
+    # Within a block the shown fits fall, as a pupil expects; variety only decides which five.
+    return [
+        suggestion
+        for start in range(0, len(result), VARIETY_BLOCK)
+        for suggestion in sorted(result[start : start + VARIETY_BLOCK], key=ranking_key)
+    ]
 
 
 def _strongest_types(occupation: Occupation, count: int = 2) -> tuple[str, ...]:
@@ -284,27 +307,52 @@ def _strongest_types(occupation: Occupation, count: int = 2) -> tuple[str, ...]:
     return tuple(RIASEC[index] for index in order[:count])
 
 
-def _reason_candidates(
-    occupation: Occupation, evidence: Evidence, position: Mapping[str, int]
-) -> list[tuple[str, int]]:
-    """The pupil's liked items that can explain this occupation, best first: those that stand for
-    it, then those of its two strongest types, then those of its third."""
-    liked = [
+Candidate = tuple[str, int, str]  # item id, answer, DIRECT or RELATED
+
+
+def _liked(evidence: Evidence) -> list[tuple[str, int]]:
+    return [
         (item_id, value)
         for item_id, value in evidence.answers.items()
         if value is not None and value >= LIKED_ANSWER
     ]
-    ranked: list[tuple[tuple[int, int, int, int], tuple[str, int]]] = []
-    strongest = _strongest_types(occupation, 3)
-    for item_id, value in liked:
+
+
+def _direct_candidates(
+    occupation: Occupation, evidence: Evidence, position: Mapping[str, int]
+) -> list[Candidate]:
+    """Liked items that stand for this occupation, the best first."""
+    ranked = []
+    for item_id, value in _liked(evidence):
         linked = list(evidence.item_occupations.get(item_id, ()))
-        place = position.get(item_id, len(position))
-        item_type = evidence.item_types.get(item_id)
         if occupation.slug in linked:
-            ranked.append(((0, -value, linked.index(occupation.slug), place), (item_id, value)))
-        elif item_type in strongest:
-            tier = 1 if strongest.index(item_type) < 2 else 2
-            ranked.append(((tier, -value, strongest.index(item_type), place), (item_id, value)))
+            key = (-value, linked.index(occupation.slug), position.get(item_id, len(position)))
+            ranked.append((key, (item_id, value, DIRECT)))
+    return [candidate for _, candidate in sorted(ranked)]
+
+
+def _related_candidates(
+    occupation: Occupation,
+    evidence: Evidence,
+    position: Mapping[str, int],
+    fields: Mapping[str, str],
+) -> list[Candidate]:
+    """Liked items of the occupation's two strongest types that stand for an occupation of the same
+    field or a related one: close enough to say so; any other liked item is no reason for it."""
+    strongest = _strongest_types(occupation)
+    ranked = []
+    for item_id, value in _liked(evidence):
+        item_type = evidence.item_types.get(item_id)
+        linked = evidence.item_occupations.get(item_id, ())
+        if item_type not in strongest or occupation.slug in linked:
+            continue
+        close = any(
+            slug in occupation.related or (occupation.field and fields.get(slug) == occupation.field)
+            for slug in linked
+        )
+        if close:
+            key = (-value, strongest.index(item_type), position.get(item_id, len(position)))
+            ranked.append((key, (item_id, value, RELATED)))
     return [candidate for _, candidate in sorted(ranked)]
 
 
@@ -315,27 +363,70 @@ def _type_reason_options(reasons: tuple[str, ...]) -> list[tuple[str, ...]]:
     return options
 
 
+def _assign_direct(
+    ranked: Sequence[Suggestion], candidates: Mapping[str, list[Candidate]]
+) -> dict[str, Candidate]:
+    """Each suggestion's own item, in order; an item taken before is moved to the suggestion that
+    took it first only when that one has another item of its own left (one step of augmenting)."""
+    holder: dict[str, str] = {}  # item id -> slug
+    chosen: dict[str, Candidate] = {}
+    for suggestion in ranked:
+        own = candidates.get(suggestion.slug, [])
+        free = next((candidate for candidate in own if candidate[0] not in holder), None)
+        if free is None:
+            for candidate in own:
+                other = holder[candidate[0]]
+                spare = next((c for c in candidates.get(other, []) if c[0] not in holder), None)
+                if spare is not None:
+                    holder[spare[0]] = other
+                    chosen[other] = spare
+                    free = candidate
+                    break
+        if free is not None:
+            holder[free[0]] = suggestion.slug
+            chosen[suggestion.slug] = free
+    return chosen
+
+
 def assign_reasons(
     ranked: Sequence[Suggestion], occupations: Mapping[str, Occupation], evidence: Evidence | None
 ) -> list[Suggestion]:
-    """Give each suggestion, in order, a reason no suggestion before it has: the best liked item
-    not used yet, else a combination of its liked types not used yet (else the usual one)."""
-    position = {item_id: index for index, item_id in enumerate(evidence.item_order)} if evidence else {}
-    used_items: set[str] = set()
+    """Give each suggestion a reason no suggestion before it has: first every suggestion's own
+    liked item (the items that stand for it), then, for those left, a liked item of a close
+    occupation, then a combination of its liked types not used yet (else the usual one)."""
+    chosen: dict[str, Candidate] = {}
+    direct: dict[str, list[Candidate]] = {}
+    if evidence is not None:
+        position = {item_id: index for index, item_id in enumerate(evidence.item_order)}
+        direct = {s.slug: _direct_candidates(occupations[s.slug], evidence, position) for s in ranked}
+        chosen = _assign_direct(ranked, direct)
+        used = {candidate[0] for candidate in chosen.values()}
+        fields = {slug: occupation.field for slug, occupation in occupations.items()}
+        for suggestion in ranked:
+            if suggestion.slug in chosen:
+                continue
+            related = _related_candidates(occupations[suggestion.slug], evidence, position, fields)
+            fresh = next((candidate for candidate in related if candidate[0] not in used), None)
+            if fresh is not None:
+                used.add(fresh[0])
+                chosen[suggestion.slug] = fresh
     used_types: set[tuple[str, ...]] = set()
     result: list[Suggestion] = []
     for suggestion in ranked:
-        candidates = _reason_candidates(occupations[suggestion.slug], evidence, position) if evidence else []
-        chosen = next((candidate for candidate in candidates if candidate[0] not in used_items), None)
-        if chosen is not None:
-            used_items.add(chosen[0])
-            result.append(replace(suggestion, reason_item=chosen[0], reason_answer=chosen[1]))
+        if suggestion.slug in chosen:
+            item_id, value, link = chosen[suggestion.slug]
+            result.append(replace(suggestion, reason_item=item_id, reason_answer=value, reason_link=link))
             continue
         options = _type_reason_options(suggestion.reasons)
-        fresh = next((option for option in options if option not in used_types), None)
-        if fresh is not None:
-            used_types.add(fresh)
-            result.append(replace(suggestion, reasons=fresh))
+        fresh_types = next((option for option in options if option not in used_types), None)
+        own = direct.get(suggestion.slug) if evidence is not None else None
+        if fresh_types is not None:
+            used_types.add(fresh_types)
+            result.append(replace(suggestion, reasons=fresh_types))
+        elif own:
+            # The pupil's answer speaks for this one too; said with one of its own tasks.
+            item_id, value, _ = own[0]
+            result.append(replace(suggestion, reason_item=item_id, reason_answer=value, reason_link=AGAIN))
         else:
             result.append(suggestion)
     return result
@@ -367,7 +458,12 @@ def rank_occupations(
         for occupation in by_slug.values()
     ]
     ordered = with_variety(sorted(suggestions, key=ranking_key))
-    return assign_reasons(ordered, by_slug, evidence)
+    # Reasons are handed out over what a pupil sees together: the first page and the paths that
+    # need a higher certificate first, then the rest in order.
+    first = ordered[:VARIETY_BLOCK] + higher_certificate_paths(ordered, VARIETY_BLOCK)
+    rest = [suggestion for suggestion in ordered if suggestion not in first]
+    with_reasons = {s.slug: s for s in assign_reasons(first + rest, by_slug, evidence)}
+    return [with_reasons[suggestion.slug] for suggestion in ordered]
 
 
 def higher_certificate_paths(
@@ -379,8 +475,11 @@ def higher_certificate_paths(
     if not page:
         return [suggestion for suggestion in ranked if suggestion.needs_higher_certificate][:count]
     weakest = min(suggestion.raw_fit for suggestion in page)
+    # Only what the pupil's answers speak for: a liked type in its code or a liked item of its own.
     return [
         suggestion
         for suggestion in ranked
-        if suggestion.needs_higher_certificate and suggestion.raw_fit >= weakest
+        if suggestion.needs_higher_certificate
+        and suggestion.raw_fit >= weakest
+        and (suggestion.reasons or suggestion.evidence > 0)
     ][:count]

@@ -6,7 +6,7 @@ and the occupations from the database, hands them over, and shapes the answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -52,7 +52,14 @@ from api.check.schemas import (
     ScoreResultPublic,
     Variant,
 )
-from api.check.sync import REASON_ITEM, REASON_ONE, REASON_TWO
+from api.check.sync import (
+    REASON_ITEM,
+    REASON_ITEM_AGAIN,
+    REASON_ITEM_RELATED,
+    REASON_ONE,
+    REASON_TWO,
+    REASON_WITH_TASK,
+)
 from api.core.errors import InvalidFilterError
 from api.core.schemas import LocalizedLabel
 from api.geo.models import Municipality
@@ -89,7 +96,17 @@ def interest_types(session: Session) -> dict[str, CheckType]:
 def reason_composer(session: Session, types: Mapping[str, CheckType]) -> bank.InterestTypes:
     """knowledge.check's own `InterestTypes`, rebuilt from the tables, to compose "why it fits"."""
     texts = {row.key: row for row in session.scalars(select(CheckText))}
-    if any(key not in texts for key in (REASON_ONE, REASON_TWO, REASON_ITEM)):
+    if any(
+        key not in texts
+        for key in (
+            REASON_ONE,
+            REASON_TWO,
+            REASON_ITEM,
+            REASON_ITEM_RELATED,
+            REASON_WITH_TASK,
+            REASON_ITEM_AGAIN,
+        )
+    ):
         raise CheckUnavailableError()
 
     def localized(de: str, en: str) -> LocalizedText:
@@ -110,6 +127,9 @@ def reason_composer(session: Session, types: Mapping[str, CheckType]) -> bank.In
         reason_one=localized(texts[REASON_ONE].de, texts[REASON_ONE].en),
         reason_two=localized(texts[REASON_TWO].de, texts[REASON_TWO].en),
         reason_item=localized(texts[REASON_ITEM].de, texts[REASON_ITEM].en),
+        reason_item_related=localized(texts[REASON_ITEM_RELATED].de, texts[REASON_ITEM_RELATED].en),
+        reason_with_task=localized(texts[REASON_WITH_TASK].de, texts[REASON_WITH_TASK].en),
+        reason_item_again=localized(texts[REASON_ITEM_AGAIN].de, texts[REASON_ITEM_AGAIN].en),
     )
 
 
@@ -271,11 +291,37 @@ def _pupil_rank(ranks: Mapping[str, int], certificate: str | None) -> int | None
     return ranks[certificate]
 
 
-def _answer_meanings(session: Session) -> dict[int, LocalizedLabel]:
+def _without_emoji(label: str) -> str:
+    """A button's words without the emoji in front ("😍 sehr gern" -> "sehr gern")."""
+    words = label.split(" ", 1)
+    return words[1] if len(words) == 2 and not any(ch.isalnum() for ch in words[0]) else label
+
+
+def _answer_labels(session: Session) -> dict[int, LocalizedLabel]:
+    """The words of the answer buttons, as the pupil pressed them."""
     return {
-        option.value: LocalizedLabel(de=option.meaning_de, en=option.meaning_en)
+        option.value: LocalizedLabel(de=_without_emoji(option.button_de), en=_without_emoji(option.button_en))
         for option in session.scalars(select(CheckAnswerOption))
     }
+
+
+def _task_pairs(row: Profession) -> list[tuple[str, str]]:
+    """The occupation's tasks in German and English, in the profile's order."""
+    text = (row.profile or {}).get("text") or {}
+    german = (text.get("de") or {}).get("tasks") or []
+    english = (text.get("en") or {}).get("tasks") or []
+    return [(str(de), str(en)) for de, en in zip(german, english, strict=False)]
+
+
+def _with_a_fresh_task(
+    compose: Callable[[str, str], LocalizedLabel], row: Profession, used: set[str]
+) -> LocalizedLabel | None:
+    """The sentence with the first of the occupation's tasks that makes it new on the screen."""
+    for task_de, task_en in _task_pairs(row):
+        label = compose(task_de, task_en)
+        if label.de not in used:
+            return label
+    return None
 
 
 def find_matches(
@@ -304,6 +350,8 @@ def find_matches(
         if place is None:
             raise UnknownMunicipalityError(context.municipality)
     radius = context.radius_km or DEFAULT_RADIUS_KM
+    if place is not None and (place.lat is None or place.lon is None):
+        place = None  # without coordinates nothing can be counted near it: say nothing about it
     supply = (
         regional_supply(session, place, radius, context.looking_for, now or datetime.now(UTC))
         if place is not None
@@ -323,6 +371,7 @@ def find_matches(
                 field=row.kldb_code[:2],
                 required_certificate_rank=ranks.get(row.certificate_required, 0),
                 typical_certificate_rank=ranks.get(row.certificate_typical, 0),
+                related=tuple((row.profile or {}).get("related") or ()),
             )
             for row in rows.values()
         ],
@@ -331,12 +380,27 @@ def find_matches(
         supply={slug: offers for slug, (offers, _) in supply.items()},
     )
     composer = reason_composer(session, interest_types(session))
-    meanings = _answer_meanings(session)
+    meanings = _answer_labels(session)
     items = {row.id: row for row in session.scalars(select(CheckItem))} if evidence is not None else {}
 
+    shown_reasons: set[str] = set()
+
     def public(suggestion: matching.Suggestion) -> MatchPublic:
+        """One suggestion as the pupil sees it; its reason never repeats one shown before it."""
         row = rows[suggestion.slug]
         reason = compose_reason(suggestion.reasons, composer)
+        if reason is not None:
+            plain = reason
+            reason = (
+                _with_a_fresh_task(
+                    lambda de, en: LocalizedLabel(
+                        de=composer.with_task(plain.de, de, "de"), en=composer.with_task(plain.en, en, "en")
+                    ),
+                    row,
+                    shown_reasons,
+                )
+                or plain
+            )
         reason_item: ReasonItem | None = None
         if suggestion.reason_item is not None and suggestion.reason_answer is not None:
             item = items[suggestion.reason_item]
@@ -347,10 +411,22 @@ def find_matches(
                 answer=suggestion.reason_answer,
                 answer_meaning=meaning,
             )
+            related = suggestion.reason_link == matching.RELATED
             reason = LocalizedLabel(
-                de=composer.item_reason(item.text_de, meaning.de, "de"),
-                en=composer.item_reason(item.text_en, meaning.en, "en"),
+                de=composer.item_reason(item.text_de, meaning.de, "de", related=related),
+                en=composer.item_reason(item.text_en, meaning.en, "en", related=related),
             )
+            if suggestion.reason_link == matching.AGAIN:
+                reason = _with_a_fresh_task(
+                    lambda de, en: LocalizedLabel(
+                        de=composer.item_again(item.text_de, de, "de"),
+                        en=composer.item_again(item.text_en, en, "en"),
+                    ),
+                    row,
+                    shown_reasons,
+                )
+        if reason is not None:
+            shown_reasons.add(reason.de)
         offers, places = supply.get(suggestion.slug, (0, 0))
         return MatchPublic(
             slug=suggestion.slug,
@@ -370,8 +446,9 @@ def find_matches(
 
     page = ranked[offset : offset + limit]
     paths = matching.higher_certificate_paths(ranked, limit) if offset == 0 and pupil_rank is not None else []
+    shown = [public(suggestion) for suggestion in page]
     return MatchPage(
-        items=[public(suggestion) for suggestion in page],
+        items=shown,
         total=len(ranked),
         higher_certificate_paths=[public(suggestion) for suggestion in paths if suggestion not in page],
         nearby=(

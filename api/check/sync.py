@@ -15,6 +15,9 @@ from knowledge.check import bank
 REASON_ONE = "reason_one"
 REASON_TWO = "reason_two"
 REASON_ITEM = "reason_item"
+REASON_ITEM_RELATED = "reason_item_related"
+REASON_WITH_TASK = "reason_with_task"
+REASON_ITEM_AGAIN = "reason_item_again"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ def text_columns(types: bank.InterestTypes) -> list[dict[str, Any]]:
         {"key": REASON_ONE, "de": types.reason_one.de, "en": types.reason_one.en},
         {"key": REASON_TWO, "de": types.reason_two.de, "en": types.reason_two.en},
         {"key": REASON_ITEM, "de": types.reason_item.de, "en": types.reason_item.en},
+        {"key": REASON_ITEM_RELATED, "de": types.reason_item_related.de, "en": types.reason_item_related.en},
+        {"key": REASON_WITH_TASK, "de": types.reason_with_task.de, "en": types.reason_with_task.en},
+        {"key": REASON_ITEM_AGAIN, "de": types.reason_item_again.de, "en": types.reason_item_again.en},
     ]
 
 

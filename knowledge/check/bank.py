@@ -108,8 +108,10 @@ class InterestTypes:
     types: tuple[InterestType, ...]  # in the order R, I, A, S, E, C
     reason_one: LocalizedText  # template with {first}
     reason_two: LocalizedText  # template with {first} and {second}
-    # template with {item} and {answer}
-    reason_item: LocalizedText
+    reason_item: LocalizedText  # template with {item} and {answer}: the item stands for the job
+    reason_item_related: LocalizedText  # the same for an item of a close occupation
+    reason_with_task: LocalizedText  # template with {reason} and {task}
+    reason_item_again: LocalizedText  # template with {item} and {task}
 
     def get(self, code: str) -> InterestType:
         for interest_type in self.types:
@@ -128,10 +130,19 @@ class InterestTypes:
         second = self.get(codes[1]).reason.get(language)
         return self.reason_two.get(language).format(first=first, second=second)
 
-    def item_reason(self, item: str, answer: str, language: str) -> str:
+    def item_reason(self, item: str, answer: str, language: str, *, related: bool = False) -> str:
         """Why an occupation fits, from one of the pupil's own answers ("Du hast „…“ mit „…“
         beantwortet.")."""
-        return self.reason_item.get(language).format(item=item, answer=answer)
+        template = self.reason_item_related if related else self.reason_item
+        return template.get(language).format(item=item, answer=answer)
+
+    def item_again(self, item: str, task: str, language: str) -> str:
+        """An item that explains an occupation before this one too, with one of this one's tasks."""
+        return self.reason_item_again.get(language).format(item=item, task=task.rstrip(". "))
+
+    def with_task(self, reason: str, task: str, language: str) -> str:
+        """A type reason with one of the occupation's own tasks ("... Zum Beispiel: Dächer decken.")."""
+        return self.reason_with_task.get(language).format(reason=reason, task=task.rstrip(". "))
 
 
 @dataclass(frozen=True)
@@ -577,10 +588,22 @@ def load_types(path: Path | None = None) -> InterestTypes:
     reason_one = _localized(templates.get("one"), "types.yaml: reason_templates.one", problems)
     reason_two = _localized(templates.get("two"), "types.yaml: reason_templates.two", problems)
     reason_item = _localized(templates.get("item"), "types.yaml: reason_templates.item", problems)
+    reason_item_related = _localized(
+        templates.get("item_related"), "types.yaml: reason_templates.item_related", problems
+    )
+    reason_with_task = _localized(
+        templates.get("with_task"), "types.yaml: reason_templates.with_task", problems
+    )
+    reason_item_again = _localized(
+        templates.get("item_again"), "types.yaml: reason_templates.item_again", problems
+    )
     for name, template, placeholders in (
         ("one", reason_one, ("{first}",)),
         ("two", reason_two, ("{first}", "{second}")),
         ("item", reason_item, ("{item}", "{answer}")),
+        ("item_related", reason_item_related, ("{item}", "{answer}")),
+        ("with_task", reason_with_task, ("{reason}", "{task}")),
+        ("item_again", reason_item_again, ("{item}", "{task}")),
     ):
         for language in LANGUAGES:
             text = template.get(language)
@@ -591,7 +614,13 @@ def load_types(path: Path | None = None) -> InterestTypes:
     if problems:
         raise CheckBankError(problems)
     return InterestTypes(
-        types=tuple(types), reason_one=reason_one, reason_two=reason_two, reason_item=reason_item
+        types=tuple(types),
+        reason_one=reason_one,
+        reason_two=reason_two,
+        reason_item=reason_item,
+        reason_item_related=reason_item_related,
+        reason_with_task=reason_with_task,
+        reason_item_again=reason_item_again,
     )
 
 

@@ -668,3 +668,44 @@ async def test_delete_keeps_a_check_in_progress(check_api: CheckApi, make_tracke
     )
     assert responses == [("utter_check_nothing_deleted", {})]
     assert events == []
+
+
+async def test_my_result_gives_the_offer_search_back_the_checks_place_radius_and_kind(
+    check_api: CheckApi, fake_check: FakeCheckApi, make_tracker: TrackerFactory
+) -> None:
+    fake_check.saved["test-user"] = {
+        "pupil_ref": "test-user",
+        "variant": "quick",
+        "scores": {"R": 100.0, "I": 75.0, "A": 0.0, "S": None, "E": None, "C": None},
+        "certificate": "realschule",
+        "municipality": "melle",
+        "answers": {"r01": 5, "i01": 4, "a01": 1},
+        "radius_km": 10,
+        "looking_for": "internship",
+    }
+    # A new session: the check's slots are empty, the record still knows.
+    t = tracker(make_tracker, "mein ergebnis", "show_check_result", check_status="saved")
+    responses, events, _ = await run(ActionCheckShowResult(check_api), t)
+    assert SlotSet("check_municipality", "melle") in events
+    assert SlotSet("check_radius", "10") in events
+    assert SlotSet("check_looking_for", "internship") in events
+    # The matches were asked with the saved answers, place, radius and kind.
+    body = json.loads(fake_check.calls("/api/v1/check/matches")[0].content)
+    assert (body["answers"], body["municipality"], body["radius_km"], body["looking_for"]) == (
+        {"r01": 5, "i01": 4, "a01": 1},
+        "melle",
+        10,
+        "internship",
+    )
+    assert ("utter_check_matches_intro", {}) in responses
+
+
+async def test_a_pupil_who_liked_nothing_is_not_told_the_jobs_suit_them_well(
+    check_api: CheckApi, fake_check: FakeCheckApi, make_tracker: TrackerFactory
+) -> None:
+    slots = {**SETUP, "check_status": "finished", "check_answers": answers(3, 2, 1)}
+    responses, _, _ = await run(
+        ActionCheckWrapUp(check_api), tracker(make_tracker, "gar nicht", "check_answer", **slots)
+    )
+    names = [name for name, _ in responses]
+    assert "utter_check_matches_intro_undecided" in names and "utter_check_matches_intro" not in names

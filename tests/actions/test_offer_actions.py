@@ -415,3 +415,44 @@ async def test_the_help_button_searches_near_the_pupil(api: ExchangeApi) -> None
     dispatcher, events = await search(api, tracker)
     assert dispatcher.messages == []
     assert slot_events(events)["offer_place_needed"] is True
+
+
+async def test_offers_from_the_check_result_search_where_and_what_the_check_said(
+    api: ExchangeApi, exchange: FakeExchange
+) -> None:
+    """The result's "Angebote dazu" button: the place, radius and kind of the check (slots)."""
+    tracker = build_tracker(
+        '/search_offers{"profession":"koch","offer_refinement":"check_profile"}',
+        "search_offers",
+        [entity("profession", "koch"), entity("offer_refinement", "check_profile")],
+        slots={"check_municipality": "osnabrueck", "check_radius": "10", "check_looking_for": "internship"},
+    )
+    _, events = await search(api, tracker)
+    state = state_of(events)
+    assert state is not None
+    assert (state.profession, state.place, state.radius_km, state.kind) == (
+        "koch",
+        "Osnabrück",
+        10,
+        "internship",
+    )
+    # Without the button's marker the same slots only give the place ("in meiner Nähe").
+    plain = build_tracker(
+        '/search_offers{"profession":"koch"}',
+        "search_offers",
+        [entity("profession", "koch")],
+        slots={"check_municipality": "osnabrueck", "check_radius": "10", "check_looking_for": "internship"},
+    )
+    _, events = await search(api, plain)
+    state = state_of(events)
+    assert state is not None and state.kind is None and state.radius_km != 10
+    # A radius above what the search offers (the check allows 200 km) becomes the widest search.
+    wide = build_tracker(
+        "/search_offers",
+        "search_offers",
+        [entity("profession", "koch"), entity("offer_refinement", "check_profile")],
+        slots={"check_municipality": "osnabrueck", "check_radius": "150", "check_looking_for": None},
+    )
+    _, events = await search(api, wide)
+    state = state_of(events)
+    assert state is not None and state.radius_km == 100 and state.kind is None

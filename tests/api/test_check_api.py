@@ -220,10 +220,12 @@ async def test_matches_rank_occupations_with_reasons_in_both_languages(
     # before it in the list has.
     assert medical["reasons"] and set(medical["reasons"]) <= {"S", "I"}
     types = check_snapshot.types
-    assert medical["reason"] == {
-        "de": types.fit_reason(medical["reasons"], "de"),
-        "en": types.fit_reason(medical["reasons"], "en"),
-    }
+    # The type sentence with one of the occupation's own tasks, so two never read the same.
+    assert medical["reason"]["de"].startswith(types.fit_reason(medical["reasons"], "de"))
+    assert medical["reason"]["en"].startswith(types.fit_reason(medical["reasons"], "en"))
+    assert "Zum Beispiel: " in medical["reason"]["de"] and "For example: " in medical["reason"]["en"]
+    # (The test catalogue gives every occupation the same tasks; the real one is checked by the
+    # persona suite: no reason twice on one screen.)
     # The first two suggestions never share their reason.
     assert items[0]["reason"] != items[1]["reason"]
     # An occupation sharing no liked top type gets no made-up reason.

@@ -131,14 +131,26 @@ def test_shape_fit_compares_the_six_scores_not_only_a_code() -> None:
 
 def test_without_a_shape_the_level_decides_and_the_evidence_counts() -> None:
     flat = scores_of(R=50, I=50, A=50, S=50, E=50, C=50)
-    assert shape_fit(flat, MECHANIC.interests or ()) == pytest.approx(sum(MECHANIC.interests or ()) / 600)
+    # Everything rated the same: every occupation is neutral, only the evidence decides.
+    assert shape_fit(flat, MECHANIC.interests or ()) == pytest.approx(0.5)
     only_s = {"R": None, "I": None, "A": None, "S": 80.0, "E": None, "C": None}
-    assert shape_fit(only_s, NURSE.interests or ()) == pytest.approx(0.95)
+    nurse = NURSE.interests or ()
+    standout = (95 - sum(nurse) / 6) / 100
+    assert shape_fit(only_s, nurse) == pytest.approx((standout + 1) / 2)
     disliked = {"R": None, "I": None, "A": None, "S": 10.0, "E": None, "C": None}
-    assert shape_fit(disliked, NURSE.interests or ()) == pytest.approx(0.05)
+    assert shape_fit(disliked, nurse) == pytest.approx(1 - (standout + 1) / 2)
     ranked = rank_occupations(flat, ALL, evidence=evidence_of({"s01": 5, "s02": 1}))
     assert ranked[0].slug == "erzieher"
     assert ranked[-1].slug == "pflege"
+
+
+def test_one_scored_type_orders_by_how_much_the_occupation_stands_out_not_by_slug() -> None:
+    only_r = {"R": 90.0, "I": None, "A": None, "S": None, "E": None, "C": None}
+    # "r5" stands out most on R, "r0" least: the order must follow R, against the alphabet.
+    jobs = [job(f"r{5 - index}", (95 - 5 * index, 50, 10, 20, 25, 35)) for index in range(6)]
+    ranked = rank_occupations(only_r, jobs)
+    assert [s.slug for s in ranked] == ["r5", "r4", "r3", "r2", "r1", "r0"]
+    assert len({s.fit for s in ranked}) == len(ranked)
 
 
 def test_types_without_a_score_are_left_out_not_guessed() -> None:

@@ -69,9 +69,7 @@ def real_knowledge(load: Loader, session: Any) -> CheckBankSnapshot:
     return snapshot
 
 
-async def top_five(
-    client: httpx.AsyncClient, persona: dict[str, Any], items: list[str]
-) -> list[dict[str, Any]]:
+async def first_page(client: httpx.AsyncClient, persona: dict[str, Any], items: list[str]) -> dict[str, Any]:
     answers = {item: persona["answers"][item] for item in items}
     response = await client.post(
         "/api/v1/check/matches",
@@ -83,8 +81,8 @@ async def top_five(
         },
     )
     assert response.status_code == 200, response.text
-    suggestions: list[dict[str, Any]] = response.json()["items"]
-    return suggestions
+    page: dict[str, Any] = response.json()
+    return page
 
 
 @pytest.mark.parametrize("kind", ["main", "holdout"])
@@ -97,7 +95,8 @@ async def test_personas_get_what_a_career_adviser_would_name(
     for variant, items in variants.items():
         rows = []
         for persona in personas(kind):
-            suggestions = await top_five(client, persona, items)
+            page = await first_page(client, persona, items)
+            suggestions: list[dict[str, Any]] = page["items"]
             slugs = [item["slug"] for item in suggestions]
             hits = [slug for slug in slugs if slug in persona["expected"]]
             reasons = [item["reason"]["de"] if item["reason"] else None for item in suggestions]
@@ -111,11 +110,17 @@ async def test_personas_get_what_a_career_adviser_would_name(
                     "fields": sorted({item["field"] for item in suggestions}),
                 }
             )
-            # Whatever the persona: a reason from the pupil's own answers is never used twice.
-            from_answers = [
-                item["reason_item"]["id"] for item in suggestions if item["reason_item"] is not None
-            ]
-            assert len(from_answers) == len(set(from_answers)), (persona["id"], reasons)
+            # Whatever the persona: every suggestion on the screen (the five and the paths) has a
+            # reason, never the same sentence twice, and a reason from an answer is an item the
+            # pupil liked; the shown fits fall.
+            on_screen = suggestions + page["higher_certificate_paths"]
+            texts = [item["reason"]["de"] for item in on_screen if item["reason"]]
+            assert len(texts) == len(set(texts)), (persona["id"], texts)
+            for item in on_screen:
+                if item["reason_item"] is not None:
+                    assert persona["answers"][item["reason_item"]["id"]] >= 4, (persona["id"], item)
+            fits = [item["fit"] for item in suggestions]
+            assert fits == sorted(fits, reverse=True), (persona["id"], fits)
         passed = sum(len(row["hits"]) >= MIN_HITS for row in rows)
         gated = [row for row in rows if kind == "main" and row["persona"] in GATED]
         gated_passed = sum(len(row["hits"]) >= MIN_HITS for row in gated)

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { readReplies } from '../../../bot/channels/web/src/rasa.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
-import { safeImageUrl, splitLinks } from '../../../bot/channels/web/src/text.js';
+import { safeImageUrl, splitBold, splitLinks } from '../../../bot/channels/web/src/text.js';
 
 const RASA = 'http://127.0.0.1:5005';
 
@@ -80,4 +80,14 @@ test('the deletion marker is noticed, other custom payloads are not', () => {
   for (const custom of [{ berufslotse: 'something else' }, { conversation_deleted: true }, 'conversation_deleted', null]) {
     assert.equal(readReplies([{ recipient_id: 'web-1', custom }], RASA).deleted, false, JSON.stringify(custom));
   }
+});
+
+test('bold runs are split like the Telegram bridge does; unpaired stars stay', () => {
+  assert.deepEqual(splitBold('**Probezeit** – so geht es'), [
+    { text: 'Probezeit', bold: true },
+    { text: ' – so geht es' },
+  ]);
+  assert.deepEqual(splitBold('2 * 3 ** nicht fett'), [{ text: '2 * 3 ** nicht fett' }]);
+  assert.deepEqual(splitBold('** lose **'), [{ text: '** lose **' }]);
+  assert.deepEqual(splitBold('<b>**x**</b>'), [{ text: '<b>' }, { text: 'x', bold: true }, { text: '</b>' }]);
 });

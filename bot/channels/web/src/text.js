@@ -49,8 +49,24 @@ export function splitLinks(text) {
   return parts;
 }
 
+const BOLD = /\*\*(\S(?:[\s\S]*?\S)?)\*\*/g;
+
+/** Splits text into plain and **bold** runs: [{text}, {text, bold: true}, ...] (the same rule as
+ * the Telegram bridge: a bold run starts and ends with a non-space; unpaired stars stay as typed). */
+export function splitBold(text) {
+  const runs = [];
+  let last = 0;
+  for (const match of String(text).matchAll(BOLD)) {
+    if (match.index > last) runs.push({ text: text.slice(last, match.index) });
+    runs.push({ text: match[1], bold: true });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) runs.push({ text: text.slice(last) });
+  return runs;
+}
+
 /** Appends text with its links to parent; `newTabHint` is read out after each link. */
-export function appendRichText(parent, text, newTabHint) {
+function appendLinks(parent, text, newTabHint) {
   const doc = parent.ownerDocument;
   for (const part of splitLinks(String(text ?? ''))) {
     if (!part.href) {
@@ -67,5 +83,18 @@ export function appendRichText(parent, text, newTabHint) {
     hint.textContent = ` ${newTabHint}`;
     link.append(hint);
     parent.append(link);
+  }
+}
+
+/** Appends text with its **bold** runs and links to parent (text nodes only, never HTML). */
+export function appendRichText(parent, text, newTabHint) {
+  for (const run of splitBold(String(text ?? ''))) {
+    if (!run.bold) {
+      appendLinks(parent, run.text, newTabHint);
+      continue;
+    }
+    const strong = parent.ownerDocument.createElement('strong');
+    appendLinks(strong, run.text, newTabHint);
+    parent.append(strong);
   }
 }
