@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -314,3 +315,35 @@ def test_silence_from_rasa_becomes_a_kind_answer_except_after_a_restart(message:
         ]
     else:
         assert answer == []
+
+
+def filled(template: str) -> str:
+    """A response's payload as sent: `{{`/`}}` are braces, `{offer_id}` and the like are ids."""
+    escaped = template.replace("{{", "\0").replace("}}", "\1")
+    return re.sub(r"\{(\w+)\}", "12", escaped).replace("\0", "{").replace("\1", "}")
+
+
+def test_every_button_of_the_real_domain_passes_as_a_payload() -> None:
+    domain = Domain.load("bot/domain")
+    policy = policy_from_domain(domain)
+    payloads = {
+        filled(button["payload"])
+        for variations in domain.responses.values()
+        for variation in variations
+        for button in variation.get("buttons") or []
+        if str(button.get("payload", "")).startswith("/")
+    }
+    # buttons the actions build (actions/*_logic.py)
+    payloads |= {
+        '/check_answer{"check_choice":"r01:4"}',
+        '/check_answer{"check_choice":"r01:skip"}',
+        '/ask_pay{"profession":"anlagenmechaniker-fuer-sanitaer-heizungs-und-klimatechnik"}',
+        '/refine_offers{"profession":"kaufmann-im-einzelhandel"}',
+        '/refine_offers{"offer_refinement":"closer"}',
+        '/search_offers{"offer_refinement":"near_me"}',
+        '/withdraw_contact_request{"request_id":"3"}',
+        "/more_offers",
+    }
+    assert len(payloads) > 15
+    refused = sorted(payload for payload in payloads if not policy.allows(payload))
+    assert refused == []

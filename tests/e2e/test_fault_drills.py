@@ -26,6 +26,14 @@ def restore_services(stack: Stack) -> Iterator[None]:
             stack.start_service(service.name)
 
 
+def assert_logs_hold_nothing_of(stack: Stack, *secrets: str) -> None:
+    """A failed action, a refused connection, an exception: none of it names the pupil or quotes them."""
+    for log in sorted((stack.config.var_dir / "log").glob("*.log")):
+        text = log.read_text(errors="replace")
+        for secret in secrets:
+            assert secret not in text, (log.name, secret)
+
+
 def kind_words(replies: list[dict[str, object]]) -> str:
     texts = [str(reply.get("text", "")) for reply in replies]
     assert texts and all(texts), replies  # an answer, not silence
@@ -41,6 +49,7 @@ def test_the_action_server_stops_mid_conversation(chat: Chat, stack: Stack) -> N
     stack.start_service("actions")
     # the occupation of the conversation is still known: the follow-up needs no name
     assert "Jahre" in chat.say_text("und wie lange dauert die ausbildung?")
+    assert_logs_hold_nothing_of(stack, chat.sender, "wie lange dauert die ausbildung")
 
 
 @pytest.mark.usefixtures("restore_services")
@@ -51,3 +60,4 @@ def test_the_api_stops_mid_conversation(chat: Chat, stack: Stack) -> None:
     assert "Versuch es" in while_down or "noch mal" in while_down
     stack.start_service("api")
     assert "Tischler" in chat.say_text("was macht ein tischler")
+    assert_logs_hold_nothing_of(stack, chat.sender, "was verdient man da")

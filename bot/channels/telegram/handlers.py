@@ -253,7 +253,10 @@ class TelegramBridge:
             language = self._language(update.effective_user)
             await context.bot.send_message(chat.id, self.strings.text(REFUSAL_TEXTS[refusal], language))
             return
-        await self._converse(context.bot, chat.id, update.effective_user, message.text)
+        # Typed text never becomes a Rasa payload (`/intent{...}`): only buttons send those. Telegram
+        # marks "/word" as a command (on_unknown_command); this catches what it does not mark.
+        text = message.text.lstrip("/").lstrip() if message.text.startswith("/") else message.text
+        await self._converse(context.bot, chat.id, update.effective_user, text or message.text)
 
     async def on_non_text(self, update: Update, context: Context) -> None:
         """Stickers, voice messages, photos, documents...: a kind word and a nudge to type."""

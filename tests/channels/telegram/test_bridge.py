@@ -584,3 +584,43 @@ async def test_a_message_at_the_limit_goes_to_rasa(
 def test_the_too_long_text_names_the_limit() -> None:
     assert f"{MAX_MESSAGE_CHARS} Zeichen" in de(Text.MESSAGE_TOO_LONG)
     assert f"{MAX_MESSAGE_CHARS} characters" in en(Text.MESSAGE_TOO_LONG)
+
+
+# -- a small fuzz run through the bridge --------------------------------------------------------------
+
+FUZZ_COMMANDS = [  # typed payloads: Telegram marks "/greet" as a command, so the bridge shows the menu
+    '/greet{"detected_language":{"a":1}}',
+    '/ask_tasks{"profession_query":"<script>alert(1)</script>"}',
+]
+FUZZ_TEXTS = [
+    "x" * 4096,  # Telegram's own maximum
+    "hallo\x00\x01\x1b[2J",
+    '/{"profession_query":"<script>alert(1)</script>"}',  # not a command for Telegram: slashes go
+    "<b>fett</b> & <i>kursiv</i>",
+    "🙂" * 300,
+    "hallo\u200b\u202e",
+    "   .   ",
+]
+
+
+async def test_a_fuzz_run_through_the_bridge_answers_everything_and_it_keeps_working(
+    bridge: BotApplication, telegram: FakeTelegram, rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for command in FUZZ_COMMANDS:
+        telegram.send_command(PUPIL, command)
+    for text in FUZZ_TEXTS:
+        telegram.send_text(PUPIL, text)
+    sent = len(FUZZ_COMMANDS) + len(FUZZ_TEXTS)
+    answers = await telegram.wait_for_messages(PUPIL, sent)
+    assert all(answer.get("text") for answer in answers)
+    # Rasa never saw a typed payload, nor the two messages NLU cannot take (too long, unreadable)
+    assert not any(request.message.startswith("/") for request in rasa.received())
+    assert len(rasa.received()) == len(FUZZ_TEXTS) - 2
+    rasa.replies["Hallo"] = [{"text": "Hallo! Ich bin Berufslotse."}]
+    telegram.send_text(PUPIL, "Hallo")
+    answers = await telegram.wait_for_messages(PUPIL, sent + 1)
+    assert answers[-1]["text"] == "Hallo! Ich bin Berufslotse."
+    for text in FUZZ_COMMANDS + FUZZ_TEXTS:
+        assert text not in caplog.text
+    assert str(PUPIL) not in caplog.text
