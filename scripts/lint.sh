@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 --explicit-package-bases \
-  nlu tests/nlu bot/erasure.py bot/tracker_store.py tests/bot/test_erasable_tracker_store.py
+  nlu tests/nlu bot/erasure.py bot/tracker_store.py bot/rasa_patches.py tests/bot/test_erasable_tracker_store.py \
+  tests/bot/test_rasa_patches.py scripts/bench_action_validation.py
