@@ -8,6 +8,9 @@ of the conversation and saves nothing. The pupil's next message starts a new con
 
 Configured in endpoints.yml as `type: bot.tracker_store.ErasableSQLTrackerStore` with the same
 keys as `type: SQL` (scripts/stack.py writes it).
+
+Every Rasa server the project starts imports this module, so it also applies the project's engine
+patches (bot/rasa_patches.py) before the first message.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_patches
 from bot.erasure import is_deletion_marker
 
 logger = logging.getLogger(__name__)
+
+rasa_patches.apply()
 
 
 def deletion_requested(tracker: DialogueStateTracker) -> bool:

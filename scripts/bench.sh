@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: the assistant's figures beside Rasa's starter assistant, then offer search at
+# `make bench`: Rasa's check of action server responses as shipped and patched (bot/rasa_patches.py),
+# the assistant's figures beside Rasa's starter assistant, then offer search at
 # 100,000 offers on SQLite and PostgreSQL beside the same queries as raw SQL. Prints figures and
 # ratios and writes them to artifacts/bench/; nothing asserts a time.
 set -euo pipefail
@@ -9,5 +10,6 @@ bash scripts/system_packages.sh
 BERUFSLOTSE_TEST_POSTGRES_URL=$(bash scripts/services/postgres.sh start)
 export BERUFSLOTSE_TEST_POSTGRES_URL
 trap 'bash scripts/services/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+.venv-rasa/bin/python -m scripts.bench_action_validation
 .venv/bin/python -m scripts.bench "$@"
 .venv/bin/python -m scripts.bench_offers
