@@ -15,6 +15,7 @@ from api.knowledge_sync.models import KnowledgeMeta
 from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, VocabularyTerm
+from api.search.models import SearchDocument
 
 __all__ = [
     "ApiKey",
@@ -31,5 +32,6 @@ __all__ = [
     "Municipality",
     "Offer",
     "Profession",
+    "SearchDocument",
     "VocabularyTerm",
 ]
