@@ -64,3 +64,14 @@ async def test_real_knowledge_base(real_client: httpx.AsyncClient) -> None:
     assert len(municipalities) == len(loader.load_municipalities())
     health = (await real_client.get("/healthz")).json()
     assert health["knowledge_hash"] == loader.knowledge_hash()
+
+    # The knowledge search (the chat's fallback) over every real profile.
+    for query, expected in [
+        ("welche berufe gibt es mit tieren", "tierpfleger"),
+        ("jobs with animals", "tierpfleger"),
+        ("kfz", "kraftfahrzeugmechatroniker"),
+        ("irgendwas mit holz", "holzbildhauer"),
+    ]:
+        response = await real_client.get("/api/v1/search", params={"q": query, "limit": 3})
+        hits = [(hit["kind"], hit["key"]) for hit in response.json()["hits"]]
+        assert ("profession", expected) in hits, (query, hits)
