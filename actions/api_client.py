@@ -269,6 +269,22 @@ def parse_explore_item(raw: Mapping[str, Any]) -> ExploreItem:
             if isinstance(pay, Mapping)
             else None
         ),
+@dataclass(frozen=True)
+class KnowledgeHit:
+    """A document found by the knowledge search: kind profession, topic or rule, and its key."""
+
+    kind: str
+    key: str
+    title: LocalizedText
+    snippet: str
+
+
+def parse_knowledge_hit(raw: Mapping[str, Any]) -> KnowledgeHit:
+    return KnowledgeHit(
+        kind=str(raw["kind"]),
+        key=str(raw["key"]),
+        title=_localized(raw["title"]),
+        snippet=str(raw["snippet"]),
     )
 
 
@@ -311,6 +327,17 @@ class BerufslotseApi:
             return [parse_summary(item) for item in payload["items"]]
         except (KeyError, TypeError, ValueError) as error:
             raise ApiUnavailableError(f"unexpected search payload: {error!r}") from error
+
+    async def search_knowledge(self, text: str, language: Language, limit: int = 3) -> list[KnowledgeHit]:
+        """Profiles (later topics and rules) whose text fits the content words of `text`, best first;
+        empty when the text has no content words."""
+        payload = await self._get_json(
+            "/api/v1/search", params={"q": text[:300], "lang": language, "limit": limit}
+        )
+        try:
+            return [parse_knowledge_hit(item) for item in payload["hits"]]
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailableError(f"unexpected knowledge search payload: {error!r}") from error
 
     async def get_profession(self, slug: str) -> ProfessionDetail:
         if not is_valid_slug(slug):

@@ -31,6 +31,8 @@ from actions.api_client import ApiUnavailableError, Language, LocalizedText
 from actions.check_api import CheckApi, CheckItems, CheckScore, MatchQuery, chart_url, get_check_api
 from actions.check_logic import (
     MATCHES_PER_PAGE,
+    MISUNDERSTANDINGS_BEFORE_DEFAULT,
+    MISUNDERSTOOD_SLOT,
     PAUSED,
     QUESTIONS,
     REQUESTED_SLOT,
@@ -47,11 +49,14 @@ from actions.check_logic import (
     StaleButton,
     advance,
     answers_payload,
+    default_after_misunderstandings,
     has_scores,
     item_question,
     match_query,
     match_utterances,
     matches_intro,
+    misunderstood_count,
+    misunderstood_key,
     municipality_answer,
     next_question,
     not_understood,
@@ -146,17 +151,32 @@ class ValidateCheckForm(CheckAction):
             paused = replace(state, status=PAUSED)
             return [*slot_events(slot_changes(state, paused)), SlotSet(REQUESTED_SLOT, None)]
 
+        forget_misunderstandings = (
+            [SlotSet(MISUNDERSTOOD_SLOT, None)] if tracker.get_slot(MISUNDERSTOOD_SLOT) is not None else []
+        )
         if reading is None:
             outcome = unreadable_outcome(latest_intent(tracker))
             if outcome == "detour":
                 # No check slot changes: Rasa rejects the form, a rule answers the question, and the
                 # form then runs this action again for the same message and asks `question` again.
                 return [SlotSet(REQUESTED_SLOT, question)]
-            if outcome != "pause":
-                if outcome == "not_understood":
+            if outcome == "not_understood":
+                key = misunderstood_key(question, len(state.answers))
+                count = misunderstood_count(tracker.get_slot(MISUNDERSTOOD_SLOT), key) + 1
+                if count < MISUNDERSTANDINGS_BEFORE_DEFAULT:
                     send(dispatcher, not_understood(question))
+                    return [
+                        SlotSet(question, None),
+                        SlotSet(REQUESTED_SLOT, question),
+                        SlotSet(MISUNDERSTOOD_SLOT, f"{key}:{count}"),
+                    ]
+                # Not a third time: take the default (or pause) and say so.
+                reading, said = default_after_misunderstandings(question)
+                send(dispatcher, said)
+            elif outcome == "reask":
                 return [SlotSet(question, None), SlotSet(REQUESTED_SLOT, question)]
-            reading = Command("pause")
+            else:
+                reading = Command("pause")
 
         step = advance(state, question, reading, items.ids if items else None)
         for utterance in step.say:
@@ -165,7 +185,7 @@ class ValidateCheckForm(CheckAction):
         if question not in changes:
             # Always set the asked slot, so that Rasa sees the message was taken as an answer.
             changes[question] = step.state.answer_to(question)
-        return [*slot_events(changes), SlotSet(REQUESTED_SLOT, step.ask)]
+        return [*slot_events(changes), SlotSet(REQUESTED_SLOT, step.ask), *forget_misunderstandings]
 
     async def _read(
         self, question: str, tracker: Tracker, state: CheckState, items: CheckItems | None

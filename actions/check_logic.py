@@ -615,6 +615,41 @@ def unreadable_outcome(intent: str | None) -> Unreadable:
     return "not_understood"
 
 
+# After this many misunderstandings of the same open question the check stops asking it again:
+# it takes a default (skip an item or the place, the quick check, 25 km, apprenticeships) and says
+# so, or, where no default is honest (the certificate), pauses with a way back in.
+MISUNDERSTOOD_SLOT = "check_misunderstood"
+MISUNDERSTANDINGS_BEFORE_DEFAULT = 2
+_DEFAULTS: Mapping[str, tuple[Reading, str]] = {
+    SLOT_ITEM: (Command("skip"), "utter_check_default_skip"),
+    SLOT_MUNICIPALITY: (Command("skip"), "utter_check_default_skip"),
+    SLOT_VARIANT: (Answer("quick"), "utter_check_default_quick"),
+    SLOT_RADIUS: (Answer(25), "utter_check_default_radius"),
+    SLOT_LOOKING_FOR: (Answer("apprenticeship"), "utter_check_default_looking_for"),
+}
+
+
+def misunderstood_key(question: str, answered: int) -> str:
+    """Which open question a misunderstanding belongs to (each item counts on its own)."""
+    return f"{question}#{answered}" if question == SLOT_ITEM else question
+
+
+def misunderstood_count(slot_value: object, key: str) -> int:
+    """How often the question `key` was not understood in a row, from the slot ("<key>:<n>")."""
+    if not isinstance(slot_value, str) or ":" not in slot_value:
+        return 0
+    stored, _, count = slot_value.rpartition(":")
+    return int(count) if stored == key and count.isdigit() else 0
+
+
+def default_after_misunderstandings(question: str) -> tuple[Reading, Utterance]:
+    """The reading the check takes instead of asking `question` a third time, and what it says."""
+    if question in _DEFAULTS:
+        reading, response = _DEFAULTS[question]
+        return reading, Utterance(response)
+    return Command("pause"), Utterance("utter_check_default_pause")
+
+
 def not_understood(question: str) -> Utterance:
     if question == SLOT_ITEM:
         return Utterance("utter_check_not_understood_item")

@@ -26,6 +26,7 @@ from api.health.router import router as health_router
 from api.offers.router import router as offers_router
 from api.privacy.router import router as privacy_router
 from api.professions.router import router as professions_router
+from api.search.router import router as search_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contacts_router)
     app.include_router(privacy_router)
     app.include_router(check_router)
+    app.include_router(search_router)
     install_openapi(app)
     return app
 

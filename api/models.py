@@ -15,6 +15,7 @@ from api.knowledge_sync.models import KnowledgeMeta
 from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyTerm
+from api.search.models import SearchDocument
 
 __all__ = [
     "ApiKey",
@@ -33,5 +34,6 @@ __all__ = [
     "Profession",
     "ProfessionTopic",
     "Topic",
+    "SearchDocument",
     "VocabularyTerm",
 ]

@@ -26,6 +26,8 @@ from api.professions.models import (
     VocabularyTerm,
 )
 from api.professions.search import refresh_search_key
+from api.search.documents import knowledge_documents
+from api.search.models import SearchDocument
 from knowledge import schema
 
 # vocab.yaml section -> vocabulary kind in the database
@@ -276,6 +278,14 @@ def sync_knowledge(session: Session, snapshot: KnowledgeSnapshot) -> SyncReport:
         [minimum_pay_columns(p) for p in snapshot.minimum_pay],
         key=lambda values: (values["start_year"], values["training_year"]),
         row_key=lambda row: (row.start_year, row.training_year),
+    )
+    # The database keeps the full-text index of these rows (triggers / a generated column).
+    report.tables["search_documents"] = mirror_rows(
+        session,
+        SearchDocument,
+        knowledge_documents(snapshot),
+        key=lambda values: (values["kind"], values["key"]),
+        row_key=lambda row: (row.kind, row.key),
     )
     write_meta(session, KNOWLEDGE_HASH, snapshot.knowledge_hash)
     refresh_search_key(session)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from api.core.config import get_settings
 from api.core.db import create_db_engine
 from api.models import Base
+from api.search.models import include_object
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -34,6 +35,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=url.startswith("sqlite"),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -46,6 +48,8 @@ def run_with_connection(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # the search index differs by backend and belongs to migration 0009 alone
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

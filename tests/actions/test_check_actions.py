@@ -187,7 +187,11 @@ async def test_unknown_place_is_asked_again(check_api: CheckApi, make_tracker: T
     t = tracker(make_tracker, "hamburg", "check_answer", requested_slot="check_municipality", **slots)
     responses, events, _ = await run(ValidateCheckForm(check_api), t)
     assert responses == [("utter_check_municipality_unknown", {})]
-    assert events == [SlotSet("check_municipality", None), SlotSet("requested_slot", "check_municipality")]
+    assert events == [
+        SlotSet("check_municipality", None),
+        SlotSet("requested_slot", "check_municipality"),
+        SlotSet("check_misunderstood", "check_municipality:1"),
+    ]
 
 
 async def test_item_answer_by_button_is_recorded(check_api: CheckApi, make_tracker: TrackerFactory) -> None:
@@ -248,7 +252,11 @@ async def test_not_understood_asks_the_item_again(check_api: CheckApi, make_trac
     t = tracker(make_tracker, "hä was", "nlu_fallback", requested_slot="check_item", **SETUP)
     responses, events, _ = await run(ValidateCheckForm(check_api), t)
     assert responses == [("utter_check_not_understood_item", {})]
-    assert events == [SlotSet("check_item", None), SlotSet("requested_slot", "check_item")]
+    assert events == [
+        SlotSet("check_item", None),
+        SlotSet("requested_slot", "check_item"),
+        SlotSet("check_misunderstood", "check_item#0:1"),
+    ]
 
 
 async def test_asking_for_the_check_inside_it_shows_the_question_again(
@@ -709,3 +717,107 @@ async def test_a_pupil_who_liked_nothing_is_not_told_the_jobs_suit_them_well(
     )
     names = [name for name, _ in responses]
     assert "utter_check_matches_intro_undecided" in names and "utter_check_matches_intro" not in names
+# --- twice not understood: a default, not the same question a third time ---------------------
+
+
+async def test_the_first_misunderstanding_is_counted(
+    check_api: CheckApi, make_tracker: TrackerFactory
+) -> None:
+    t = tracker(
+        make_tracker, "hä was", "nlu_fallback", requested_slot="check_item", check_answers=answers(4), **SETUP
+    )
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses == [("utter_check_not_understood_item", {})]
+    assert events == [
+        SlotSet("check_item", None),
+        SlotSet("requested_slot", "check_item"),
+        SlotSet("check_misunderstood", "check_item#1:1"),
+    ]
+
+
+async def test_the_second_misunderstanding_of_an_item_skips_it(
+    check_api: CheckApi, make_tracker: TrackerFactory
+) -> None:
+    t = tracker(
+        make_tracker,
+        "blablub",
+        "nlu_fallback",
+        requested_slot="check_item",
+        check_answers=answers(4),
+        check_misunderstood="check_item#1:1",
+        **SETUP,
+    )
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses == [("utter_check_default_skip", {})]
+    assert events == [
+        SlotSet("check_answers", [["r01", 4], ["i01", None]]),
+        SlotSet("check_item", None),
+        SlotSet("requested_slot", "check_item"),
+        SlotSet("check_misunderstood", None),
+    ]
+
+
+async def test_a_misunderstanding_of_another_question_counts_from_one(
+    check_api: CheckApi, make_tracker: TrackerFactory
+) -> None:
+    t = tracker(
+        make_tracker,
+        "hä",
+        "nlu_fallback",
+        requested_slot="check_item",
+        check_answers=answers(4, 2),
+        check_misunderstood="check_item#1:1",
+        **SETUP,
+    )
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses == [("utter_check_not_understood_item", {})]
+    assert events[-1] == SlotSet("check_misunderstood", "check_item#2:1")
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "slot_value"),
+    [
+        ("check_variant", "utter_check_default_quick", "quick"),
+        ("check_radius", "utter_check_default_radius", 25),
+        ("check_looking_for", "utter_check_default_looking_for", "apprenticeship"),
+    ],
+)
+async def test_the_second_misunderstanding_of_a_setup_question_takes_a_default(
+    check_api: CheckApi, make_tracker: TrackerFactory, question: str, said: str, slot_value: Any
+) -> None:
+    slots = {**SETUP, question: None, "check_misunderstood": f"{question}:1"}
+    t = tracker(make_tracker, "blablub", "nlu_fallback", requested_slot=question, **slots)
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses[0] == (said, {})
+    assert SlotSet(question, slot_value) in events or SlotSet(question, str(slot_value)) in events
+    assert events[-1] == SlotSet("check_misunderstood", None)
+    assert SlotSet("requested_slot", question) not in events
+
+
+async def test_the_second_misunderstanding_of_the_certificate_pauses(
+    check_api: CheckApi, make_tracker: TrackerFactory
+) -> None:
+    slots = {**SETUP, "check_certificate": None, "check_misunderstood": "check_certificate:1"}
+    t = tracker(make_tracker, "blablub", "nlu_fallback", requested_slot="check_certificate", **slots)
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses == [("utter_check_default_pause", {})]
+    assert SlotSet("check_status", "paused") in events
+    assert SlotSet("requested_slot", None) in events
+    assert events[-1] == SlotSet("check_misunderstood", None)
+
+
+async def test_an_answer_forgets_the_misunderstanding(
+    check_api: CheckApi, make_tracker: TrackerFactory
+) -> None:
+    t = tracker(
+        make_tracker,
+        "ja",
+        "affirm",
+        requested_slot="check_item",
+        check_answers=answers(4),
+        check_misunderstood="check_item#1:1",
+        **SETUP,
+    )
+    _, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert events[0] == SlotSet("check_answers", [["r01", 4], ["i01", 4]])
+    assert events[-1] == SlotSet("check_misunderstood", None)

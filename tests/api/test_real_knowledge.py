@@ -86,3 +86,13 @@ async def test_real_topics_and_pay_order(real_client: httpx.AsyncClient) -> None
     # Friseur/-in: 719 EUR agreed pay reported for 2024 is below today's legal minimum: not shown as current
     assert by_slug["friseur"]["basis"] == "minimum"
     assert by_slug["friseur"]["eur_per_month"] > 719
+    # The knowledge search (the chat's fallback) over every real profile.
+    for query, expected in [
+        ("welche berufe gibt es mit tieren", "tierpfleger"),
+        ("jobs with animals", "tierpfleger"),
+        ("kfz", "kraftfahrzeugmechatroniker"),
+        ("irgendwas mit holz", "holzbildhauer"),
+    ]:
+        response = await real_client.get("/api/v1/search", params={"q": query, "limit": 3})
+        hits = [(hit["kind"], hit["key"]) for hit in response.json()["hits"]]
+        assert ("profession", expected) in hits, (query, hits)

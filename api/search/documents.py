@@ -1,0 +1,80 @@
+"""What of the knowledge goes into the search index: one builder per document kind.
+
+Each builder turns one knowledge object into the columns of a `SearchDocument`. The knowledge
+sync mirrors `knowledge_documents(snapshot)` into the table; the database keeps its index.
+
+To index a further kind (topics, rules): write `topic_document(topic) -> dict` like
+`profession_document`, and add its documents in `knowledge_documents`. `kind` must be one of
+`DocumentKind` (the table's check constraint allows profession, topic and rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from api.search.models import DocumentKind
+from knowledge import schema
+
+if TYPE_CHECKING:
+    from api.knowledge_sync.service import KnowledgeSnapshot
+
+
+def _join(parts: Iterable[str]) -> str:
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+def _sentences(parts: Iterable[str]) -> str:
+    """Parts as sentences, so that a snippet can be cut at a sentence end."""
+    out = []
+    for part in parts:
+        part = part.strip()
+        if part:
+            out.append(part if part[-1] in ".!?" else f"{part}.")
+    return " ".join(out)
+
+
+def document(
+    kind: DocumentKind,
+    key: str,
+    title_de: str,
+    title_en: str,
+    terms: Iterable[str],
+    body_de: str,
+    body_en: str,
+) -> dict[str, Any]:
+    """The columns of one search document."""
+    return {
+        "kind": kind.value,
+        "key": key,
+        "title_de": title_de,
+        "title_en": title_en,
+        "terms": _join(dict.fromkeys(terms)),
+        "body_de": body_de,
+        "body_en": body_en,
+    }
+
+
+def profession_document(profession: schema.Profession) -> dict[str, Any]:
+    """A profile: names and synonyms as terms; description, tasks and workplaces as the body."""
+    bodies = {}
+    for language in ("de", "en"):
+        text = profession.text.get(language)
+        bodies[language] = (
+            _sentences([text.description, *text.tasks, *text.workplaces]) if text is not None else ""
+        )
+    return document(
+        DocumentKind.PROFESSION,
+        profession.slug,
+        title_de=profession.name_short,
+        title_en=profession.name_en,
+        terms=[profession.name_masc, profession.name_fem, *profession.synonyms],
+        body_de=bodies["de"],
+        body_en=bodies["en"],
+    )
+
+
+def knowledge_documents(snapshot: KnowledgeSnapshot) -> list[dict[str, Any]]:
+    """Every document of the snapshot. Topics and rules join here once their knowledge is loaded:
+    `*(topic_document(t) for t in snapshot.topics), *(rule_document(r) for r in snapshot.rules)`."""
+    return [profession_document(profession) for profession in snapshot.professions]
