@@ -269,6 +269,9 @@ def parse_explore_item(raw: Mapping[str, Any]) -> ExploreItem:
             if isinstance(pay, Mapping)
             else None
         ),
+    )
+
+
 @dataclass(frozen=True)
 class KnowledgeHit:
     """A document found by the knowledge search: kind profession, topic or rule, and its key."""

@@ -33,7 +33,7 @@ __all__ = [
     "Offer",
     "Profession",
     "ProfessionTopic",
-    "Topic",
     "SearchDocument",
+    "Topic",
     "VocabularyTerm",
 ]

@@ -717,6 +717,8 @@ async def test_a_pupil_who_liked_nothing_is_not_told_the_jobs_suit_them_well(
     )
     names = [name for name, _ in responses]
     assert "utter_check_matches_intro_undecided" in names and "utter_check_matches_intro" not in names
+
+
 # --- twice not understood: a default, not the same question a third time ---------------------
 
 
