@@ -3,9 +3,9 @@
 Each builder turns one knowledge object into the columns of a `SearchDocument`. The knowledge
 sync mirrors `knowledge_documents(snapshot)` into the table; the database keeps its index.
 
-To index a further kind (topics, rules): write `topic_document(topic) -> dict` like
-`profession_document`, and add its documents in `knowledge_documents`. `kind` must be one of
-`DocumentKind` (the table's check constraint allows profession, topic and rule).
+To index a further kind (rules): write its builder like `profession_document`, and add its
+documents in `knowledge_documents`. `kind` must be one of `DocumentKind` (the table's check
+constraint allows profession, topic and rule).
 """
 
 from __future__ import annotations
@@ -74,7 +74,26 @@ def profession_document(profession: schema.Profession) -> dict[str, Any]:
     )
 
 
+def topic_document(topic: schema.Topic, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A topic ("Tiere"): its names and the words pupils use as terms; its occupations (their
+    names, the most typical first) as the body, so that a snippet says what the topic holds."""
+    occupations = [names[slug] for slug in topic.occupations if slug in names]
+    return document(
+        DocumentKind.TOPIC,
+        topic.key,
+        title_de=topic.name.de,
+        title_en=topic.name.en,
+        terms=[topic.name.de, topic.name.en, *topic.words.get("de", ()), *topic.words.get("en", ())],
+        body_de=_join(name_de + "," for name_de, _ in occupations).rstrip(","),
+        body_en=_join(name_en + "," for _, name_en in occupations).rstrip(","),
+    )
+
+
 def knowledge_documents(snapshot: KnowledgeSnapshot) -> list[dict[str, Any]]:
-    """Every document of the snapshot. Topics and rules join here once their knowledge is loaded:
-    `*(topic_document(t) for t in snapshot.topics), *(rule_document(r) for r in snapshot.rules)`."""
-    return [profession_document(profession) for profession in snapshot.professions]
+    """Every document of the snapshot: the profiles and the topics. (Rules of training are answered
+    by the ResponseSelector; a hit could not be offered as a button, so they are not indexed.)"""
+    names = {p.slug: (p.name_short, p.name_en) for p in snapshot.professions}
+    return [
+        *(profession_document(profession) for profession in snapshot.professions),
+        *(topic_document(topic, names) for topic in snapshot.topics),
+    ]

@@ -238,3 +238,21 @@ async def test_the_knowledge_sync_keeps_the_index(
     assert report.tables["search_documents"].deleted == 1
     assert keys(await search(client, "torten")) == []
     assert keys(await search(client, "bäcker")) == []
+
+
+async def test_topics_are_found_too_with_their_occupations_as_the_snippet(
+    client: httpx.AsyncClient, load: Loader, professions: list[schema.Profession]
+) -> None:
+    animals = schema.Topic(
+        key="animals",
+        name=schema.LocalizedText(de="Tiere", en="Animals"),
+        words={"de": ("tiere", "haustiere", "pferde"), "en": ("animals", "pets")},
+        occupations=("tierpfleger",),
+    )
+    report = load(professions=professions, topics=[animals])
+    assert report.tables["search_documents"].inserted == len(professions) + 1
+    body = await search(client, "was mit pferden")
+    topic_hits = [hit for hit in body["hits"] if hit["kind"] == "topic"]
+    assert topic_hits and topic_hits[0]["key"] == "animals"
+    assert topic_hits[0]["title"] == {"de": "Tiere", "en": "Animals"}
+    assert "Tierpfleger" in topic_hits[0]["snippet"]
