@@ -9,6 +9,10 @@ of the conversation and saves nothing. The pupil's next message starts a new con
 Configured in endpoints.yml as `type: bot.tracker_store.ErasableSQLTrackerStore` with the same
 keys as `type: SQL` (scripts/stack.py writes it).
 
+Rasa creates its engine without testing pooled connections: after the database server restarts,
+every pooled connection is dead and the next message fails on one. This store tests a connection
+when it leaves the pool (`pool_pre_ping`) and opens a new one when it is dead.
+
 Every Rasa server the project starts imports this module, so it also applies the project's engine
 patches (bot/rasa_patches.py) before the first message.
 """
@@ -16,10 +20,13 @@ patches (bot/rasa_patches.py) before the first message.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_patches
 from bot.erasure import is_deletion_marker
@@ -40,6 +47,17 @@ def deletion_requested(tracker: DialogueStateTracker) -> bool:
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Rasa's engine, with the same settings, plus a test of each connection taken from the pool
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not deletion_requested(tracker):
             await super().save(tracker)
