@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from bot.erasure import deletion_marker
-from bot.tracker_store import ErasableSQLTrackerStore
+from bot.tracker_store import ErasableSQLTrackerStore, StrictFailSafeTrackerStore, TrackerStoreUnavailable
 
 
 @pytest.fixture
@@ -139,3 +142,35 @@ def test_pooled_connections_that_died_are_replaced(postgres_store: ErasableSQLTr
     turn(tracker, "und die dauer", "Drei Jahre.")
     asyncio.run(postgres_store.save(tracker))
     assert stored_events(postgres_store, "pupil") == 6
+
+
+# --- the database cannot be reached ------------------------------------------------------------
+
+
+def unreachable(store: ErasableSQLTrackerStore, folder: Path) -> None:
+    """Points the store at a database that cannot be opened (as when its server is down)."""
+    store.sessionmaker = sessionmaker(bind=sa.create_engine(f"sqlite:///{folder / 'missing' / 'tracker.db'}"))
+
+
+def test_the_agent_wraps_our_store_without_rasas_in_memory_fallback(
+    store: ErasableSQLTrackerStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrapped = Agent._create_tracker_store(store, Domain.empty())
+    assert isinstance(wrapped, StrictFailSafeTrackerStore)
+    tracker = DialogueStateTracker("web-secret-pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(wrapped.save(tracker))
+
+    unreachable(store, tmp_path)
+    with pytest.raises(TrackerStoreUnavailable):
+        asyncio.run(wrapped.retrieve("web-secret-pupil"))  # Rasa's own wrapper returns None here
+    with pytest.raises(TrackerStoreUnavailable):
+        asyncio.run(wrapped.save(tracker))  # ... and saves into memory here
+    assert wrapped._fallback_tracker_store is None
+    assert "OperationalError" in caplog.text
+    assert "web-secret-pupil" not in caplog.text
+
+
+def test_other_stores_keep_rasas_fallback() -> None:
+    wrapped = Agent._create_tracker_store(InMemoryTrackerStore(Domain.empty()), Domain.empty())
+    assert wrapped._on_tracker_store_error is None
