@@ -9,17 +9,35 @@ of the conversation and saves nothing. The pupil's next message starts a new con
 Configured in endpoints.yml as `type: bot.tracker_store.ErasableSQLTrackerStore` with the same
 keys as `type: SQL` (scripts/stack.py writes it).
 
+Rasa creates its engine without testing pooled connections: after the database server restarts,
+every pooled connection is dead and the next message fails on one. This store tests a connection
+when it leaves the pool (`pool_pre_ping`) and opens a new one when it is dead.
+
+When the database cannot be reached, Rasa's own wrapper (`FailSafeTrackerStore`, which the agent
+puts around every tracker store) carries on with an empty in-memory conversation: the pupil's
+message is answered as if it were their first (a check answer gets "I lost track"), whatever they
+do then is forgotten once the database is back, the memory grows with every conversation, and its
+error line quotes the database error, SQL parameters (the pupil's pseudonym) included. For this
+store the wrapper refuses instead (`StrictFailSafeTrackerStore`): the turn fails, the REST channel
+answers "back in a moment" (bot/channels/rest.py), and the conversation continues where it was
+once the database is back. The log names the error's type only.
+
 Every Rasa server the project starts imports this module, so it also applies the project's engine
 patches (bot/rasa_patches.py) before the first message.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import rasa.core.agent
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore, create_engine_kwargs
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_patches
 from bot.erasure import is_deletion_marker
@@ -40,6 +58,17 @@ def deletion_requested(tracker: DialogueStateTracker) -> bool:
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Rasa's engine, with the same settings, plus a test of each connection taken from the pool
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not deletion_requested(tracker):
             await super().save(tracker)
@@ -53,3 +82,45 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             session.commit()
         # no conversation id in the log: it is the pupil's pseudonym
         logger.info("deleted a conversation at the pupil's request (%d events)", deleted)
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversations' database cannot be reached; the turn fails instead of running without it."""
+
+
+def refuse_fallback(error: Exception) -> None:
+    # the type only: the message of a database error may quote SQL parameters (the pseudonym)
+    logger.error(
+        "The tracker store is unavailable (%s); the message is not answered by Rasa", type(error).__name__
+    )
+    raise TrackerStoreUnavailable(type(error).__name__) from None
+
+
+class StrictFailSafeTrackerStore(FailSafeTrackerStore):
+    """Rasa's wrapper, without its in-memory fallback when it wraps our store (see the module docstring)."""
+
+    def __init__(self, tracker_store: TrackerStore, *args: Any, **kwargs: Any) -> None:
+        if isinstance(tracker_store, ErasableSQLTrackerStore) and not args:
+            kwargs.setdefault("on_tracker_store_error", refuse_fallback)
+        super().__init__(tracker_store, *args, **kwargs)
+
+
+def install_strict_fail_safe() -> bool:
+    """The agent wraps its tracker store in `FailSafeTrackerStore` (rasa.core.agent); it gets ours."""
+    parameters = inspect.signature(FailSafeTrackerStore.__init__).parameters
+    if getattr(rasa.core.agent, "FailSafeTrackerStore", None) not in (
+        FailSafeTrackerStore,
+        StrictFailSafeTrackerStore,
+    ):
+        logger.error("Rasa's agent has no FailSafeTrackerStore: the tracker store keeps Rasa's fallback")
+        return False
+    if "on_tracker_store_error" not in parameters:
+        logger.error(
+            "FailSafeTrackerStore takes no on_tracker_store_error: the tracker store keeps Rasa's fallback"
+        )
+        return False
+    rasa.core.agent.FailSafeTrackerStore = StrictFailSafeTrackerStore
+    return True
+
+
+install_strict_fail_safe()

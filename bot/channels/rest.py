@@ -8,8 +8,9 @@ Registered in bot/credentials.yml instead of Rasa's own `rest:`. Before a messag
   answered kindly in the pupil's language (texts in `refusals.yml`) and never reaches NLU;
 - a typed `/intent{...}` passes only when it is a known intent with short plain entity values
   (bot/channels/message_limits.py); otherwise its words go to NLU as ordinary text.
-When Rasa has no answer (it failed, or the action server or the API is down), the pupil hears a
-kind "try again in a moment" instead of silence. Logs name the reason, never the message, the
+When Rasa has no answer (it failed, or the action server or the API is down), or the conversations'
+database is down (bot/tracker_store.py), the pupil hears a kind "try again in a moment" instead of
+silence. Logs name the reason, never the message, the
 sender id or the metadata.
 """
 
@@ -34,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.message_limits import MAX_MESSAGE_CHARS, PayloadPolicy, Refusal, as_pupil_text, refusal_for
+from bot.tracker_store import TrackerStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +206,7 @@ class GuardedRestInput(RestInput):
                 return response.json([answer])
             collector = CollectingOutputChannel()
             failed = False
+            store_down = False
             try:
                 await on_new_message(
                     UserMessage(
@@ -217,10 +220,13 @@ class GuardedRestInput(RestInput):
             except CancelledError:
                 logger.error("Handling a message timed out")
                 failed = True
+            except TrackerStoreUnavailable:
+                # whatever Rasa said was not saved: the pupil hears "back in a moment", not half a turn
+                failed = store_down = True
             except Exception as error:
                 logger.error("Handling a message failed (%s)", type(error).__name__)
                 failed = True
-            if not collector.messages and (failed or text not in SILENT_PAYLOADS):
+            if store_down or (not collector.messages and (failed or text not in SILENT_PAYLOADS)):
                 # Rasa said nothing: it failed, or an action it needed did not answer (the action
                 # server or the API is down). Not a silent `[]`: the pupil hears from us.
                 logger.warning("Rasa had no answer to a message")

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +21,7 @@ from sanic import Sanic
 
 from bot.channels.message_limits import PayloadPolicy, Refusal, as_pupil_text, refusal_for
 from bot.channels.rest import GuardedRestInput, RestLimits, policy_from_domain, refusal_text, refusal_texts
+from bot.tracker_store import TrackerStoreUnavailable
 
 DOMAIN = Domain.from_yaml(
     """
@@ -75,7 +76,7 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(received: Received, agent: FakeAgent) -> AsyncIterator[str]:
+async def serving(received: Callable[[UserMessage], Awaitable[None]], agent: FakeAgent) -> AsyncIterator[str]:
     Sanic.test_mode = True
     app = Sanic(f"rest_channel_test_{free_port()}", configure_logging=False)
     app.ctx.agent = agent
@@ -271,6 +272,27 @@ def test_a_failure_inside_rasa_gets_a_kind_answer_and_its_log_carries_no_content
     assert "Handling a message failed (RuntimeError)" in caplog_all.text
     assert SECRET_WORDS not in caplog_all.text
     assert "web-secret-sender" not in caplog_all.text
+
+
+def test_the_conversations_database_down_gets_a_kind_answer_even_after_a_partial_turn() -> None:
+    """Rasa answered, then could not save the turn: what it said is not kept, so it is not sent."""
+
+    async def rasa_without_its_database(message: UserMessage) -> None:
+        assert message.output_channel is not None
+        await message.output_channel.send_text_message(message.sender_id or "", "Frage 5/30")
+        raise TrackerStoreUnavailable("OperationalError")
+
+    async def run() -> tuple[int, Any]:
+        async with (
+            serving(rasa_without_its_database, FakeAgent()) as url,
+            aiohttp.ClientSession() as session,
+            session.post(url, json={"sender": "web-1", "message": "hallo"}) as answer,
+        ):
+            return answer.status, await answer.json()
+
+    status, answer = asyncio.run(run())
+    assert status == 200
+    assert answer == [{"recipient_id": "web-1", "text": refusal_text(Refusal.NO_ANSWER, "de", RestLimits())}]
 
 
 def test_the_policy_comes_from_the_domain() -> None:
