@@ -10,31 +10,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiUnavailableError, BerufslotseApi, ExplorePage, get_api
+from actions.api_client import ApiUnavailableError, ExplorePage
 from actions.explore_logic import PAGE_SIZE, ExploreQuery, next_query, reply
 from actions.profession_logic import normalize_language
-from actions.professions import LANGUAGE_SLOT, latest_intent, send
+from actions.professions import LANGUAGE_SLOT, ApiAction, latest_intent, send
 
 logger = logging.getLogger(__name__)
 
 EXPLORE_SLOT = "explore_query"
 
 
-class ActionExploreProfessions(Action):
-    def __init__(self, api: BerufslotseApi | None = None) -> None:
-        self._api = api
-
+class ActionExploreProfessions(ApiAction):
     def name(self) -> str:
         return "action_explore_professions"
-
-    @property
-    def api(self) -> BerufslotseApi:
-        return self._api or get_api()
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

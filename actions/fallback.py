@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiUnavailableError, BerufslotseApi, KnowledgeHit, get_api
+from actions.api_client import ApiUnavailableError, KnowledgeHit
 from actions.fallback_logic import (
     MAX_HITS,
     MISUNDERSTANDINGS_BEFORE_WAY_OUT,
@@ -22,21 +22,14 @@ from actions.fallback_logic import (
     misunderstandings_in_a_row,
 )
 from actions.profession_logic import normalize_language
-from actions.professions import LANGUAGE_SLOT, send
+from actions.professions import LANGUAGE_SLOT, ApiAction, send
 
 logger = logging.getLogger(__name__)
 
 
-class ActionFallbackSearch(Action):
-    def __init__(self, api: BerufslotseApi | None = None) -> None:
-        self._api = api
-
+class ActionFallbackSearch(ApiAction):
     def name(self) -> str:
         return "action_fallback_search"
-
-    @property
-    def api(self) -> BerufslotseApi:
-        return self._api or get_api()
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

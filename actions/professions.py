@@ -7,6 +7,7 @@ and sends the chosen responses.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -58,16 +59,24 @@ def send(dispatcher: CollectingDispatcher, utterance: Utterance) -> None:
     )
 
 
-class ActionAnswerProfession(Action):
+class ApiAction(Action, ABC):
+    """An action that talks to the API through the one client (injected in tests). Abstract, so
+    that the action server does not register it."""
+
     def __init__(self, api: BerufslotseApi | None = None) -> None:
         self._api = api
-
-    def name(self) -> str:
-        return "action_answer_profession"
 
     @property
     def api(self) -> BerufslotseApi:
         return self._api or get_api()
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+
+class ActionAnswerProfession(ApiAction):
+    def name(self) -> str:
+        return "action_answer_profession"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
