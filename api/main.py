@@ -19,7 +19,7 @@ from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
 from api.core.errors import install_problem_handlers
 from api.core.headers import SecurityHeadersMiddleware
-from api.core.limits import BodySizeLimitMiddleware
+from api.core.limits import BodySizeLimitMiddleware, NulByteMiddleware
 from api.core.openapi import install_openapi
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
@@ -45,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET"],
             allow_headers=["*"],
         )
+    # inside the body limit: it reads the (already bounded) body
+    app.add_middleware(NulByteMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     # added last, so it wraps everything, CORS answers and unhandled errors included
     app.add_middleware(SecurityHeadersMiddleware)

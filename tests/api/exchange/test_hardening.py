@@ -127,3 +127,34 @@ async def test_a_chunked_body_under_the_limit_goes_through(client: httpx.AsyncCl
     )
     assert answer.status_code not in (413, 500)
     assert "request-too-large" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/offers?profession=N%00P&near=melle",
+        "/api/v1/professions?q=tisch%00ler",
+        "/api/v1/professions/tisch%00ler",
+        "/api/v1/search?q=holz%00",
+    ],
+)
+async def test_a_nul_byte_in_the_path_or_query_is_a_422_problem_on_every_database(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    """PostgreSQL text cannot hold NUL: found by the schemathesis run on PostgreSQL (a 500)."""
+    response = await client.get(url)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "/problems/invalid-request"
+    assert body["errors"] and all(error["message"] == "NUL byte" for error in body["errors"])
+    assert "x-content-type-options" in response.headers
+
+
+async def test_a_nul_byte_in_a_json_body_is_a_422_problem(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/check/score", json={"answers": {"r0\u0000": 4}})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": "body", "location": "body", "message": "NUL byte"}]
+    # Without one, the body reaches the API untouched (here: no item bank loaded, its own problem).
+    fine = await client.post("/api/v1/check/score", json={"answers": {"zz9": 4}})
+    assert fine.json()["type"] == "/problems/check-unavailable"
