@@ -120,6 +120,9 @@ ensure_role_and_database() {
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', :'role')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 ALTER ROLE :"role" WITH LOGIN CREATEDB PASSWORD :'password';
+-- the tests drop their scratch databases WITH (FORCE); that ends every session on them, including
+-- an autovacuum worker that started after a bulk load, which needs pg_signal_backend
+GRANT pg_signal_backend TO :"role";
 SQL
     psql_admin -v role="$ROLE" -v db="$DATABASE" <<'SQL'
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8''', :'db', :'role')
