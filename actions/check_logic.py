@@ -16,7 +16,6 @@ pupil's answers (no time, no randomness, no name, no gender).
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from actions.api_client import Language, LocalizedText
 from actions.check_api import CheckItems, CheckScore, Match, MatchPage, MatchQuery, Municipality, SavedResult
 from actions.profession_logic import Button, Utterance
 from actions.text_utils import fold
+from nlu.readers.places import resolver_for
 
 # --- slots and questions ----------------------------------------------------------------------
 
@@ -437,77 +437,12 @@ def read_setup_answer(question: str, text: str | None, choice: Any) -> Reading |
 
 # --- municipalities ---------------------------------------------------------------------------
 
-_POSTCODE = re.compile(r"\b\d{5}\b")
-_PLACE_SUFFIXES = ("am teutoburger wald",)
-_FUZZY_CUTOFF = 0.85
-_FUZZY_MIN_LENGTH = 4
-_MAX_PLACE_WORDS = 4
-
-
-def _compact(text: str) -> str:
-    return "".join(_WORD.findall(fold(text)))
-
-
-def _place_keys(places: Sequence[Municipality]) -> dict[str, Municipality]:
-    """Written forms -> place: the names, then short forms that do not hide a real name
-    ("Dissen" for "Dissen am Teutoburger Wald", "Artland" and "SG Artland" for the Samtgemeinde)."""
-    keys: dict[str, Municipality] = {}
-    for place in sorted(places, key=lambda place: place.slug):
-        keys.setdefault(_compact(place.name), place)
-    short: dict[str, list[Municipality]] = {}
-    for place in places:
-        name = " ".join(_WORD.findall(fold(place.name)))
-        forms: list[str] = []
-        for suffix in _PLACE_SUFFIXES:
-            if name.endswith(" " + suffix):
-                forms.append(name[: -len(suffix) - 1])
-        if place.kind == "samtgemeinde" and name.startswith("samtgemeinde "):
-            rest = name[len("samtgemeinde ") :]
-            forms.extend([rest, "sg " + rest])
-        for form in forms:
-            short.setdefault(form.replace(" ", ""), []).append(place)
-    for key, candidates in short.items():
-        if key not in keys and len(candidates) == 1:
-            keys[key] = candidates[0]
-    return keys
-
-
-def _by_postcode(postcode: str, places: Sequence[Municipality]) -> Municipality | None:
-    """The municipality with this postcode; a postcode shared inside one Samtgemeinde names it."""
-    members = [place for place in places if place.kind != "samtgemeinde" and postcode in place.postcodes]
-    if len(members) == 1:
-        return members[0]
-    groups = {place.samtgemeinde for place in members}
-    if len(groups) == 1:
-        group = groups.pop()
-        return next((place for place in places if place.name == group), None)
-    return None
-
 
 def resolve_municipality(text: str, places: Sequence[Municipality]) -> Municipality | None:
     """The place of the region a pupil names: a postcode, a name anywhere in the message ("ich wohne
-    in Bramsche"), a short form, or a name with a small typo ("bramschee", "osnabrük")."""
-    postcodes = _POSTCODE.findall(text)
-    if postcodes:
-        found = {_by_postcode(code, places) for code in postcodes}
-        return found.pop() if len(found) == 1 else None
-    keys = _place_keys(places)
-    words = _WORD.findall(fold(text))
-    windows = [
-        "".join(words[start : start + size])
-        for size in range(min(_MAX_PLACE_WORDS, len(words)), 0, -1)
-        for start in range(len(words) - size + 1)
-    ]
-    for window in windows:
-        if window in keys:
-            return keys[window]
-    for window in windows:
-        if len(window) < _FUZZY_MIN_LENGTH:
-            continue
-        close = difflib.get_close_matches(window, list(keys), n=2, cutoff=_FUZZY_CUTOFF)
-        if len(close) == 1 or (close and keys[close[0]] == keys[close[-1]]):
-            return keys[close[0]]
-    return None
+    in Bramsche"), a short form, or a name with a small typo ("bramschee", "osnabrük"). Read by the
+    one place resolver of nlu.readers.places."""
+    return resolver_for(places).answer(text)
 
 
 def municipality_answer(place: Municipality) -> Answer:

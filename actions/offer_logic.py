@@ -16,7 +16,6 @@ the action server receives with every call, in the conversation's language.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,8 +26,7 @@ from actions.api_client import Language
 from actions.offers_api import OfferCard, OfferDetail, OfferQuery, Place, parse_id
 from actions.profession_logic import Button, TemplateValue, Utterance, is_valid_slug
 from actions.text_utils import fold
-from knowledge.matching import MunicipalityMatcher
-from knowledge.schema import Municipality
+from nlu.readers.places import resolver_for
 
 PAGE_SIZE = 3
 DEFAULT_RADIUS_KM = 25
@@ -37,6 +35,8 @@ MAX_RADIUS_KM = RADIUS_STEPS[-1]
 KINDS = ("apprenticeship", "dual_study", "internship", "praktikumswoche")
 # Alternatives offered when nothing fits, at most this many (only those that find something).
 MAX_ALTERNATIVES = 3
+# The entity of nlu.place_extractor: a municipality's name in lower case.
+PLACE_ENTITY = "place"
 # Lower Saxony's summer holidays start in late June or July; offers from 1 July on are "in the summer".
 SUMMER_START = (7, 1)
 
@@ -421,40 +421,30 @@ def merge_facts(base: MessageFacts, extra: MessageFacts) -> MessageFacts:
 # --- places ---------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4)
-def _matcher(places: tuple[Place, ...]) -> MunicipalityMatcher:
-    return MunicipalityMatcher(
-        Municipality(
-            slug=place.slug,
-            name=place.name,
-            kind=place.kind,
-            samtgemeinde=place.samtgemeinde,
-            postcodes=place.postcodes,
-            lat=place.lat or 0.0,
-            lon=place.lon or 0.0,
-        )
-        for place in places
-    )
-
-
 def place_in_text(text: str, places: tuple[Place, ...]) -> str | None:
     """The one municipality a message names (names with typos, postcodes), as its name."""
-    if not places or text.lstrip().startswith("/"):
-        return None
-    matcher = _matcher(places)
-    named = {mention.slug for mention in matcher.find_mentions(text) if mention.slug}
-    if len(named) != 1:
-        return None
-    found = matcher.get(named.pop())
+    found = resolver_for(places).named(text)
     return found.name if found else None
 
 
 def resolve_place(text: str, places: tuple[Place, ...]) -> str | None:
     """What the pupil answered to "where do you live?" (a name, a typo, a postcode, a sentence)."""
-    if not places or not text.strip() or text.lstrip().startswith("/"):
-        return None
-    found = _matcher(places).resolve(text)
-    return found.name if found else place_in_text(text, places)
+    found = resolver_for(places).answer(text)
+    return found.name if found else None
+
+
+def place_from_entities(entities: Iterable[Mapping[str, Any]], places: tuple[Place, ...]) -> str | None:
+    """The one municipality the `place` entities of nlu.place_extractor name, as its name; None when
+    there is none, or several."""
+    resolver = resolver_for(places)
+    found = {
+        place.name
+        for entity in entities
+        if entity.get("entity") == PLACE_ENTITY
+        for place in [resolver.from_entity(entity.get("value"))]
+        if place is not None
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def is_anywhere(text: str) -> bool:
@@ -500,7 +490,8 @@ def facts_from_message(
     places: tuple[Place, ...],
     today: date,
 ) -> MessageFacts:
-    """Entities (occupation, refinements from buttons) and the words of one message, combined."""
+    """Entities (occupation, place, refinements from buttons) and the words of one message, combined."""
+    entities = list(entities)
     facts = read_text(text, today)
     profession: str | None = None
     query: str | None = None
@@ -516,7 +507,7 @@ def facts_from_message(
         facts,
         profession=profession,
         profession_query=None if profession else query,
-        place=place_in_text(text, places),
+        place=place_from_entities(entities, places) or place_in_text(text, places),
     )
 
 

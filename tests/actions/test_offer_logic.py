@@ -132,6 +132,16 @@ def test_occupation_place_and_kind_from_one_message() -> None:
     assert facts == MessageFacts(profession="koch", place="Bramsche", kind="apprenticeship")
 
 
+def test_the_place_entity_of_the_nlu_names_the_place() -> None:
+    # the entity's value is the name in lower case; the text alone ("dort") names no place
+    facts = facts_from_message("und dort?", [entity("place", "georgsmarienhütte")], PLACE_LIST, TODAY)
+    assert facts.place == "Georgsmarienhütte"
+    two = [entity("place", "melle"), entity("place", "bramsche")]
+    assert facts_from_message("melle oder bramsche", two, PLACE_LIST, TODAY).place is None
+    unknown = [entity("place", "hamburg")]
+    assert facts_from_message("in Bramsche", unknown, PLACE_LIST, TODAY).place == "Bramsche"
+
+
 @pytest.mark.parametrize(
     ("text", "place"),
     [

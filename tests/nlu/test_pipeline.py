@@ -18,6 +18,7 @@ pipeline:
   - name: nlu.lemma_tokenizer.SpacyLemmaTokenizer
   - name: nlu.occupation_extractor.OccupationEntityExtractor
   - name: nlu.explore_extractor.ExploreEntityExtractor
+  - name: nlu.place_extractor.PlaceEntityExtractor
   - name: nlu.language_detector.LanguageDetector
   - name: CountVectorsFeaturizer
   - name: DIETClassifier
@@ -105,3 +106,10 @@ def test_topics_and_narrowing_cues_beside_occupations(agent: Agent) -> None:
     assert [entity["entity"] for entity in cook["entities"] if entity["entity"] != "detected_language"] == [
         "profession"
     ]
+
+
+def test_a_place_beside_a_topic(agent: Agent) -> None:
+    result = parse(agent, "berufe mit tieren in der nähe von melle")
+    found = {(entity["entity"], entity["value"], entity["extractor"]) for entity in result["entities"]}
+    assert ("place", "melle", "PlaceEntityExtractor") in found
+    assert ("topic", "animals", "ExploreEntityExtractor") in found
