@@ -75,6 +75,7 @@ from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance, normalize_language
 from actions.professions import latest_intent, send
 from knowledge.check import bank
+from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +90,11 @@ def answer_scale() -> bank.AnswerScale:
 
 
 def parse_answer(text: str) -> int | str | None:
-    return bank.parse_free_text_answer(text, answer_scale())
+    return parse_free_text_answer(text, answer_scale())
 
 
 def parse_command(text: str) -> str | None:
-    return bank.parse_check_command(text, answer_scale())
+    return parse_check_command(text, answer_scale())
 
 
 def command_labels() -> dict[str, LocalizedText]:

@@ -280,7 +280,7 @@ def read_item_answer(
 ) -> Reading | None:
     """An answer 1..5 or a command to the item `current_item`; None when the message is neither.
 
-    `parse_answer` and `parse_command` are knowledge.check.bank's `parse_free_text_answer` and
+    `parse_answer` and `parse_command` are nlu.readers.check_answers' `parse_free_text_answer` and
     `parse_check_command` (passed in so that this module stays free of file reads)."""
     parsed = parse_choice_payload(choice)
     if parsed is not None:

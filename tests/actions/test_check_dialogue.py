@@ -32,8 +32,8 @@ from actions.check_logic import (
 )
 from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance
-from knowledge.check.bank import parse_check_command, parse_free_text_answer
 from knowledge.loader import load_vocab
+from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
 from tests.actions import check_fake_api as fake
 from tests.actions.test_check_logic import COMMAND_LABELS
 from tests.actions.test_domain_responses import RESPONSES, SLOTS, variables_used

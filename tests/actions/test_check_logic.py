@@ -49,8 +49,9 @@ from actions.check_logic import (
 )
 from actions.offer_logic import DomainTexts
 from actions.profession_logic import Utterance
-from knowledge.check.bank import load_answer_scale, parse_check_command, parse_free_text_answer
+from knowledge.check.bank import load_answer_scale
 from knowledge.loader import load_municipalities
+from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
 from tests.actions import check_fake_api as fake
 
 DOMAIN: dict[str, Any] = {

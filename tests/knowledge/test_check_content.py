@@ -25,9 +25,8 @@ from knowledge.check.bank import (
     load_answer_scale,
     load_items,
     load_types,
-    parse_check_command,
-    parse_free_text_answer,
 )
+from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
 
 # hypothesis is installed in the services' environment only, not in the Rasa engine's.
 HAVE_HYPOTHESIS = importlib.util.find_spec("hypothesis") is not None
