@@ -17,7 +17,6 @@ pupil's answers (no time, no randomness, no name, no gender).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -25,7 +24,13 @@ from typing import Any, Literal
 from actions.api_client import Language, LocalizedText
 from actions.check_api import CheckItems, CheckScore, Match, MatchPage, MatchQuery, Municipality, SavedResult
 from actions.profession_logic import Button, Utterance
-from actions.text_utils import fold
+from nlu.readers.check_setup import (
+    MAX_RADIUS_KM,
+    read_certificate,
+    read_looking_for,
+    read_radius,
+    read_variant,
+)
 from nlu.readers.places import resolver_for
 
 # --- slots and questions ----------------------------------------------------------------------
@@ -65,7 +70,6 @@ VARIANTS: tuple[str, ...] = ("quick", "full")
 # The codes of knowledge/vocab.yaml `certificates`, lowest first.
 CERTIFICATES: tuple[str, ...] = ("none", "hauptschule", "realschule", "fachabitur", "abitur")
 RADII_KM: tuple[int, ...] = (10, 25, 50)
-MAX_RADIUS_KM = 200
 # The offer kinds of the API (api/offers/models.py OfferKind) a pupil can look for.
 LOOKING_FOR: tuple[str, ...] = ("apprenticeship", "dual_study", "internship")
 # check_municipality when the pupil skipped the question (then the distance is not asked).
@@ -298,81 +302,6 @@ def read_item_answer(
         return Answer(reading)
     command = reading if isinstance(reading, str) else parse_command(text)
     return _COMMAND_BY_NAME.get(command or "")
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-
-_VARIANT_WORDS: Mapping[str, frozenset[str]] = {
-    "quick": frozenset({"kurz", "kurze", "kurzen", "kurzer", "schnell", "schnelle", "schnellen", "30",
-                        "quick", "short", "fast", "kleine", "kleinen"}),
-    "full": frozenset({"lang", "lange", "langen", "langer", "ausfuehrlich", "ausfuehrliche",
-                       "ausfuehrlichen", "48", "full", "long", "ganze", "ganzen", "komplett",
-                       "komplette", "grosse", "grossen"}),
-}  # fmt: skip
-
-_CERTIFICATE_WORDS: Mapping[str, frozenset[str]] = {
-    "hauptschule": frozenset({"hauptschule", "hauptschulabschluss", "hauptschulabschluß", "hsa", "ebr",
-                              "hauptschulabschlus", "haupt"}),
-    "realschule": frozenset({"realschule", "realschulabschluss", "realschulabschlus", "msa", "mittlere",
-                             "mittleren", "sek", "sek1", "sekundarabschluss", "real", "oberschule"}),
-    "fachabitur": frozenset({"fachabi", "fachabitur", "fachhochschulreife", "fhr", "fachoberschule", "fos"}),
-    "abitur": frozenset({"abi", "abitur", "hochschulreife", "gymnasium"}),
-}  # fmt: skip
-_NO_CERTIFICATE_WORDS = frozenset({"kein", "keinen", "keine", "ohne", "none", "no", "nothing"})
-
-_LOOKING_FOR_WORDS: Mapping[str, frozenset[str]] = {
-    "apprenticeship": frozenset({"ausbildung", "ausbildungsplatz", "ausbildungsstelle", "lehre", "lehrstelle",
-                                 "azubi", "apprenticeship", "training", "ausbildungen"}),
-    "dual_study": frozenset({"studium", "studieren", "study", "studies", "studiengang", "uni", "hochschule"}),
-    "internship": frozenset({"praktikum", "praktika", "praktikumsplatz", "praktikumsstelle", "internship",
-                             "schnupperpraktikum", "schuelerpraktikum", "placement"}),
-}  # fmt: skip
-_NUMBER = re.compile(r"\d{1,3}")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def _single_match(words: Sequence[str], table: Mapping[str, frozenset[str]]) -> str | None:
-    found = {code for code, vocabulary in table.items() if any(word in vocabulary for word in words)}
-    return found.pop() if len(found) == 1 else None
-
-
-def read_variant(text: str) -> str | None:
-    return _single_match(_words(text), _VARIANT_WORDS)
-
-
-def read_certificate(text: str) -> str | None:
-    """The certificate code a pupil types ("realschule", "MSA", "fachabi", "keinen"). With several,
-    the highest counts (the pupil names the one they have and the one they aim for)."""
-    words = _words(text)
-    # "kein Abi" names no certificate: a word right after a "no" does not count.
-    named = [
-        word
-        for index, word in enumerate(words)
-        if index == 0 or words[index - 1] not in _NO_CERTIFICATE_WORDS
-    ]
-    found = [
-        code for code, vocabulary in _CERTIFICATE_WORDS.items() if any(word in vocabulary for word in named)
-    ]
-    if found:
-        return max(found, key=CERTIFICATES.index)
-    if any(word in _NO_CERTIFICATE_WORDS for word in words):
-        return "none"
-    return None
-
-
-def read_radius(text: str) -> int | None:
-    """Kilometres from "25", "25 km", "bis 30km"; one number only."""
-    numbers = _NUMBER.findall(text)
-    if len(numbers) != 1:
-        return None
-    return _as_int(numbers[0], 1, MAX_RADIUS_KM)
-
-
-def read_looking_for(text: str) -> str | None:
-    return _single_match(_words(text), _LOOKING_FOR_WORDS)
 
 
 _SETUP_CHOICES: Mapping[str, tuple[str, ...]] = {

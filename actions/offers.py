@@ -40,7 +40,6 @@ from actions.offer_logic import (
     details_utterance,
     facts_from_message,
     footer_utterance,
-    is_anywhere,
     offer_from_entities,
     offer_in_context,
     plan_more,
@@ -63,6 +62,7 @@ from actions.offers_api import (
 )
 from actions.profession_logic import MAX_CHOICES, normalize_language
 from actions.professions import latest_intent, send
+from nlu.readers.offer_text import is_anywhere
 
 logger = logging.getLogger(__name__)
 

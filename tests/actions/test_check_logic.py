@@ -35,13 +35,9 @@ from actions.check_logic import (
     match_utterances,
     next_question,
     previous_question,
-    read_certificate,
     read_item_answer,
-    read_looking_for,
-    read_radius,
     read_setup_answer,
     read_setup_command,
-    read_variant,
     resolve_municipality,
     result_utterances,
     slot_changes,
@@ -52,6 +48,7 @@ from actions.profession_logic import Utterance
 from knowledge.check.bank import load_answer_scale
 from knowledge.loader import load_municipalities
 from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
+from nlu.readers.check_setup import read_certificate, read_looking_for, read_radius, read_variant
 from tests.actions import check_fake_api as fake
 
 DOMAIN: dict[str, Any] = {

@@ -22,11 +22,8 @@ from actions.offer_logic import (
     closer_radius,
     describe_filters,
     facts_from_message,
-    find_kind,
     footer_buttons,
     interpolate,
-    is_anywhere,
-    next_occurrence,
     place_in_text,
     plan_more,
     plan_new_search,
@@ -37,6 +34,7 @@ from actions.offer_logic import (
     wider_radius,
 )
 from actions.offers_api import Place, parse_card, parse_place
+from nlu.readers.offer_text import find_kind, is_anywhere, next_occurrence
 from tests.actions.exchange_fakes import PLACES, TODAY, FakeOffer, entity, load_domain
 
 DOMAIN = load_domain()
