@@ -3,6 +3,11 @@
 The contract lives in docs/contracts.md. Every failure the pupil should not see as a crash (network
 errors, timeouts, server errors, payloads that do not match the contract) becomes
 `ApiUnavailableError`; an unknown slug becomes `ProfessionNotFoundError`.
+
+This is the actions' one API client: one settings object (`ApiSettings`), one transport (the
+`httpx.AsyncClient` of `shared_http_client`), and one request method (`BerufslotseApi._send`) with
+one retry rule and one error rule. The check (actions/check_api.py) and the exchange
+(actions/offers_api.py) add their calls on top of `BerufslotseApi` and send through `_send`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,14 @@ LANGUAGES: tuple[Language, ...] = ("de", "en")
 
 API_URL_ENV = "BERUFSLOTSE_API_URL"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+# The internal service token for the check's results and the contact requests, shared with the API
+# through the environment; the API's development default (api/core/config.py) otherwise.
+SERVICE_TOKEN_ENV = "BERUFSLOTSE_SERVICE_TOKEN"
+DEFAULT_SERVICE_TOKEN = "change-me-service"
+# Where the pupil's device fetches the chart; the channels reach the API under this address.
+PUBLIC_API_URL_ENV = "BERUFSLOTSE_PUBLIC_API_URL"
+# A kept-alive connection the server has closed fails at once; these requests are safe to send again.
+IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 # The pupil is waiting in a chat: fail fast and answer "try again later" rather than hang.
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
@@ -291,11 +304,30 @@ def parse_knowledge_hit(raw: Mapping[str, Any]) -> KnowledgeHit:
     )
 
 
+@dataclass(frozen=True)
+class ApiSettings:
+    """Where the actions reach the API and how they identify themselves (from the environment)."""
+
+    base_url: str
+    public_url: str
+    service_token: str
+
+    @classmethod
+    def from_env(cls) -> ApiSettings:
+        base_url = os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+        return cls(
+            base_url=base_url,
+            public_url=os.environ.get(PUBLIC_API_URL_ENV) or base_url,
+            service_token=os.environ.get(SERVICE_TOKEN_ENV) or DEFAULT_SERVICE_TOKEN,
+        )
+
+
 class BerufslotseApi:
     """The calls the actions make. Wraps one `httpx.AsyncClient`, which it does not own."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, service_token: str | None = None) -> None:
         self._client = client
+        self._service_token = service_token or ApiSettings.from_env().service_token
         self._topics: dict[str, TopicName] | None = None
 
     async def explore_professions(self, filters: ExploreFilters, limit: int, offset: int) -> ExplorePage:
@@ -355,18 +387,56 @@ class BerufslotseApi:
             raise ApiUnavailableError(f"unexpected profile payload for {slug!r}: {error!r}") from error
 
     async def _get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
-        try:
-            response = await self._client.get(path, params=params)
-        except httpx.HTTPError as error:
-            raise ApiUnavailableError(f"GET {path} failed: {error!r}") from error
+        response = await self._send("GET", path, params=params)
         if response.status_code == httpx.codes.NOT_FOUND:
             raise _NotFound(path)
+        return self._json(response)
+
+    # --- the one transport -------------------------------------------------------------------
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int | float] | tuple[tuple[str, str], ...] | None = None,
+        json: Any = None,
+        service: bool = False,
+        shown_as: str | None = None,
+    ) -> httpx.Response:
+        """Every request of the actions goes through here. A closed keep-alive connection is retried
+        once for GET and DELETE (never for POST: a company would get two emails); a network error,
+        a wrong service token (401) or a server error (5xx) is `ApiUnavailableError`. Errors name
+        `shown_as` (the route) instead of the path, and do not chain the transport error, so that a
+        pupil's pseudonym in a path stays out of the logs. Other answers go back to the caller."""
+        headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
+        route = shown_as or path
+        attempts = 2 if method in IDEMPOTENT_METHODS else 1
+        for attempt in range(attempts):
+            try:
+                response = await self._client.request(method, path, params=params, json=json, headers=headers)
+                break
+            except httpx.RemoteProtocolError as error:
+                if attempt + 1 < attempts:
+                    continue
+                raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
+            except httpx.HTTPError as error:
+                raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
+        if response.status_code == httpx.codes.UNAUTHORIZED or response.status_code >= 500:
+            # A wrong service token is a set-up fault: to the pupil it looks like "try again later".
+            raise ApiUnavailableError(f"{method} {route} answered {response.status_code}")
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response, shown_as: str | None = None) -> Any:
+        """The body of a successful answer; any other answer, or one without JSON, is unavailable."""
+        route = f"{response.request.method} {shown_as or response.request.url.path}"
         if response.is_error:
-            raise ApiUnavailableError(f"GET {path} answered {response.status_code}")
+            raise ApiUnavailableError(f"{route} answered {response.status_code}")
         try:
             return response.json()
         except ValueError as error:
-            raise ApiUnavailableError(f"GET {path} did not return JSON") from error
+            raise ApiUnavailableError(f"{route} did not return JSON") from error
 
 
 class _NotFound(ApiError):
@@ -374,7 +444,7 @@ class _NotFound(ApiError):
 
 
 def api_base_url() -> str:
-    return os.environ.get(API_URL_ENV) or DEFAULT_API_URL
+    return ApiSettings.from_env().base_url
 
 
 def create_http_client(
@@ -388,12 +458,24 @@ def create_http_client(
     )
 
 
+_shared_client: httpx.AsyncClient | None = None
+
+
+def shared_http_client() -> httpx.AsyncClient:
+    """The action server's one connection pool to the API, created on first use (not at import);
+    the profession, check and exchange clients all send through it."""
+    global _shared_client
+    if _shared_client is None:
+        _shared_client = create_http_client()
+    return _shared_client
+
+
 _shared_api: BerufslotseApi | None = None
 
 
 def get_api() -> BerufslotseApi:
-    """The action server's one client, created on first use (not at import) so connections are reused."""
+    """The action server's profession client, on the shared connection pool."""
     global _shared_api
     if _shared_api is None:
-        _shared_api = BerufslotseApi(create_http_client())
+        _shared_api = BerufslotseApi(shared_http_client())
     return _shared_api

@@ -8,7 +8,6 @@ server's service token, sent as `Authorization: Bearer`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -16,24 +15,21 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from actions.api_client import DEFAULT_SERVICE_TOKEN as DEFAULT_SERVICE_TOKEN
+from actions.api_client import PUBLIC_API_URL_ENV as PUBLIC_API_URL_ENV
+from actions.api_client import SERVICE_TOKEN_ENV as SERVICE_TOKEN_ENV
 from actions.api_client import (
+    ApiSettings,
     ApiUnavailableError,
     BerufslotseApi,
     LocalizedText,
-    api_base_url,
-    create_http_client,
+    shared_http_client,
 )
 
 RIASEC: tuple[str, ...] = ("R", "I", "A", "S", "E", "C")
 Variant = Literal["quick", "full"]
 # Scores 0..100 per type; None for a type without any answered item.
 Scores = Mapping[str, float | None]
-
-SERVICE_TOKEN_ENV = "BERUFSLOTSE_SERVICE_TOKEN"
-# The API's development default (api/core/config.py); production sets a secret on both sides.
-DEFAULT_SERVICE_TOKEN = "change-me-service"
-# Where the pupil's device fetches the chart; the channels reach the API under this address.
-PUBLIC_API_URL_ENV = "BERUFSLOTSE_PUBLIC_API_URL"
 
 
 @dataclass(frozen=True)
@@ -275,10 +271,6 @@ _T = TypeVar("_T")
 class CheckApi(BerufslotseApi):
     """The check's calls. Wraps one `httpx.AsyncClient`, which it does not own."""
 
-    def __init__(self, client: httpx.AsyncClient, service_token: str | None = None) -> None:
-        super().__init__(client)
-        self._service_token = service_token or service_token_from_env()
-
     async def check_items(self, variant: str) -> CheckItems:
         payload = await self._call("GET", "/api/v1/check/items", params={"variant": variant})
         return self._parsed(parse_check_items, payload, "items")
@@ -361,20 +353,12 @@ class CheckApi(BerufslotseApi):
         missing_ok: bool = False,
         shown_as: str | None = None,
     ) -> Any:
-        headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
-        route = shown_as or path
-        try:
-            response = await self._client.request(method, path, params=params, json=json, headers=headers)
-        except httpx.HTTPError as error:
-            raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
+        response = await self._send(
+            method, path, params=params, json=json, service=service, shown_as=shown_as
+        )
         if missing_ok and response.status_code == httpx.codes.NOT_FOUND:
             return None
-        if response.is_error:
-            raise ApiUnavailableError(f"{method} {route} answered {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as error:
-            raise ApiUnavailableError(f"{method} {route} did not return JSON") from error
+        return self._json(response, shown_as)
 
     @staticmethod
     def _parsed(parse: Callable[[Any], _T], payload: Any, what: str) -> _T:
@@ -385,20 +369,20 @@ class CheckApi(BerufslotseApi):
 
 
 def service_token_from_env() -> str:
-    return os.environ.get(SERVICE_TOKEN_ENV) or DEFAULT_SERVICE_TOKEN
+    return ApiSettings.from_env().service_token
 
 
 def public_api_url() -> str:
     """The API as the pupil's device reaches it; on one machine the same as the actions' API URL."""
-    return os.environ.get(PUBLIC_API_URL_ENV) or api_base_url()
+    return ApiSettings.from_env().public_url
 
 
 _shared_check_api: CheckApi | None = None
 
 
 def get_check_api() -> CheckApi:
-    """The action server's one check client, created on first use (not at import)."""
+    """The action server's check client, on the shared connection pool (created on first use)."""
     global _shared_check_api
     if _shared_check_api is None:
-        _shared_check_api = CheckApi(create_http_client())
+        _shared_check_api = CheckApi(shared_http_client())
     return _shared_check_api

@@ -11,7 +11,6 @@ contacted here, a request already made, a field the API refused).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -19,12 +18,11 @@ from typing import Any, cast
 
 import httpx
 
-from actions.api_client import ApiError, ApiUnavailableError, BerufslotseApi, create_http_client
+from actions.api_client import DEFAULT_SERVICE_TOKEN as DEFAULT_SERVICE_TOKEN
+from actions.api_client import SERVICE_TOKEN_ENV as SERVICE_TOKEN_ENV
+from actions.api_client import ApiError, ApiUnavailableError, BerufslotseApi, shared_http_client
+from actions.api_client import create_http_client as create_http_client
 
-SERVICE_TOKEN_ENV = "BERUFSLOTSE_SERVICE_TOKEN"
-# The API's development default (api/core/config.py); `make run` generates a real one into the env.
-DEFAULT_SERVICE_TOKEN = "change-me-service"
-IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 # Ids are 32-bit integers in the API; anything else never reaches a URL.
 MAX_ID = 2**31 - 1
 
@@ -301,8 +299,7 @@ class ExchangeApi(BerufslotseApi):
     """The exchange's calls on top of the profession client (same `httpx.AsyncClient`, not owned)."""
 
     def __init__(self, client: httpx.AsyncClient, service_token: str | None = None) -> None:
-        super().__init__(client)
-        self._service_token = service_token or os.environ.get(SERVICE_TOKEN_ENV) or DEFAULT_SERVICE_TOKEN
+        super().__init__(client, service_token)
         self._places: tuple[Place, ...] | None = None
 
     # --- offers ------------------------------------------------------------------------------
@@ -398,54 +395,13 @@ class ExchangeApi(BerufslotseApi):
         if response.is_error:
             raise ApiUnavailableError(f"DELETE contact request answered {response.status_code}")
 
-    # --- plumbing ----------------------------------------------------------------------------
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int | float] | None = None,
-        json: Mapping[str, Any] | None = None,
-        service: bool = False,
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
-        # A kept-alive connection the server has closed fails at once; an idempotent request is
-        # safe to send again on a fresh one.
-        attempts = 2 if method in IDEMPOTENT_METHODS else 1
-        for attempt in range(attempts):
-            try:
-                response = await self._client.request(method, path, params=params, json=json, headers=headers)
-                break
-            except httpx.RemoteProtocolError as error:
-                if attempt + 1 < attempts:
-                    continue
-                raise ApiUnavailableError(f"{method} {path} failed: {error!r}") from error
-            except httpx.HTTPError as error:
-                raise ApiUnavailableError(f"{method} {path} failed: {error!r}") from error
-        if response.status_code == httpx.codes.UNAUTHORIZED or response.status_code >= 500:
-            # A wrong service token is a set-up fault: to the pupil it looks like "try again later".
-            raise ApiUnavailableError(f"{method} {path} answered {response.status_code}")
-        return response
-
-    @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        if response.is_error:
-            raise ApiUnavailableError(
-                f"{response.request.method} {response.request.url.path} answered {response.status_code}"
-            )
-        try:
-            return response.json()
-        except ValueError as error:
-            raise ApiUnavailableError(f"{response.request.url.path} did not return JSON") from error
-
 
 _shared_exchange: ExchangeApi | None = None
 
 
 def get_exchange_api() -> ExchangeApi:
-    """The action server's one exchange client, created on first use (not at import)."""
+    """The action server's exchange client, on the shared connection pool (created on first use)."""
     global _shared_exchange
     if _shared_exchange is None:
-        _shared_exchange = ExchangeApi(create_http_client())
+        _shared_exchange = ExchangeApi(shared_http_client())
     return _shared_exchange
