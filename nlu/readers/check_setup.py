@@ -16,9 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.loader import KNOWLEDGE_DIR
 from knowledge.slugs import fold
 
-SETUP_WORDS_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "check" / "setup_words.yaml"
+SETUP_WORDS_PATH = KNOWLEDGE_DIR / "check" / "setup_words.yaml"
 MAX_RADIUS_KM = 200
 _WORD = re.compile(r"[a-z0-9]+")
 _NUMBER = re.compile(r"\d{1,3}")
