@@ -76,6 +76,7 @@ from actions.profession_logic import Utterance, normalize_language
 from actions.professions import latest_intent, send
 from knowledge.check import bank
 from nlu.readers.check_answers import parse_check_command, parse_free_text_answer
+from nlu.readers.places import resolver_for
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,9 @@ class ValidateCheckForm(CheckAction):
                 return StaleButton()
             if not text:
                 return None
-            place = resolve_municipality(text, await self.api.municipalities())
+            places = await self.api.municipalities()
+            entities = tracker.latest_message.get("entities") or []
+            place = resolver_for(places).from_entities(entities) or resolve_municipality(text, places)
             return municipality_answer(place) if place is not None else None
         return read_setup_answer(question, text, choice)
 

@@ -35,8 +35,6 @@ MAX_RADIUS_KM = RADIUS_STEPS[-1]
 KINDS = ("apprenticeship", "dual_study", "internship", "praktikumswoche")
 # Alternatives offered when nothing fits, at most this many (only those that find something).
 MAX_ALTERNATIVES = 3
-# The entity of nlu.place_extractor: a municipality's name in lower case.
-PLACE_ENTITY = "place"
 
 
 # --- texts from the domain ------------------------------------------------------------------------
@@ -271,15 +269,8 @@ def resolve_place(text: str, places: tuple[Place, ...]) -> str | None:
 def place_from_entities(entities: Iterable[Mapping[str, Any]], places: tuple[Place, ...]) -> str | None:
     """The one municipality the `place` entities of nlu.place_extractor name, as its name; None when
     there is none, or several."""
-    resolver = resolver_for(places)
-    found = {
-        place.name
-        for entity in entities
-        if entity.get("entity") == PLACE_ENTITY
-        for place in [resolver.from_entity(entity.get("value"))]
-        if place is not None
-    }
-    return found.pop() if len(found) == 1 else None
+    found = resolver_for(places).from_entities(entities)
+    return found.name if found else None
 
 
 # --- 2. Which search follows? ---------------------------------------------------------------------

@@ -42,6 +42,7 @@ from actions.offer_logic import (
     footer_utterance,
     offer_from_entities,
     offer_in_context,
+    place_from_entities,
     plan_more,
     plan_new_search,
     plan_refinement,
@@ -323,7 +324,7 @@ class ValidateOfferPlaceForm(FormValidationAction):
         except ApiUnavailableError:
             logger.exception("municipalities: API unavailable")
             return {PLACE_SLOT: ""}  # the search that follows says that the API is away
-        found = resolve_place(text, places)
+        found = place_from_entities(entities, places) or resolve_place(text, places)
         if found is None:
             dispatcher.utter_message(response="utter_offer_place_unknown", value=text.strip()[:60])
             return {PLACE_SLOT: None}

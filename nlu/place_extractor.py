@@ -38,9 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.loader import KNOWLEDGE_DIR, MUNICIPALITIES_FILE, knowledge_hash, load_municipalities
 from knowledge.schema import Municipality
-from nlu.readers.places import PlaceMention, PlaceResolver, entity_value
-
-PLACE_ENTITY = "place"
+from nlu.readers.places import PLACE_ENTITY, PlaceMention, PlaceResolver, entity_value
 
 
 class PlaceResolverNotTrained(RasaException):

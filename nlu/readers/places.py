@@ -10,6 +10,7 @@ municipalities (the actions), which is loaded from the same file.
 - `PlaceResolver.named(text)`: the one municipality a message names among other words ("Ausbildung
   in Bramsche"); None when it names none or several.
 - `PlaceResolver.mentions(text)`: every municipality named, with its span (for the `place` entity).
+- `PlaceResolver.from_entities(entities)`: the one place the `place` entities of a message name.
 - `entity_value(name)`: the value of the `place` entity, the municipality's name in lower case
   ("melle", "bad iburg", "georgsmarienhütte").
 """
@@ -17,9 +18,9 @@ municipalities (the actions), which is loaded from the same file.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from knowledge.loader import load_municipalities
 from knowledge.matching import MunicipalityMatcher
@@ -46,6 +47,9 @@ class PlaceRecord(Protocol):
 
 
 P = TypeVar("P", bound=PlaceRecord)
+
+# The entity of nlu.place_extractor.
+PLACE_ENTITY = "place"
 
 
 def entity_value(name: str) -> str:
@@ -125,6 +129,17 @@ class PlaceResolver(Generic[P]):
     def from_entity(self, value: object) -> P | None:
         """The place a `place` entity's value stands for (its name in lower case)."""
         return self._by_value.get(value.strip().lower()) if isinstance(value, str) else None
+
+    def from_entities(self, entities: Iterable[Mapping[str, Any]]) -> P | None:
+        """The one place the `place` entities of a message name; None for none or several."""
+        found = {
+            place.slug
+            for entity in entities
+            if entity.get("entity") == PLACE_ENTITY
+            for place in [self.from_entity(entity.get("value"))]
+            if place is not None
+        }
+        return self._places[found.pop()] if len(found) == 1 else None
 
 
 @functools.lru_cache(maxsize=4)

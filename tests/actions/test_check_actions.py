@@ -166,6 +166,17 @@ async def test_municipality_with_a_typo_is_understood_and_confirmed(
     assert fake_check.paths[-1] == "/api/v1/municipalities"
 
 
+async def test_municipality_from_the_place_entity(check_api: CheckApi, make_tracker: TrackerFactory) -> None:
+    slots = {**SETUP, "check_municipality": None, "check_radius": None, "check_looking_for": None}
+    place = {"entity": "place", "value": "melle", "start": 0, "end": 2}
+    t = tracker(
+        make_tracker, "da halt", "check_answer", [place], requested_slot="check_municipality", **slots
+    )
+    responses, events, _ = await run(ValidateCheckForm(check_api), t)
+    assert responses == [("utter_check_municipality_understood", {"municipality": "Melle"})]
+    assert events == [SlotSet("check_municipality", "melle"), SlotSet("requested_slot", "check_radius")]
+
+
 async def test_municipality_skipped_skips_the_distance(
     check_api: CheckApi, make_tracker: TrackerFactory
 ) -> None:

@@ -382,6 +382,7 @@ async def test_details_of_an_offer_that_is_gone(api: ExchangeApi) -> None:
         ("egal", [], "", []),
         ('/refine_offers{"offer_refinement":"anywhere"}', [entity("offer_refinement", "anywhere")], "", []),
         ("Hamburg", [], None, ["utter_offer_place_unknown"]),
+        ("da wo ich wohne", [entity("place", "georgsmarienhütte")], "Georgsmarienhütte", []),  # from the NLU
     ],
 )
 async def test_the_place_form_checks_the_answer(
