@@ -504,6 +504,7 @@ def facts_from_message(
     facts = read_text(text, today)
     profession: str | None = None
     query: str | None = None
+    place: str | None = None
     for entity in entities:
         name, value = entity.get("entity"), entity.get("value")
         if name == "profession" and is_valid_slug(value) and profession is None:
@@ -512,11 +513,14 @@ def facts_from_message(
             query = value.strip()
         elif name == "offer_refinement" and isinstance(value, str) and value in REFINEMENTS:
             facts = merge_facts(facts, REFINEMENTS[value])
+        elif name == "place" and isinstance(value, str) and place is None:
+            # a button's place ("Angebote" under a list asked for near a place)
+            place = resolve_place(value, places)
     return replace(
         facts,
         profession=profession,
         profession_query=None if profession else query,
-        place=place_in_text(text, places),
+        place=place_in_text(text, places) or place,
     )
 
 
