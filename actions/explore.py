@@ -8,6 +8,7 @@ the chosen responses. The query is kept in the slot `explore_query`, so follow-u
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,17 +16,20 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiUnavailableError, ExplorePage
-from actions.explore_logic import PAGE_SIZE, ExploreQuery, next_query, reply
+from actions.api_client import ApiUnavailableError, ExploreItem, ExplorePage
+from actions.explore_logic import PAGE_SIZE, ExploreQuery, next_query, offers_near_reply, reply
+from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
+from actions.offers import ExchangeAction
+from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
-from actions.professions import LANGUAGE_SLOT, ApiAction, latest_intent, send
+from actions.professions import LANGUAGE_SLOT, latest_intent, send
 
 logger = logging.getLogger(__name__)
 
 EXPLORE_SLOT = "explore_query"
 
 
-class ActionExploreProfessions(ApiAction):
+class ActionExploreProfessions(ExchangeAction):
     def name(self) -> str:
         return "action_explore_professions"
 
@@ -48,6 +52,35 @@ class ActionExploreProfessions(ApiAction):
             logger.exception("profession API unavailable")
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        for utterance in reply(query, page, topics, language):
+        utterances = reply(query, page, topics, language)
+        if query.place and page.items:
+            near = await self._offers_near(query.place, page.items)
+            if near is not None:
+                # the offers near the place come before the way on (more, the check)
+                place, counts = near
+                utterances[-1:-1] = offers_near_reply(replace(query, place=place), counts, language)
+        for utterance in utterances:
             send(dispatcher, utterance)
         return [SlotSet(EXPLORE_SLOT, None if query.is_empty else query.to_slot())]
+
+    async def _offers_near(
+        self, place: str, items: tuple[ExploreItem, ...]
+    ) -> tuple[str, list[tuple[ExploreItem, int]]] | None:
+        """The place's name and how many offers each listed occupation has near it; None when that
+        cannot be told (the list is still worth showing without it)."""
+        try:
+            name = resolve_place(place, await self.api.municipalities())
+            if name is None:
+                return None
+            return name, [
+                (
+                    item,
+                    await self.api.count_offers(
+                        OfferQuery(profession=item.summary.slug, near=name, radius_km=DEFAULT_RADIUS_KM)
+                    ),
+                )
+                for item in items
+            ]
+        except (ApiUnavailableError, UnknownPlaceError):
+            logger.exception("offers near %r unavailable; the list goes without them", place)
+            return None

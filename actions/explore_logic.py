@@ -26,6 +26,7 @@ CERTIFICATES = ("none", "hauptschule", "realschule", "fachabitur", "abitur")
 TRAINING_TYPES = ("dual", "school", "civil_service", "dual_study")
 PAY_ORDERS = ("high",)
 DURATION_RANGE = (12, 48)
+MAX_PLACE_CHARS = 60  # the longest municipality name of the region is 29 characters
 _TOPIC_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_")
 
 
@@ -38,6 +39,9 @@ class ExploreQuery:
     duration: int | None = None
     pay_order: str | None = None
     training_type: str | None = None
+    # where the pupil wants to train ("mit Tieren in der Nähe von Melle"): the list stays the same,
+    # the offers near the place are shown beside it. A place alone asks for no occupations.
+    place: str | None = None
     offset: int = 0
 
     @property
@@ -91,6 +95,9 @@ def _valid_values(raw: Mapping[str, Any]) -> dict[str, Any]:
         months = None
     if months is not None and DURATION_RANGE[0] <= months <= DURATION_RANGE[1]:
         values["duration"] = months
+    place = raw.get("place")
+    if isinstance(place, str) and 0 < len(place.strip()) <= MAX_PLACE_CHARS:
+        values["place"] = place.strip()
     return values
 
 
@@ -184,3 +191,27 @@ def reply(
     shown = query.offset + len(page.items)
     utterances.append(Utterance("utter_explore_more" if page.total > shown else "utter_explore_end"))
     return utterances
+
+
+# --- 3. Offers near the place -------------------------------------------------------------------
+
+
+def offers_button(item: ExploreItem, place: str, language: Language) -> dict[str, str]:
+    """Starts the offer search for one listed occupation at the place (the offers' own flow)."""
+    payload = json.dumps({"profession": item.summary.slug, "place": place}, ensure_ascii=False)
+    return {"title": item.summary.display_name(language), "payload": f"/search_offers{payload}"}
+
+
+def offers_near_reply(
+    query: ExploreQuery, counts: Iterable[tuple[ExploreItem, int]], language: Language
+) -> list[Utterance]:
+    """After a list asked for with a place: how many offers the exchange has near it for each listed
+    occupation, with a button to each search; or that there are none there now."""
+    if query.place is None:
+        return []
+    found = [(item, count) for item, count in counts if count > 0 and is_valid_slug(item.summary.slug)]
+    if not found:
+        return [Utterance("utter_explore_offers_none_near", {"place": query.place})]
+    lines = "\n".join(f"• {item.summary.display_name(language)}: {count}" for item, count in found)
+    buttons = tuple(offers_button(item, query.place, language) for item, _ in found)
+    return [Utterance("utter_explore_offers_near", {"place": query.place, "lines": lines}, buttons)]

@@ -9,6 +9,7 @@ from typing import Any
 
 from actions.api_client import KnowledgeHit, Language
 from actions.profession_logic import Button, Utterance, question_payload
+from knowledge.rules.catalogue import RULE_KEYS
 
 # Messages that were not understood: the FallbackClassifier's intent and keyboard mash.
 NOT_UNDERSTOOD_INTENTS: frozenset[str] = frozenset({"nlu_fallback", "nonsense"})
@@ -20,11 +21,16 @@ def _payload(intent: str, entities: Mapping[str, str]) -> str:
     return "/" + intent + json.dumps(dict(entities), ensure_ascii=False, separators=(",", ":"))
 
 
-# The button each kind of document leads to. A kind without an entry (rule: its answers are a
-# retrieval intent, which a button payload cannot name) is not offered as a button.
+# The entity a rule-of-training button carries. A button payload cannot name the ResponseSelector's
+# choice (`rules/<key>`), so it names the intent `rules` with the key as this entity, and
+# `action_show_rule` says the same answer `utter_rules/<key>` that the ResponseSelector would pick.
+RULE_ENTITY = "rule"
+
+# The button each kind of document leads to; a kind without an entry is not offered as a button.
 HIT_PAYLOADS: Mapping[str, Callable[[str], str]] = {
     "profession": lambda key: question_payload("ask_profession", key),
     "topic": lambda key: _payload("explore_professions", {"topic": key}),
+    "rule": lambda key: _payload("rules", {RULE_ENTITY: key}),
 }
 
 
@@ -59,4 +65,12 @@ def fallback_reply(hits: Sequence[KnowledgeHit], misunderstandings: int, languag
     buttons = hit_buttons(hits, language)
     if buttons:
         return Utterance("utter_fallback_found", buttons=buttons)
+    return Utterance("utter_fallback")
+
+
+def rule_reply(key: object) -> Utterance:
+    """The answer to a rule-of-training button: the rule's own response; the help menu for a key
+    that is not (or no longer) a rule, e.g. an old button or a typed payload."""
+    if isinstance(key, str) and key in RULE_KEYS:
+        return Utterance(f"utter_rules/{key}")
     return Utterance("utter_fallback")

@@ -40,6 +40,7 @@ from api.offers.service import mark_expired
 from knowledge import loader
 from knowledge.check.bank import CheckBankError
 from knowledge.loader import KnowledgeError
+from knowledge.rules.catalogue import load_rules
 
 
 def alembic_config(database_url: str, *, configure_logging: bool = True) -> Config:
@@ -62,6 +63,7 @@ def read_knowledge() -> KnowledgeSnapshot:
         agreed_pay=loader.load_agreed_pay(professions),
         knowledge_hash=loader.knowledge_hash(),
         topics=loader.load_topics(profile_slugs=[profession.slug for profession in professions]),
+        rules=list(load_rules().values()),
     )
 
 

@@ -443,14 +443,15 @@ def load_agreed_pay(
 
 
 def knowledge_files(knowledge_dir: Path | None = None) -> list[Path]:
-    """The files the knowledge hash covers: profiles, vocab.yaml, topics.yaml, explore.yaml and the
-    source tables."""
+    """The files the knowledge hash covers: profiles, vocab.yaml, topics.yaml, explore.yaml, the
+    rules of training and the source tables."""
     root = knowledge_dir or KNOWLEDGE_DIR
     files = [
         *root.glob("professions/*.yaml"),
         root / "vocab.yaml",
         root / TOPICS_FILE,
         root / EXPLORE_FILE,
+        *root.glob("rules/*.yaml"),
         *root.glob("sources/*.csv"),
     ]
     return sorted(

@@ -29,6 +29,7 @@ from api.professions.search import refresh_search_key
 from api.search.documents import knowledge_documents
 from api.search.models import SearchDocument
 from knowledge import schema
+from knowledge.rules.catalogue import Rule
 
 # vocab.yaml section -> vocabulary kind in the database
 VOCAB_SECTIONS: dict[str, VocabularyKind] = {
@@ -73,6 +74,7 @@ class KnowledgeSnapshot:
     agreed_pay: list[schema.AgreedPay]
     knowledge_hash: str
     topics: list[schema.Topic] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
 
 
 def profession_columns(

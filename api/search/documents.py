@@ -3,9 +3,9 @@
 Each builder turns one knowledge object into the columns of a `SearchDocument`. The knowledge
 sync mirrors `knowledge_documents(snapshot)` into the table; the database keeps its index.
 
-To index a further kind (rules): write its builder like `profession_document`, and add its
-documents in `knowledge_documents`. `kind` must be one of `DocumentKind` (the table's check
-constraint allows profession, topic and rule).
+To index a further kind: write its builder like `profession_document`, and add its documents in
+`knowledge_documents`. `kind` must be one of `DocumentKind` (the table's check constraint allows
+profession, topic and rule).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.search.models import DocumentKind
 from knowledge import schema
+from knowledge.rules.catalogue import Rule
 
 if TYPE_CHECKING:
     from api.knowledge_sync.service import KnowledgeSnapshot
@@ -89,11 +90,25 @@ def topic_document(topic: schema.Topic, names: dict[str, tuple[str, str]]) -> di
     )
 
 
+def rule_document(rule: Rule) -> dict[str, Any]:
+    """A rule of training ("Probezeit"): its question as the title and the key's words as terms;
+    its points as the body, so that a snippet is part of the answer itself."""
+    return document(
+        DocumentKind.RULE,
+        rule.key,
+        title_de=rule.de.title,
+        title_en=rule.en.title,
+        terms=[rule.de.title, rule.en.title],
+        body_de=_sentences(rule.de.points),
+        body_en=_sentences(rule.en.points),
+    )
+
+
 def knowledge_documents(snapshot: KnowledgeSnapshot) -> list[dict[str, Any]]:
-    """Every document of the snapshot: the profiles and the topics. (Rules of training are answered
-    by the ResponseSelector; a hit could not be offered as a button, so they are not indexed.)"""
+    """Every document of the snapshot: the profiles, the topics and the rules of training."""
     names = {p.slug: (p.name_short, p.name_en) for p in snapshot.professions}
     return [
         *(profession_document(profession) for profession in snapshot.professions),
         *(topic_document(topic, names) for topic in snapshot.topics),
+        *(rule_document(rule) for rule in snapshot.rules),
     ]

@@ -10,8 +10,9 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import BerufslotseApi, create_http_client
+from actions.api_client import create_http_client
 from actions.explore import ActionExploreProfessions
+from actions.offers_api import ExchangeApi
 from tests.actions.support import TrackerFactory
 
 PROFESSIONS = [
@@ -25,6 +26,19 @@ PROFESSIONS = [
     for n in range(7)
 ]
 TOPICS = [{"key": "animals", "de": "Tiere", "en": "animals", "count": 7}]
+PLACES = [
+    {"slug": "melle", "name": "Melle", "kind": "stadt", "postcodes": ["49324"], "lat": 52.2, "lon": 8.3},
+    {
+        "slug": "bad-iburg",
+        "name": "Bad Iburg",
+        "kind": "stadt",
+        "postcodes": ["49186"],
+        "lat": 52.15,
+        "lon": 8.05,
+    },
+]
+# offers near Melle per occupation (GET /api/v1/offers?profession=...&near=Melle)
+OFFERS_NEAR = {"beruf-0": 3, "beruf-2": 1}
 
 
 class ExploreApi:
@@ -40,6 +54,15 @@ class ExploreApi:
             raise httpx.ConnectError("connection refused", request=request)
         if request.url.path == "/api/v1/topics":
             return httpx.Response(200, json=TOPICS)
+        if request.url.path == "/api/v1/municipalities":
+            return httpx.Response(200, json=PLACES)
+        if request.url.path == "/api/v1/offers":
+            total = (
+                OFFERS_NEAR.get(request.url.params["profession"], 0)
+                if request.url.params["near"] == "Melle"
+                else 0
+            )
+            return httpx.Response(200, json={"items": [], "total": total})
         params = request.url.params
         items = PROFESSIONS if params.get("reachable_with") != "none" else []
         offset, limit = int(params.get("offset", 0)), int(params.get("limit", 20))
@@ -56,24 +79,24 @@ def explore_api() -> ExploreApi:
 
 
 @pytest.fixture
-async def api(explore_api: ExploreApi) -> AsyncIterator[BerufslotseApi]:
+async def api(explore_api: ExploreApi) -> AsyncIterator[ExchangeApi]:
     client = create_http_client(base_url="http://api.test", transport=httpx.MockTransport(explore_api.handle))
     async with client:
-        yield BerufslotseApi(client)
+        yield ExchangeApi(client)
 
 
 def entity(kind: str, value: str) -> dict[str, Any]:
     return {"entity": kind, "value": value, "extractor": "ExploreEntityExtractor"}
 
 
-async def run(api: BerufslotseApi, tracker: Any) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+async def run(api: ExchangeApi, tracker: Any) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await ActionExploreProfessions(api).run(dispatcher, tracker, {})
     return dispatcher, events
 
 
 async def test_a_topic_lists_five_with_buttons_and_keeps_the_query(
-    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
 ) -> None:
     tracker = make_tracker(
         "welche berufe gibt es mit tieren", "explore_professions", [entity("topic", "animals")]
@@ -97,6 +120,7 @@ async def test_a_topic_lists_five_with_buttons_and_keeps_the_query(
                 "duration": None,
                 "pay_order": None,
                 "training_type": None,
+                "place": None,
                 "offset": 0,
             },
         )
@@ -104,7 +128,7 @@ async def test_a_topic_lists_five_with_buttons_and_keeps_the_query(
 
 
 async def test_a_follow_up_refines_and_more_pages_on(
-    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
 ) -> None:
     slot = {"explore_query": {"topic": "animals", "offset": 0}}
     refine = make_tracker(
@@ -130,7 +154,7 @@ async def test_a_follow_up_refines_and_more_pages_on(
 
 
 async def test_nothing_asked_asks_for_a_topic_without_calling_the_api(
-    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
 ) -> None:
     dispatcher, events = await run(api, make_tracker("was kann ich werden", "explore_professions"))
     assert [m["response"] for m in dispatcher.messages] == ["utter_explore_ask_topic"]
@@ -138,17 +162,91 @@ async def test_nothing_asked_asks_for_a_topic_without_calling_the_api(
     assert events == [SlotSet("explore_query", None)]
 
 
-async def test_nothing_found(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
+async def test_nothing_found(api: ExchangeApi, make_tracker: TrackerFactory) -> None:
     tracker = make_tracker("ohne abschluss", "explore_professions", [entity("certificate", "none")])
     dispatcher, _ = await run(api, tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_explore_none"]
 
 
 async def test_the_api_down_says_so_and_keeps_the_slot(
-    api: BerufslotseApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
 ) -> None:
     explore_api.down = True
     tracker = make_tracker("berufe mit tieren", "explore_professions", [entity("topic", "animals")])
     dispatcher, events = await run(api, tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_service_unavailable"]
     assert events == []
+
+
+async def test_a_place_shows_the_offers_near_it_beside_the_list(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "berufe mit tieren in der nähe von melle",
+        "explore_professions",
+        [entity("topic", "animals"), entity("place", "melle")],
+    )
+    dispatcher, events = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explore_list_topic",
+        "utter_explore_offers_near",
+        "utter_explore_more",
+    ]
+    near = dispatcher.messages[1]
+    assert near["place"] == "Melle"
+    assert near["lines"] == "• Beruf 0: 3\n• Beruf 2: 1"
+    assert [b["payload"] for b in near["buttons"]] == [
+        '/search_offers{"profession": "beruf-0", "place": "Melle"}',
+        '/search_offers{"profession": "beruf-2", "place": "Melle"}',
+    ]
+    offers = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"]
+    assert [o["profession"] for o in offers] == [f"beruf-{n}" for n in range(5)]
+    assert {(o["near"], o["radius_km"]) for o in offers} == {("Melle", "25")}
+    assert events[0]["value"]["place"] == "melle"
+    # the place stays for a follow-up that narrows the list
+    refine = make_tracker(
+        "und welche davon mit hauptschulabschluss",
+        "explore_professions",
+        [entity("certificate", "hauptschule")],
+        {"explore_query": events[0]["value"]},
+    )
+    dispatcher, _ = await run(api, refine)
+    assert "utter_explore_offers_near" in [m["response"] for m in dispatcher.messages]
+
+
+async def test_no_offers_near_the_place_says_so(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "was mit tieren in bad iburg",
+        "explore_professions",
+        [entity("topic", "animals"), entity("place", "bad iburg")],
+    )
+    dispatcher, _ = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explore_list_topic",
+        "utter_explore_offers_none_near",
+        "utter_explore_more",
+    ]
+    assert dispatcher.messages[1]["place"] == "Bad Iburg"
+
+
+async def test_a_place_alone_asks_for_what_the_pupil_likes(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("was gibts in melle", "explore_professions", [entity("place", "melle")])
+    dispatcher, _ = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_ask_topic"]
+    assert explore_api.requests == []
+
+
+async def test_an_unknown_place_or_offers_down_keeps_the_list(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker(
+        "berufe mit tieren in hintertupfingen",
+        "explore_professions",
+        [entity("topic", "animals"), entity("place", "hintertupfingen")],
+    )
+    dispatcher, _ = await run(api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_list_topic", "utter_explore_more"]

@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import BerufslotseApi, KnowledgeHit, LocalizedText, create_http_client
-from actions.fallback import ActionFallbackSearch
+from actions.fallback import ActionFallbackSearch, ActionShowRule
 from actions.fallback_logic import fallback_reply, hit_buttons, misunderstandings_in_a_row
+from knowledge.rules.catalogue import RULE_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEARCH = json.loads((FIXTURES / "knowledge_search.json").read_text(encoding="utf-8"))
@@ -102,6 +104,19 @@ async def test_content_words_get_the_first_three_profile_hits_as_buttons(
     assert request.url.params["limit"] == "5"
 
 
+async def test_a_rule_of_training_found_is_offered_as_a_button_of_its_own(search_api: BerufslotseApi) -> None:
+    responses, _ = await run(search_api, tracker("wie lang kann man mich am anfang rauswerfen"))
+    assert responses == [
+        (
+            "utter_fallback_found",
+            [
+                {"title": "Probezeit", "payload": '/rules{"rule":"probation"}'},
+                {"title": "Tierpfleger/in", "payload": '/ask_profession{"profession":"tierpfleger"}'},
+            ],
+        )
+    ]
+
+
 async def test_titles_follow_the_language(search_api: BerufslotseApi, fake_search: FakeSearch) -> None:
     responses, _ = await run(search_api, tracker("welche berufe gibt es mit tieren", language="en"))
     assert [button["title"] for button in responses[0][1]] == [
@@ -167,12 +182,43 @@ def test_misunderstandings_count_back_to_the_last_understood_message() -> None:
     assert misunderstandings_in_a_row([]) == 0
 
 
-def test_rules_have_no_button_yet_and_at_most_three_are_offered() -> None:
+def test_rules_get_a_button_of_their_own_and_at_most_three_are_offered() -> None:
     def hit(kind: str, key: str) -> KnowledgeHit:
         return KnowledgeHit(kind, key, LocalizedText(key, key), "")
 
     hits = [hit("rule", "probation"), *(hit("profession", f"p{n}") for n in range(5))]
-    assert [button["title"] for button in hit_buttons(hits, "de")] == ["p0", "p1", "p2"]
+    assert hit_buttons(hits, "de") == (
+        {"title": "probation", "payload": '/rules{"rule":"probation"}'},
+        {"title": "p0", "payload": '/ask_profession{"profession":"p0"}'},
+        {"title": "p1", "payload": '/ask_profession{"profession":"p1"}'},
+    )
     assert fallback_reply(hits, 0, "de").response == "utter_fallback_found"
-    assert fallback_reply([hit("rule", "probation")], 1, "de").response == "utter_fallback"
+    assert fallback_reply([hit("rule", "probation")], 1, "de").response == "utter_fallback_found"
+    assert fallback_reply([hit("unknown-kind", "x")], 1, "de").response == "utter_fallback"
     assert fallback_reply(hits, 2, "de").response == "utter_fallback_way_out"
+
+
+async def show_rule(entities: list[dict[str, Any]]) -> list[str]:
+    t = tracker('/rules{"rule":"probation"}', intent="rules")
+    t.latest_message["entities"] = entities
+    dispatcher = CollectingDispatcher()
+    assert await ActionShowRule().run(dispatcher, t, {}) == []
+    return [message["response"] for message in dispatcher.messages]
+
+
+@pytest.mark.parametrize("key", RULE_KEYS)
+async def test_a_tapped_rule_gets_the_response_the_response_selector_would_pick(key: str) -> None:
+    assert await show_rule([{"entity": "rule", "value": key}]) == [f"utter_rules/{key}"]
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [[], [{"entity": "rule", "value": "no_such_rule"}], [{"entity": "rule", "value": 3}]],
+)
+async def test_a_rule_button_without_a_known_key_gets_the_help_menu(entities: list[dict[str, Any]]) -> None:
+    assert await show_rule(entities) == ["utter_fallback"]
+
+
+def test_every_rule_response_exists_in_the_domain() -> None:
+    domain = yaml.safe_load((Path(__file__).parents[2] / "bot" / "domain" / "rules.yml").read_text("utf-8"))
+    assert {f"utter_rules/{key}" for key in RULE_KEYS} <= set(domain["responses"])

@@ -123,6 +123,18 @@ def test_button_payloads_carry_their_refinement_as_an_entity() -> None:
     assert facts == MessageFacts(wider=True)
 
 
+def test_a_button_carries_the_place_as_an_entity() -> None:
+    # "Angebote" under a list of occupations asked for near a place (action_explore_professions)
+    payload = '/search_offers{"profession": "koch", "place": "Melle"}'
+    entities = [entity("profession", "koch"), entity("place", "Melle")]
+    assert facts_from_message(payload, entities, PLACE_LIST, TODAY) == MessageFacts(
+        profession="koch", place="Melle"
+    )
+    # a place the region does not have is no place
+    unknown = [entity("profession", "koch"), entity("place", "Atlantis")]
+    assert facts_from_message(payload, unknown, PLACE_LIST, TODAY) == MessageFacts(profession="koch")
+
+
 def test_occupation_place_and_kind_from_one_message() -> None:
     facts = facts_from_message(
         "Ausbildung als Koch in Bramshe", [entity("profession", "koch")], PLACE_LIST, TODAY

@@ -377,6 +377,7 @@ def load(session: Session, vocab: schema.Vocab) -> Loader:
             agreed_pay=parts.pop("agreed_pay", []),
             knowledge_hash=parts.pop("knowledge_hash", "test"),
             topics=parts.pop("topics", []),
+            rules=parts.pop("rules", []),
         )
         assert not parts, f"unknown parts: {sorted(parts)}"
         return sync_knowledge(session, snapshot)

@@ -96,3 +96,8 @@ async def test_real_topics_and_pay_order(real_client: httpx.AsyncClient) -> None
         response = await real_client.get("/api/v1/search", params={"q": query, "limit": 3})
         hits = [(hit["kind"], hit["key"]) for hit in response.json()["hits"]]
         assert ("profession", expected) in hits, (query, hits)
+    # ... and over every rule of training
+    for query, rule in [("wie lange dauert die probezeit", "probation"), ("bafög für azubis bab", "bab")]:
+        response = await real_client.get("/api/v1/search", params={"q": query, "limit": 3})
+        hits = [(hit["kind"], hit["key"]) for hit in response.json()["hits"]]
+        assert ("rule", rule) in hits, (query, hits)

@@ -11,6 +11,7 @@ import pytest
 from api.search.query import fts5_query, search_terms, tsquery_text
 from api.search.service import snippet
 from knowledge import schema
+from knowledge.rules.catalogue import Rule, RuleText, Source
 
 ProfessionFactory = Callable[..., schema.Profession]
 Loader = Callable[..., Any]
@@ -256,3 +257,28 @@ async def test_topics_are_found_too_with_their_occupations_as_the_snippet(
     assert topic_hits and topic_hits[0]["key"] == "animals"
     assert topic_hits[0]["title"] == {"de": "Tiere", "en": "Animals"}
     assert "Tierpfleger" in topic_hits[0]["snippet"]
+
+
+async def test_rules_of_training_are_found_with_a_point_of_the_answer_as_the_snippet(
+    client: httpx.AsyncClient, load: Loader, professions: list[schema.Profession]
+) -> None:
+    probation = Rule(
+        "probation",
+        RuleText(
+            "Probezeit", ("Die Probezeit dauert ein bis vier Monate.", "In ihr kann man ohne Grund kündigen.")
+        ),
+        RuleText("Probation", ("Probation lasts one to four months.", "During it, either side can quit.")),
+        (Source("BBiG § 20", "https://www.gesetze-im-internet.de/bbig_2005/__20.html"),),
+    )
+    report = load(professions=professions, rules=[probation])
+    assert report.tables["search_documents"].inserted == len(professions) + 1
+    body = await search(client, "wie lange geht die probezeit")
+    assert [(hit["kind"], hit["key"]) for hit in body["hits"]] == [("rule", "probation")]
+    assert body["hits"][0]["title"] == {"de": "Probezeit", "en": "Probation"}
+    assert body["hits"][0]["snippet"] == "Die Probezeit dauert ein bis vier Monate."
+    english = await search(client, "can they fire me during probation", lang="en")
+    assert english["hits"][0]["snippet"] == "Probation lasts one to four months."
+
+    report = load(professions=professions)
+    assert report.tables["search_documents"].deleted == 1
+    assert (await search(client, "probezeit"))["hits"] == []

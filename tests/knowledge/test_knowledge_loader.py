@@ -214,6 +214,10 @@ def _copy_knowledge(tmp_path: Path) -> Path:
     shutil.copy(KNOWLEDGE_DIR / "vocab.yaml", root / "vocab.yaml")
     shutil.copy(KNOWLEDGE_DIR / "topics.yaml", root / "topics.yaml")
     shutil.copy(KNOWLEDGE_DIR / "explore.yaml", root / "explore.yaml")
+    (root / "rules").mkdir()
+    for rules in (KNOWLEDGE_DIR / "rules").glob("*.yaml"):
+        shutil.copy(rules, root / "rules" / rules.name)
+    (root / "rules" / "catalogue.py").write_text("# code is not part of the hash", encoding="utf-8")
     (root / "README.md").write_text("not part of the hash", encoding="utf-8")
     return root
 
@@ -226,6 +230,14 @@ def test_knowledge_hash_is_stable_and_changes_with_any_covered_file(tmp_path: Pa
     assert [path.relative_to(root).parts[0] for path in knowledge_files(root)][-1] == "vocab.yaml"
 
     (root / "README.md").write_text("edited", encoding="utf-8")
+    assert knowledge_hash(root) == first
+
+    # a rule of training is mirrored into the search index: editing one changes the hash
+    rule_file = next((root / "rules").glob("*.yaml"))
+    rule_text = rule_file.read_bytes()
+    rule_file.write_bytes(rule_text + b"\n# edited\n")
+    assert knowledge_hash(root) != first
+    rule_file.write_bytes(rule_text)
     assert knowledge_hash(root) == first
 
     vocab = root / "vocab.yaml"
