@@ -63,6 +63,29 @@ def test_exploring_by_topic_lists_fitting_occupations_and_a_follow_up_narrows_th
     assert str(first["name"]) in chat.say_text(f'{ASK_PROFESSION}{{"profession":"{narrowed[0]}"}}')
 
 
+def test_a_topic_near_a_place_lists_occupations_and_the_offers_there(chat: Chat, stack: Stack) -> None:
+    animals = {item["slug"] for item in api(stack, "/api/v1/professions", topic="animals", limit=50)["items"]}
+    replies = chat.say("berufe mit tieren in der nähe von melle")
+    listed = profile_slugs(replies)
+    assert listed and set(listed) <= animals
+    assert "Melle" in text_of(replies)
+    searches = [
+        str(button["payload"])
+        for reply in replies
+        for button in reply.get("buttons", [])  # type: ignore[attr-defined]
+        if str(button["payload"]).startswith("/search_offers")
+    ]
+    for payload in searches:
+        assert json.loads(payload[len("/search_offers") :])["place"] == "Melle"
+    if searches:
+        # a button leads to that occupation's offers near Melle
+        slug = json.loads(searches[0][len("/search_offers") :])["profession"]
+        offers = api(stack, "/api/v1/offers", profession=slug, near="Melle", radius_km=25)
+        assert offers["total"] > 0
+        shown = text_of(chat.say(searches[0]))
+        assert any(item["title"] in shown for item in offers["items"][:5]), shown
+
+
 def test_a_rule_of_training_is_answered_with_its_own_text(chat: Chat) -> None:
     probation = load_rules()["probation"]
     reply = chat.say_text("wie lange geht eigentlich die probezeit in der ausbildung")
