@@ -91,6 +91,7 @@ def test_a_topic_and_a_certificate_become_entities(extractor: ExploreEntityExtra
         ("welche ausbildung ist am kürzesten", [("duration", "24")]),
         ("in welcher ausbildung verdient man am meisten", [("pay_order", "high")]),
         ("wo verdient man viel", [("pay_order", "high")]),
+        ("wie viel verdient man im ersten jahr", []),
         ("which apprenticeships pay well", [("pay_order", "high")]),
     ],
 )
