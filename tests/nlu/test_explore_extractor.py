@@ -81,6 +81,18 @@ def test_a_topic_and_a_certificate_become_entities(extractor: ExploreEntityExtra
             "jobs with computers for someone with A levels",
             [("topic", "computers_it"), ("certificate", "abitur")],
         ),
+        # inflected and teen forms of topic words, and cues as pupils type them
+        ("irgendwas mit flugzeugen", [("topic", "aviation")]),
+        ("ich zock den ganzen tag", [("topic", "gaming_apps")]),
+        ("ich backe gern", [("topic", "baking_sweets")]),
+        ("ich fahr gern", [("topic", "driving_transport")]),
+        ("ich will zur see fahren", [("topic", "ships_sea"), ("topic", "driving_transport")]),
+        ("welche ausbildungen sind gut für abiturienten", [("certificate", "abitur")]),
+        ("welche ausbildung ist am kürzesten", [("duration", "24")]),
+        ("in welcher ausbildung verdient man am meisten", [("pay_order", "high")]),
+        ("wo verdient man viel", [("pay_order", "high")]),
+        ("wie viel verdient man im ersten jahr", []),
+        ("which apprenticeships pay well", [("pay_order", "high")]),
     ],
 )
 def test_cues(extractor: ExploreEntityExtractor, text: str, expected: list[tuple[str, str]]) -> None:
