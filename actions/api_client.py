@@ -78,6 +78,7 @@ class ProfessionSummary:
     training_type: str
     duration_months: int
     score: float | None = None
+    riasec: str = ""  # Holland interest code, strongest type first ("RCA")
 
     def display_name(self, language: Language) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
@@ -107,6 +108,7 @@ class AgreedPay:
     year: int
     eur_per_month: int
     scope: str
+    source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ def parse_summary(raw: Mapping[str, Any]) -> ProfessionSummary:
         training_type=str(raw["training_type"]),
         duration_months=int(raw["duration_months"]),
         score=float(score) if score is not None else None,
+        riasec=str(raw.get("riasec") or ""),
     )
 
 
@@ -253,7 +256,10 @@ def parse_detail(raw: Mapping[str, Any]) -> ProfessionDetail:
             ),
             agreed=tuple(
                 AgreedPay(
-                    year=int(item["year"]), eur_per_month=int(item["eur_per_month"]), scope=str(item["scope"])
+                    year=int(item["year"]),
+                    eur_per_month=int(item["eur_per_month"]),
+                    scope=str(item["scope"]),
+                    source_url=str(item.get("source_url") or ""),
                 )
                 for item in pay.get("agreed") or ()
             ),

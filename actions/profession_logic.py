@@ -20,7 +20,9 @@ from enum import Enum
 from pathlib import Path
 
 from actions.api_client import (
+    AgreedPay,
     Language,
+    MinimumPay,
     ProfessionDetail,
     ProfessionSummary,
     is_valid_slug,
@@ -349,11 +351,8 @@ def pay_utterances(profession: ProfessionDetail, language: Language) -> list[Utt
     name = profession.display_name(language)
     pay = profession.pay
     utterances: list[Utterance] = []
-    years = training_years(profession.summary.duration_months)
-    minimum = sorted(
-        (row for row in pay.minimum if row.training_year <= years), key=lambda row: row.training_year
-    )
-    if pay.legal_minimum and minimum and pay.start_year is not None:
+    minimum = minimum_rows(profession)
+    if minimum and pay.start_year is not None:
         first, last = minimum[0], minimum[-1]
         if first.training_year == last.training_year:
             utterances.append(
@@ -398,6 +397,32 @@ def pay_utterances(profession: ProfessionDetail, language: Language) -> list[Utt
     if not utterances:
         utterances.append(Utterance("utter_profession_pay_unknown", {"name": name}))
     return utterances
+
+
+def minimum_rows(profession: ProfessionDetail) -> list[MinimumPay]:
+    """The legal minimum per training year of this training (none when no minimum applies or the
+    start year is unknown), first year first."""
+    pay = profession.pay
+    if not pay.legal_minimum or pay.start_year is None:
+        return []
+    years = training_years(profession.summary.duration_months)
+    return sorted(
+        (row for row in pay.minimum if row.training_year <= years), key=lambda row: row.training_year
+    )
+
+
+def current_agreed_pay(profession: ProfessionDetail) -> AgreedPay | None:
+    """The latest reported agreed pay, unless it is below today's legal minimum (averaged over this
+    training's years): such a figure was reported before the minimum rose and is out of date. The same
+    rule as the API's ranking by pay (api/professions/service.py, `pay_rank`)."""
+    agreed = profession.pay.agreed
+    if not agreed:
+        return None
+    latest = max(agreed, key=lambda row: (row.year, row.scope == "Beruf (gesamt)"))
+    minimum = minimum_rows(profession)
+    if minimum and latest.eur_per_month < round(sum(row.eur for row in minimum) / len(minimum)):
+        return None
+    return latest
 
 
 NO_CERTIFICATE = "none"

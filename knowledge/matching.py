@@ -480,6 +480,8 @@ _ENGLISH_ONLY_WORDS = frozenset({"chef", "potter", "cooper", "miller", "mason", 
 _ENGLISH_CONTEXT_WORDS = frozenset({
     "a", "an", "the", "as", "for", "about", "like", "to", "become", "becoming", "being", "of", "than",
     "with", "professional", "head",
+    # comparisons: "what is better chef or baker", "difference between chef and cook"
+    "or", "and", "between", "better", "vs", "versus",
 })
 # Words after an occupation in one compound that mean its training or a job in it
 # ("Tischlerlehre", "Erzieherausbildung", "Bankkaufmannsazubi"); longest first.

@@ -236,6 +236,21 @@ def test_an_english_generic_phrase_offers_the_same_choice_as_the_german_word(
     assert len(english.candidates) >= 2
 
 
+@pytest.mark.parametrize(
+    ("text", "slugs"),
+    [
+        # "chef" in a comparison is the English word (after "better", "between", "or", "vs")
+        ("what is better chef or baker", ["koch", "baecker"]),
+        ("difference between chef and baker", ["koch", "baecker"]),
+        ("baker vs chef", ["baecker", "koch"]),
+    ],
+)
+def test_chef_in_an_english_comparison_is_a_cook(
+    real_matcher: OccupationMatcher, text: str, slugs: list[str]
+) -> None:
+    assert [mention.slug for mention in real_matcher.find_mentions(text)] == slugs
+
+
 @pytest.mark.parametrize("text", ["I want to cook", "mein chef nervt", "i like to paint"])
 def test_verbs_and_bosses_are_no_occupation(real_matcher: OccupationMatcher, text: str) -> None:
     assert real_matcher.find_mentions(text) == []

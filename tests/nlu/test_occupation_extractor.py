@@ -109,6 +109,31 @@ def test_mentions(
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "slugs"),
+    [
+        ("tischler oder zimmerer was is besser", ["tischler", "zimmerer"]),
+        (
+            "unterschied zwischen mfa und zfa",
+            ["medizinischer-fachangestellter", "zahnmedizinischer-fachangestellter"],
+        ),
+        ("was verdient man mehr als maurer oder als dachdecker", ["maurer", "dachdecker"]),
+        ("fachinformatiker vs it systemelektroniker", ["fachinformatiker", "it-system-elektroniker"]),
+        ("difference between carpenter and electrician", ["zimmerer", "elektroniker"]),
+        ("what is better chef or baker", ["koch", "baecker"]),
+        ("physio oder ergo", ["physiotherapeut", "ergotherapeut"]),
+        # two names of one occupation: both mentions, the same slug (the action says so)
+        ("schreiner oder tischler", ["tischler", "tischler"]),
+    ],
+)
+def test_a_comparison_gets_one_profession_per_occupation(
+    extractor: OccupationEntityExtractor, text: str, slugs: list[str]
+) -> None:
+    """compare_professions needs both occupations of a pair as separate `profession` entities."""
+    found = [e["value"] for e in entities_of(extractor, text) if e["entity"] == "profession"]
+    assert found == slugs
+
+
 def test_entities_of_earlier_extractors_are_kept(extractor: OccupationEntityExtractor) -> None:
     earlier = {"entity": "municipality", "value": "bramsche", "start": 18, "end": 26}
     message = Message({TEXT: "Tischler/in gibts in Bramsche?", ENTITIES: [earlier]})
