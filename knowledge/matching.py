@@ -498,6 +498,16 @@ EVERYDAY_LOOKALIKES = (
 # fmt: on
 
 
+# Keys this short are abbreviations ("ATA", "PTA", "MFA", "Kfz"): they name an occupation only as
+# one word of a message, never spelt across several ("at a" is no ATA, "o ta" no OTA).
+MAX_ABBREVIATION_LENGTH = 4
+
+
+def _short_key_split(key: str, window: Sequence[Token]) -> bool:
+    """Whether a window of several words would spell a key no longer than an abbreviation."""
+    return len(window) > 1 and len(key) <= MAX_ABBREVIATION_LENGTH
+
+
 @dataclass(frozen=True)
 class Match:
     """One occupation found by `OccupationMatcher.search`.
@@ -1023,7 +1033,7 @@ class OccupationMatcher:
                     # "der Tischler" is a mention of "Tischler"; only a name such as "fur dresser"
                     # may begin or end with such a word
                     key = "".join(token.norm for token in window)
-                    if key in self._by_compact:
+                    if key in self._by_compact and not _short_key_split(key, window):
                         slugs = tuple(sorted({term.slug for term in self._by_compact[key]}))
                         found.append((i, n, 0, 1.0, slugs, "exact"))
                     continue
@@ -1129,6 +1139,8 @@ class OccupationMatcher:
         self, window: Sequence[Token], before: Token | None
     ) -> tuple[tuple[str, ...], str, float] | None:
         compact = "".join(token.norm for token in window)
+        if _short_key_split(compact, window):
+            return None
         if (
             sum(len(token.norm) for token in window if token.norm not in FILLER_WORDS)
             > self._max_key_length + 2

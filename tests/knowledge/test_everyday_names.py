@@ -53,3 +53,48 @@ def test_a_name_of_several_occupations_is_a_choice(
     assert mentions[0].slug is None
     assert mentions[0].candidates[0] == first
     assert also in mentions[0].candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("ich will OTA werden", "operationstechnischer-assistent"),
+        ("was macht eine ota", "operationstechnischer-assistent"),
+        ("OP-Assistentin", "operationstechnischer-assistent"),
+        ("ausbildung zur ATA", "anaesthesietechnischer-assistent"),
+        ("Anästhesietechnische Assistentin", "anaesthesietechnischer-assistent"),
+        ("bta ausbildung", "biologisch-technischer-assistent"),
+        ("biologisch-technische Assistentin", "biologisch-technischer-assistent"),
+        ("wie lange dauert cta", "chemisch-technischer-assistent"),
+        ("Chemisch technischer Assistent", "chemisch-technischer-assistent"),
+        ("Fußpflegerin", "podologe"),
+        ("was verdient ein Podologe", "podologe"),
+        ("Podologin", "podologe"),
+        ("ich will masseurin werden", "masseur-und-medizinischer-bademeister"),
+        ("Masseur", "masseur-und-medizinischer-bademeister"),
+        ("medizinische Bademeisterin", "masseur-und-medizinischer-bademeister"),
+        ("massage therapist", "masseur-und-medizinischer-bademeister"),
+        # the pool attendant stays the pool attendant
+        ("Bademeister", "fachangestellter-fuer-baederbetriebe"),
+        # the two-year training ended on 31.07.2021 (§§ 50, 51 MalerLackAusbV): Maler und Lackierer
+        ("Bauten- und Objektbeschichter", "maler-und-lackierer"),
+        ("Objektbeschichterin", "maler-und-lackierer"),
+    ],
+)
+def test_trainings_pupils_ask_for(real_matcher: OccupationMatcher, text: str, slug: str) -> None:
+    assert [mention.slug for mention in real_matcher.find_mentions(text)] == [slug]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we met at a cafe", "look at a map", "da ist o ta", "c ta", "ich war at a concert"],
+)
+def test_an_abbreviation_is_never_spelt_across_words(real_matcher: OccupationMatcher, text: str) -> None:
+    assert real_matcher.find_mentions(text) == []
+
+
+def test_an_abbreviation_is_found_as_one_word(real_matcher: OccupationMatcher) -> None:
+    mentions = real_matcher.find_mentions("geht ata auch mit hauptschule?")
+    assert [(mention.text, mention.slug) for mention in mentions] == [
+        ("ata", "anaesthesietechnischer-assistent")
+    ]
