@@ -43,6 +43,19 @@ def test_a_name_of_one_occupation(real_matcher: OccupationMatcher, text: str, sl
         ("Installateur", "anlagenmechaniker-fuer-sanitaer-heizungs-und-klimatechnik", "elektroniker"),
         ("Technischer Zeichner", "technischer-produktdesigner", "technischer-systemplaner"),
         ("Zöllner", "zollinspektoranwaerter", "zollsekretaeranwaerter"),
+        ("ich will Busfahrerin werden", "fachkraft-im-fahrbetrieb", "berufskraftfahrer"),
+        (
+            "als Kellner jobben",
+            "fachmann-fuer-restaurants-und-veranstaltungsgastronomie",
+            "fachkraft-fuer-gastronomie",
+        ),
+        (
+            "Kellnerinnen",
+            "fachmann-fuer-restaurants-und-veranstaltungsgastronomie",
+            "fachkraft-fuer-gastronomie",
+        ),
+        ("Technische Zeichnerin", "technischer-produktdesigner", "technischer-systemplaner"),
+        ("Lageristen", "fachlagerist", "fachkraft-fuer-lagerlogistik"),
     ],
 )
 def test_a_name_of_several_occupations_is_a_choice(
@@ -53,6 +66,19 @@ def test_a_name_of_several_occupations_is_a_choice(
     assert mentions[0].slug is None
     assert mentions[0].candidates[0] == first
     assert also in mentions[0].candidates
+    # a name with a clear first choice: the NLU answers about it and offers the others
+    assert mentions[0].first_choice == first
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mechaniker", "Kauffrau", "Elektriker", "Zeichner", "Monteur", "mechanics", "Mediengestalter"],
+)
+def test_a_generic_head_has_no_first_choice(real_matcher: OccupationMatcher, text: str) -> None:
+    mentions = real_matcher.find_mentions(text)
+    assert len(mentions) == 1
+    assert (mentions[0].slug, mentions[0].first_choice) == (None, None)
+    assert len(mentions[0].candidates) >= 2
 
 
 @pytest.mark.parametrize(
