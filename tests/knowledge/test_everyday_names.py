@@ -16,6 +16,9 @@ from knowledge.matching import OccupationMatcher
         ("Grafikdesignerin", "mediengestalter-digital-und-print"),
         ("was verdient ein Kassierer", "verkaeufer"),
         ("cashier", "verkaeufer"),
+        ("ich will Informatikerin werden", "fachinformatiker"),
+        ("ITler", "fachinformatiker"),
+        ("Webdesignerin", "mediengestalter-digital-und-print"),
     ],
 )
 def test_a_name_of_one_occupation(real_matcher: OccupationMatcher, text: str, slug: str) -> None:
