@@ -93,9 +93,15 @@ class Utterance:
 
 @dataclass(frozen=True)
 class KnownProfessions:
-    """The latest message named one or more occupations unambiguously."""
+    """The latest message named one or more occupations unambiguously.
+
+    `also` is the word of an everyday name that means the first occupation first but fits others
+    too ("Kellner"): the NLU sends `profession` and `profession_query` on the same span, the answer
+    is about the first one and offers the others.
+    """
 
     slugs: tuple[str, ...]
+    also: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,7 @@ def resolve_request(
         if entity.get("entity") == "profession" and is_valid_slug(value) and value not in slugs:
             slugs.append(str(value))
     if slugs:
-        return KnownProfessions(tuple(slugs[:MAX_PROFESSIONS_PER_MESSAGE]))
+        return KnownProfessions(tuple(slugs[:MAX_PROFESSIONS_PER_MESSAGE]), _everyday_word(entity_list))
 
     for entity in entity_list:
         value = entity.get("value")
@@ -159,6 +165,26 @@ def resolve_request(
     if is_valid_slug(profession_slot):
         return FromContext(str(profession_slot))
     return NoProfession()
+
+
+def _everyday_word(entities: Sequence[Mapping[str, object]]) -> str | None:
+    """The `profession_query` that lies on the same span as a `profession` (an everyday name with a
+    first choice), else None."""
+    spans = {
+        (entity.get("start"), entity.get("end"))
+        for entity in entities
+        if entity.get("entity") == "profession" and entity.get("start") is not None
+    }
+    for entity in entities:
+        value = entity.get("value")
+        if (
+            entity.get("entity") == "profession_query"
+            and isinstance(value, str)
+            and value.strip()
+            and (entity.get("start"), entity.get("end")) in spans
+        ):
+            return value.strip()
+    return None
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -245,6 +271,20 @@ def close_matches(
 ) -> list[ProfessionSummary]:
     """Search hits good enough to offer as "did you mean ...?" (the API returns them best first)."""
     return [hit for hit in hits if hit.score is not None and hit.score >= min_score][:limit]
+
+
+def also_reply(
+    query: str,
+    answered: Sequence[str],
+    candidates: Sequence[ProfessionSummary],
+    intent: str,
+    language: Language,
+) -> Utterance | None:
+    """After the answer about an everyday name's first choice: the other occupations it may mean."""
+    others = [candidate for candidate in candidates if candidate.slug not in answered]
+    if not others:
+        return None
+    return Utterance("utter_profession_also", {"query": query}, choice_buttons(intent, others, language))
 
 
 def choice_reply(

@@ -32,6 +32,7 @@ from actions.profession_logic import (
     ProfessionRequest,
     UnknownMention,
     Utterance,
+    also_reply,
     answer_utterances,
     aspect_for_intent,
     choice_reply,
@@ -111,6 +112,8 @@ class ActionAnswerProfession(ApiAction):
                 dispatcher.utter_message(response="utter_profession_not_found")
             for profile in found:
                 self._send_answer(dispatcher, aspect, profile, language)
+            if request.also and found:
+                await self._offer_others(dispatcher, request.also, request.slugs, intent, language)
             # A slug without a profile (an edited button, a stale model) must not stay as context.
             return [SlotSet(PROFESSION_SLOT, found[0].slug if found else None)]
         if isinstance(request, FromContext):
@@ -134,6 +137,25 @@ class ActionAnswerProfession(ApiAction):
             return []
         dispatcher.utter_message(response="utter_ask_which_profession")
         return []
+
+    async def _offer_others(
+        self,
+        dispatcher: CollectingDispatcher,
+        query: str,
+        answered: tuple[str, ...],
+        intent: str | None,
+        language: Language,
+    ) -> None:
+        """The other occupations an everyday name may mean, after the answer about its first choice;
+        the answer stands without them when the API fails now."""
+        try:
+            candidates = await self.api.search_professions(query, limit=MAX_CHOICES)
+        except ApiUnavailableError:
+            logger.exception("profession API unavailable while offering the other candidates")
+            return
+        also = also_reply(query, answered, candidates, question_intent(intent), language)
+        if also is not None:
+            send(dispatcher, also)
 
     async def _load(self, slug: str) -> ProfessionDetail | None:
         try:

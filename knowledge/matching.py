@@ -435,6 +435,18 @@ GENERIC_WORDS: Mapping[str, tuple[str, ...]] = {
     "saleswoman": ("kaufmann", "verkaeufer"),
     "salesperson": ("kaufmann", "verkaeufer"),
 }
+# Everyday and old names of several occupations that nearly always mean their first candidate
+# ("Kellner" is first a Fachmann für Restaurants und Veranstaltungsgastronomie): a mention of one
+# is still a choice, but it carries that first candidate as `first_choice`, and the NLU answers
+# about it while offering the others. A word reaches this set only when the order of its
+# candidates is tested (tests/knowledge/test_everyday_names.py). Generic heads such as "Mechaniker"
+# or "Kaufmann" have no first choice.
+FIRST_CHOICE_WORDS = frozenset(
+    {"kellner", "busfahrer", "schlosser", "lagerist", "installateur", "zoellner", "waiter", "waitress"}
+)
+# The same for a generic word after a word that narrows it: "Technischer Zeichner" (the old name
+# of Technischer Produktdesigner and Technischer Systemplaner), unlike "Zeichner" alone.
+FIRST_CHOICE_PHRASES: Mapping[tuple[str, str], str] = {("technisch", "zeichner"): "zeichner"}
 # English phrases of two words that stand for the same choice as a German generic word: both
 # Mediengestalter occupations are "media designers".
 GENERIC_PHRASES: Mapping[tuple[str, str], str] = {
@@ -500,6 +512,16 @@ EVERYDAY_LOOKALIKES = (
 # fmt: on
 
 
+# Keys this short are abbreviations ("ATA", "PTA", "MFA", "Kfz"): they name an occupation only as
+# one word of a message, never spelt across several ("at a" is no ATA, "o ta" no OTA).
+MAX_ABBREVIATION_LENGTH = 4
+
+
+def _short_key_split(key: str, window: Sequence[Token]) -> bool:
+    """Whether a window of several words would spell a key no longer than an abbreviation."""
+    return len(window) > 1 and len(key) <= MAX_ABBREVIATION_LENGTH
+
+
 @dataclass(frozen=True)
 class Match:
     """One occupation found by `OccupationMatcher.search`.
@@ -522,7 +544,9 @@ class Mention:
 
     `slug` is set when the words fit exactly one; otherwise `slug` is None and `candidates` holds
     the ones that fit, best first (e.g. "Mechaniker"). `kind` is "exact", "fuzzy", "generic" or
-    "compound" (the name joined with a word for its training: "Tischlerlehre").
+    "compound" (the name joined with a word for its training: "Tischlerlehre"). `first_choice` is
+    set for an everyday name whose first candidate is what it nearly always means ("Kellner",
+    FIRST_CHOICE_WORDS); the mention stays a choice.
     """
 
     start: int
@@ -532,6 +556,7 @@ class Mention:
     candidates: tuple[str, ...]
     kind: str = "exact"
     score: float = 1.0
+    first_choice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1016,6 +1041,7 @@ class OccupationMatcher:
         found: list[
             tuple[int, int, int, float, tuple[str, ...], str]
         ] = []  # (i, n, priority, score, slugs, kind)
+        first_choices: dict[tuple[int, int], str] = {}  # (i, n) of an everyday name -> its first candidate
         for i in range(len(tokens)):
             for n in range(1, min(self._max_window, len(tokens) - i) + 1):
                 window = tokens[i : i + n]
@@ -1025,7 +1051,7 @@ class OccupationMatcher:
                     # "der Tischler" is a mention of "Tischler"; only a name such as "fur dresser"
                     # may begin or end with such a word
                     key = "".join(token.norm for token in window)
-                    if key in self._by_compact:
+                    if key in self._by_compact and not _short_key_split(key, window):
                         slugs = tuple(sorted({term.slug for term in self._by_compact[key]}))
                         found.append((i, n, 0, 1.0, slugs, "exact"))
                     continue
@@ -1036,10 +1062,18 @@ class OccupationMatcher:
             candidates = self._generic_candidates(tokens[i])
             if candidates:
                 found.append((i, 1, 2, 0.5, candidates, "generic"))
+                if self._generic_word(tokens[i]) in FIRST_CHOICE_WORDS:
+                    first_choices[(i, 1)] = candidates[0]
             if i + 1 < len(tokens):
                 phrase_candidates = self._generic_phrase_candidates(tokens[i], tokens[i + 1])
                 if phrase_candidates:
                     found.append((i, 2, 2, 0.5, phrase_candidates, "generic"))
+                    if self._generic_phrase(tokens[i], tokens[i + 1]) in FIRST_CHOICE_WORDS:
+                        first_choices[(i, 2)] = phrase_candidates[0]
+                narrowed = FIRST_CHOICE_PHRASES.get((tokens[i].norm, tokens[i + 1].norm))
+                if narrowed is not None and not tokens[i + 1].break_before and self._heads.get(narrowed):
+                    found.append((i, 2, 2, 0.5, self._heads[narrowed], "generic"))
+                    first_choices[(i, 2)] = self._heads[narrowed][0]
         glued = {  # i: tokens i - 1 and i are one hyphenated word ("Diplom-Finanzwirt")
             i for i in range(1, len(tokens)) if text[tokens[i - 1].end : tokens[i].start] == "-"
         }
@@ -1058,7 +1092,8 @@ class OccupationMatcher:
             used |= span
             start, end = tokens[i].start, tokens[i + n - 1].end
             slug = slugs[0] if len(slugs) == 1 and kind != "generic" else None
-            mentions.append(Mention(start, end, text[start:end], slug, slugs, kind, score))
+            first_choice = first_choices.get((i, n)) if kind == "generic" else None
+            mentions.append(Mention(start, end, text[start:end], slug, slugs, kind, score, first_choice))
         return sorted(mentions, key=lambda mention: mention.start)
 
     @staticmethod
@@ -1074,10 +1109,23 @@ class OccupationMatcher:
 
     def _generic_candidates(self, token: Token) -> tuple[str, ...]:
         """The choice a generic word ("Mechaniker", "mechanics", "salesmen") stands for, else ()."""
+        word = self._generic_word(token)
+        return self._heads[word] if word is not None else ()
+
+    def _generic_word(self, token: Token) -> str | None:
+        """The generic word a token is a form of ("Kellnerin" -> "kellner"), else None."""
         for form in (token.norm, *_english_singulars(token.raw)):
             if form in self._heads:
-                return self._heads[form]
-        return ()
+                return form
+        return None
+
+    def _generic_phrase(self, first: Token, second: Token) -> str | None:
+        """The German generic word a two-word English phrase stands for ("bus drivers"), else None."""
+        for form in (second.norm, *_english_singulars(second.raw)):
+            head = GENERIC_PHRASES.get((first.norm, form))
+            if head is not None and head in self._heads:
+                return head
+        return None
 
     def _generic_phrase_candidates(self, first: Token, second: Token) -> tuple[str, ...]:
         """The choice a generic two-word English phrase stands for ("media designers"), else ()."""
@@ -1131,6 +1179,8 @@ class OccupationMatcher:
         self, window: Sequence[Token], before: Token | None
     ) -> tuple[tuple[str, ...], str, float] | None:
         compact = "".join(token.norm for token in window)
+        if _short_key_split(compact, window):
+            return None
         if (
             sum(len(token.norm) for token in window if token.norm not in FILLER_WORDS)
             > self._max_key_length + 2

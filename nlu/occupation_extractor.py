@@ -9,6 +9,9 @@ Entities (see docs/contracts.md):
 - `profession`: a mention that fits exactly one occupation; the value is its slug.
 - `profession_query`: a mention that fits several ("Mechaniker", "Kauffrau"); the value is the text
   as typed, for the bot to offer a choice.
+- both on the same span for an everyday name with a clear first choice ("Kellner", "Busfahrerin",
+  "Technischer Zeichner"; `Mention.first_choice`): `profession` is the first choice, the bot answers
+  about it, and `profession_query` keeps the word so that the bot can offer the other candidates.
 """
 
 from __future__ import annotations
@@ -139,18 +142,25 @@ class OccupationEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text:
                 continue
-            entities = [self._entity(mention) for mention in matcher.find_mentions(text)]
+            entities = [
+                entity for mention in matcher.find_mentions(text) for entity in self._entities(mention)
+            ]
             message.set(
                 ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True
             )
         return messages
 
-    @staticmethod
-    def _entity(mention: Mention) -> dict[str, Any]:
+    @classmethod
+    def _entities(cls, mention: Mention) -> list[dict[str, Any]]:
         if mention.slug is not None:
-            entity_type, value = ENTITY_PROFESSION, mention.slug
-        else:
-            entity_type, value = ENTITY_PROFESSION_QUERY, mention.text
+            return [cls._entity(mention, ENTITY_PROFESSION, mention.slug)]
+        query = cls._entity(mention, ENTITY_PROFESSION_QUERY, mention.text)
+        if mention.first_choice is not None:
+            return [cls._entity(mention, ENTITY_PROFESSION, mention.first_choice), query]
+        return [query]
+
+    @staticmethod
+    def _entity(mention: Mention, entity_type: str, value: str) -> dict[str, Any]:
         return {
             ENTITY_ATTRIBUTE_TYPE: entity_type,
             ENTITY_ATTRIBUTE_VALUE: value,

@@ -136,6 +136,54 @@ async def test_ambiguous_word_offers_a_choice_for_the_same_question(
     assert fake_api.paths == ["/api/v1/professions?q=Mechaniker&limit=6"]
 
 
+async def test_everyday_name_answers_its_first_choice_and_offers_the_others(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    """The NLU sends `profession` (first choice) and `profession_query` on the same span."""
+    first = {"entity": "profession", "value": "industriemechaniker", "start": 4, "end": 14}
+    word = {"entity": "profession_query", "value": "Mechaniker", "start": 4, "end": 14}
+    tracker = make_tracker("ist Mechaniker schwer", "ask_certificate", [first, word])
+    dispatcher, events = await run(api, tracker)
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_certificate_open",
+            {"name": "Industriemechaniker/in", "typical": "Realschulabschluss"},
+            [],
+        ),
+        (
+            "utter_profession_also",
+            {"query": "Mechaniker"},
+            [
+                {
+                    "title": "Zerspanungsmechaniker/in",
+                    "payload": '/ask_certificate{"profession":"zerspanungsmechaniker"}',
+                },
+                {
+                    "title": "Kfz-Mechatroniker/in",
+                    "payload": '/ask_certificate{"profession":"kraftfahrzeugmechatroniker"}',
+                },
+            ],
+        ),
+    ]
+    assert events == [SlotSet("profession", "industriemechaniker")]
+    assert fake_api.paths == [
+        "/api/v1/professions/industriemechaniker",
+        "/api/v1/professions?q=Mechaniker&limit=6",
+    ]
+
+
+async def test_everyday_name_is_answered_even_when_the_search_for_the_others_fails(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    fake_api.failing_paths.add("/api/v1/professions")
+    first = {"entity": "profession", "value": "industriemechaniker", "start": 4, "end": 14}
+    word = {"entity": "profession_query", "value": "Mechaniker", "start": 4, "end": 14}
+    tracker = make_tracker("ist Mechaniker schwer", "ask_certificate", [first, word])
+    dispatcher, events = await run(api, tracker)
+    assert [response for response, _, _ in sent(dispatcher)] == ["utter_profession_certificate_open"]
+    assert events == [SlotSet("profession", "industriemechaniker")]
+
+
 async def test_ambiguous_word_with_a_single_candidate_is_answered(
     api: BerufslotseApi, make_tracker: TrackerFactory
 ) -> None:

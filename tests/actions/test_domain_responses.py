@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from actions.api_client import LANGUAGES, parse_detail, parse_summary
-from actions.profession_logic import Aspect, Utterance, answer_utterances, unknown_mention_reply
+from actions.profession_logic import Aspect, Utterance, also_reply, answer_utterances, unknown_mention_reply
 
 DOMAIN_DIR = Path(__file__).parents[2] / "bot" / "domain"
 SLOTS = {"language", "profession"}
@@ -98,6 +98,10 @@ def action_utterances(
         hits = [parse_summary(item) for item in page["items"]]
         utterances.append(unknown_mention_reply(query, hits, "ask_pay", "de"))
     utterances.append(Utterance("utter_profession_choose", {"query": "Mechaniker"}))
+    hits = [parse_summary(item) for item in search["mechaniker"]["items"]]
+    also = also_reply("Mechaniker", ("industriemechaniker",), hits, "ask_pay", "de")
+    assert also is not None
+    utterances.append(also)
     return utterances
 
 

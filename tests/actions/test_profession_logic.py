@@ -15,6 +15,7 @@ from actions.profession_logic import (
     NoProfession,
     UnknownMention,
     Utterance,
+    also_reply,
     answer_utterances,
     aspect_for_intent,
     choice_buttons,
@@ -69,6 +70,33 @@ def test_several_professions_are_kept_in_order_without_duplicates_up_to_three() 
 def test_malformed_slug_from_an_edited_button_is_ignored() -> None:
     request = resolve_request([entity("profession", "../admin")], '/ask_pay{"profession":"../admin"}', "koch")
     assert request == FromContext("koch")
+
+
+def test_an_everyday_name_is_answered_with_its_first_choice_and_keeps_the_word() -> None:
+    """The NLU sends `profession` (the first choice) and `profession_query` on the same span."""
+    first = {"entity": "profession", "value": "fachkraft-im-fahrbetrieb", "start": 12, "end": 23}
+    word = {"entity": "profession_query", "value": "Busfahrerin", "start": 12, "end": 23}
+    request = resolve_request([first, word], "ich will Busfahrerin werden", "koch")
+    assert request == KnownProfessions(("fachkraft-im-fahrbetrieb",), also="Busfahrerin")
+
+
+def test_a_query_elsewhere_in_the_message_is_no_everyday_name() -> None:
+    first = {"entity": "profession", "value": "koch", "start": 0, "end": 4}
+    word = {"entity": "profession_query", "value": "Mechaniker", "start": 10, "end": 20}
+    assert resolve_request([first, word], "Koch oder Mechaniker", None) == KnownProfessions(("koch",))
+
+
+def test_also_reply_offers_the_other_candidates(search_results: dict[str, dict[str, Any]]) -> None:
+    hits = [parse_summary(item) for item in search_results["mechaniker"]["items"]]
+    reply = also_reply("Mechaniker", ("industriemechaniker",), hits, "ask_pay", "de")
+    assert reply is not None
+    assert reply.response == "utter_profession_also"
+    assert reply.variables == {"query": "Mechaniker"}
+    assert [button["payload"] for button in reply.buttons] == [
+        '/ask_pay{"profession":"zerspanungsmechaniker"}',
+        '/ask_pay{"profession":"kraftfahrzeugmechatroniker"}',
+    ]
+    assert also_reply("Mechaniker", tuple(hit.slug for hit in hits), hits, "ask_pay", "de") is None
 
 
 def test_profession_query_wins_over_unknown_words_and_slot() -> None:

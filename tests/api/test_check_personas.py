@@ -148,7 +148,7 @@ async def test_personas_get_what_a_career_adviser_would_name(
 
 
 def test_no_alphabetical_tie_in_the_top_ten_over_the_real_knowledge_base() -> None:
-    """Random pupils against the 342 real profiles: the top ten are always told apart by what
+    """Random pupils against the 348 real profiles: the top ten are always told apart by what
     the pupil answered (the six scores), never by the slug."""
     import random
 

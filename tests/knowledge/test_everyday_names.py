@@ -16,6 +16,9 @@ from knowledge.matching import OccupationMatcher
         ("Grafikdesignerin", "mediengestalter-digital-und-print"),
         ("was verdient ein Kassierer", "verkaeufer"),
         ("cashier", "verkaeufer"),
+        ("ich will Informatikerin werden", "fachinformatiker"),
+        ("ITler", "fachinformatiker"),
+        ("Webdesignerin", "mediengestalter-digital-und-print"),
     ],
 )
 def test_a_name_of_one_occupation(real_matcher: OccupationMatcher, text: str, slug: str) -> None:
@@ -43,6 +46,19 @@ def test_a_name_of_one_occupation(real_matcher: OccupationMatcher, text: str, sl
         ("Installateur", "anlagenmechaniker-fuer-sanitaer-heizungs-und-klimatechnik", "elektroniker"),
         ("Technischer Zeichner", "technischer-produktdesigner", "technischer-systemplaner"),
         ("Zöllner", "zollinspektoranwaerter", "zollsekretaeranwaerter"),
+        ("ich will Busfahrerin werden", "fachkraft-im-fahrbetrieb", "berufskraftfahrer"),
+        (
+            "als Kellner jobben",
+            "fachmann-fuer-restaurants-und-veranstaltungsgastronomie",
+            "fachkraft-fuer-gastronomie",
+        ),
+        (
+            "Kellnerinnen",
+            "fachmann-fuer-restaurants-und-veranstaltungsgastronomie",
+            "fachkraft-fuer-gastronomie",
+        ),
+        ("Technische Zeichnerin", "technischer-produktdesigner", "technischer-systemplaner"),
+        ("Lageristen", "fachlagerist", "fachkraft-fuer-lagerlogistik"),
     ],
 )
 def test_a_name_of_several_occupations_is_a_choice(
@@ -53,3 +69,61 @@ def test_a_name_of_several_occupations_is_a_choice(
     assert mentions[0].slug is None
     assert mentions[0].candidates[0] == first
     assert also in mentions[0].candidates
+    # a name with a clear first choice: the NLU answers about it and offers the others
+    assert mentions[0].first_choice == first
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mechaniker", "Kauffrau", "Elektriker", "Zeichner", "Monteur", "mechanics", "Mediengestalter"],
+)
+def test_a_generic_head_has_no_first_choice(real_matcher: OccupationMatcher, text: str) -> None:
+    mentions = real_matcher.find_mentions(text)
+    assert len(mentions) == 1
+    assert (mentions[0].slug, mentions[0].first_choice) == (None, None)
+    assert len(mentions[0].candidates) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("ich will OTA werden", "operationstechnischer-assistent"),
+        ("was macht eine ota", "operationstechnischer-assistent"),
+        ("OP-Assistentin", "operationstechnischer-assistent"),
+        ("ausbildung zur ATA", "anaesthesietechnischer-assistent"),
+        ("Anästhesietechnische Assistentin", "anaesthesietechnischer-assistent"),
+        ("bta ausbildung", "biologisch-technischer-assistent"),
+        ("biologisch-technische Assistentin", "biologisch-technischer-assistent"),
+        ("wie lange dauert cta", "chemisch-technischer-assistent"),
+        ("Chemisch technischer Assistent", "chemisch-technischer-assistent"),
+        ("Fußpflegerin", "podologe"),
+        ("was verdient ein Podologe", "podologe"),
+        ("Podologin", "podologe"),
+        ("ich will masseurin werden", "masseur-und-medizinischer-bademeister"),
+        ("Masseur", "masseur-und-medizinischer-bademeister"),
+        ("medizinische Bademeisterin", "masseur-und-medizinischer-bademeister"),
+        ("massage therapist", "masseur-und-medizinischer-bademeister"),
+        # the pool attendant stays the pool attendant
+        ("Bademeister", "fachangestellter-fuer-baederbetriebe"),
+        # the two-year training ended on 31.07.2021 (§§ 50, 51 MalerLackAusbV): Maler und Lackierer
+        ("Bauten- und Objektbeschichter", "maler-und-lackierer"),
+        ("Objektbeschichterin", "maler-und-lackierer"),
+    ],
+)
+def test_trainings_pupils_ask_for(real_matcher: OccupationMatcher, text: str, slug: str) -> None:
+    assert [mention.slug for mention in real_matcher.find_mentions(text)] == [slug]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we met at a cafe", "look at a map", "da ist o ta", "c ta", "ich war at a concert"],
+)
+def test_an_abbreviation_is_never_spelt_across_words(real_matcher: OccupationMatcher, text: str) -> None:
+    assert real_matcher.find_mentions(text) == []
+
+
+def test_an_abbreviation_is_found_as_one_word(real_matcher: OccupationMatcher) -> None:
+    mentions = real_matcher.find_mentions("geht ata auch mit hauptschule?")
+    assert [(mention.text, mention.slug) for mention in mentions] == [
+        ("ata", "anaesthesietechnischer-assistent")
+    ]

@@ -134,6 +134,61 @@ def test_a_comparison_gets_one_profession_per_occupation(
     assert found == slugs
 
 
+RESTAURANT = "fachmann-fuer-restaurants-und-veranstaltungsgastronomie"
+SHK = "anlagenmechaniker-fuer-sanitaer-heizungs-und-klimatechnik"
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "word"),
+    [
+        ("ich glaub ich werd kellner", RESTAURANT, "kellner"),
+        ("Meine Schwester ist Kellnerin, wie ist die Ausbildung?", RESTAURANT, "Kellnerin"),
+        ("job als kellner in osnabrück", RESTAURANT, "kellner"),
+        ("lohnt es sich als Kellnern zu arbeiten", RESTAURANT, "Kellnern"),
+        ("what does a waitress earn", RESTAURANT, "waitress"),
+        ("busfahrer was verdient man", "fachkraft-im-fahrbetrieb", "busfahrer"),
+        ("ich möchte busfahrerin werden", "fachkraft-im-fahrbetrieb", "busfahrerin"),
+        ("how do i become a bus driver", "fachkraft-im-fahrbetrieb", "bus driver"),
+        ("was macht ein schlosser", "industriemechaniker", "schlosser"),
+        ("Lageristin mit Hauptschulabschluss?", "fachlagerist", "Lageristin"),
+        ("mein onkel ist installateur", SHK, "installateur"),
+        ("was lernt man als technische zeichnerin", "technischer-produktdesigner", "technische zeichnerin"),
+        ("Zöllner werden", "zollinspektoranwaerter", "Zöllner"),
+    ],
+)
+def test_an_everyday_name_is_its_first_choice_and_keeps_the_word(
+    extractor: OccupationEntityExtractor, text: str, slug: str, word: str
+) -> None:
+    """`profession` is the first choice (the bot answers it), `profession_query` on the same span
+    keeps the word for the other candidates."""
+    found = [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in entities_of(extractor, text)]
+    assert found == [("profession", slug, word), ("profession_query", word, word)]
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("programmierer", "fachinformatiker"),
+        ("ich will programmiererin werden", "fachinformatiker"),
+        ("grafikerin was verdient man", "mediengestalter-digital-und-print"),
+        ("kassiererin im supermarkt", "verkaeufer"),
+        ("ich will OTA werden", "operationstechnischer-assistent"),
+        ("ata ausbildung wo", "anaesthesietechnischer-assistent"),
+        ("was macht eine BTA", "biologisch-technischer-assistent"),
+        ("cta oder chemielaborant", "chemisch-technischer-assistent"),
+        ("fußpflegerin", "podologe"),
+        ("ich will masseur werden", "masseur-und-medizinischer-bademeister"),
+    ],
+)
+def test_names_of_one_occupation(extractor: OccupationEntityExtractor, text: str, slug: str) -> None:
+    assert [(e["entity"], e["value"]) for e in entities_of(extractor, text)][:1] == [("profession", slug)]
+
+
+def test_a_generic_head_has_no_first_choice(extractor: OccupationEntityExtractor) -> None:
+    assert [e["entity"] for e in entities_of(extractor, "zeichner")] == ["profession_query"]
+    assert [e["entity"] for e in entities_of(extractor, "elektriker")] == ["profession_query"]
+
+
 def test_entities_of_earlier_extractors_are_kept(extractor: OccupationEntityExtractor) -> None:
     earlier = {"entity": "municipality", "value": "bramsche", "start": 18, "end": 26}
     message = Message({TEXT: "Tischler/in gibts in Bramsche?", ENTITIES: [earlier]})
@@ -182,6 +237,9 @@ def copy_knowledge(target: Path) -> Path:
     shutil.copytree(KNOWLEDGE_DIR / "sources", target / "sources")
     for name in ("vocab.yaml", "topics.yaml", "explore.yaml"):
         shutil.copy(KNOWLEDGE_DIR / name, target / name)
+    (target / "rules").mkdir()
+    for rules in (KNOWLEDGE_DIR / "rules").glob("*.yaml"):  # part of the knowledge hash
+        shutil.copy(rules, target / "rules" / rules.name)
     return target
 
 
