@@ -234,7 +234,8 @@ def test_rasa_run_started_by_the_stack_applies_the_patch(tmp_path: Path) -> None
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 600  # Rasa also loads the newest model of models/; slow on a busy machine
+        # Rasa also loads the newest model of models/: slow on a busy machine
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline and process.poll() is None:
             if "Rasa server is up and running" in log_path.read_text(errors="replace"):
                 break
