@@ -8,6 +8,10 @@ python -m api.cli purge                         delete old contact requests, mar
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
+python -m api.cli account create --email E --role R [--company ID] [--send]
+                                                add an account; prints a one-time sign-in link
+python -m api.cli account link --email E [--send]  a new one-time sign-in link for an account
+python -m api.cli account disable --email E     no more sign-ins; ends its sessions and links
 python -m api.cli import-ba <file.json>         import offers from a BA job search result
 python -m api.cli seed-demo [--seed 42] [--companies 800] [--offers 3000] [--if-empty]
 """
@@ -17,11 +21,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+from api.accounts import mail
+from api.accounts import service as accounts
+from api.accounts.exceptions import AccountError
+from api.accounts.models import LinkPurpose, Role
 from api.check.sync import read_check_bank, sync_check_bank
 from api.companies.service import (
     CompanyAdminError,
@@ -33,6 +42,7 @@ from api.companies.service import (
 from api.contacts.service import purge_old_requests
 from api.core.config import REPO_ROOT, Settings, get_settings
 from api.core.db import session_factory_for
+from api.core.models import utc_now
 from api.demo.service import seed_demo
 from api.imports.service import ImportFileError, ImportReport, import_ba, read_ba_file
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
@@ -157,6 +167,67 @@ def add_company_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     revoke.add_argument("prefix")
 
 
+def account_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Create an account or issue a link; prints the link (and emails it with --send)."""
+    with session_factory_for(settings.database_url)() as session, session.begin():
+        try:
+            if args.account_command == "create":
+                account = accounts.create_account(session, args.email, args.role, args.company)
+                purpose, valid_for = LinkPurpose.INVITATION, timedelta(hours=settings.invitation_valid_hours)
+            else:
+                found = accounts.find_account(session, args.email)
+                if found is None:
+                    raise AccountError("unknown-account", f"there is no account for {args.email}")
+                account = found
+                if args.account_command == "disable":
+                    accounts.disable_account(session, account)
+                    print(f"account {account.id} ({account.email}) disabled; its sessions and links are gone")
+                    return 0
+                if account.disabled_at is not None:
+                    raise AccountError("disabled", f"the account of {account.email} is disabled")
+                # handed on by an admin, so it lives as long as an invitation
+                purpose, valid_for = LinkPurpose.SIGN_IN, timedelta(hours=settings.invitation_valid_hours)
+            token = accounts.issue_link(session, account, purpose, valid_for)
+        except AccountError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        link = accounts.link_url(settings, token)
+        email, role, account_id = account.email, account.role, account.id
+        expires_at = utc_now() + valid_for
+        if purpose is LinkPurpose.INVITATION:
+            rendered = mail.invitation_email(account, link, expires_at)
+        else:
+            rendered = mail.sign_in_email(link, valid_for)
+    print(link)
+    print(
+        f"account {account_id} ({email}, {role}): the link works once, until {expires_at:%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
+    )
+    if args.send:
+        if not mail.deliver(settings, email, rendered):
+            print(
+                "error: the email could not be sent (see the log); pass the link on yourself", file=sys.stderr
+            )
+            return 1
+        print(f"invitation emailed to {email}", file=sys.stderr)
+    return 0
+
+
+def add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    account = commands.add_parser("account", help="accounts of advisors, the district, admins, companies")
+    actions = account.add_subparsers(dest="account_command", required=True)
+    create = actions.add_parser("create", help="add an account; prints a one-time sign-in link")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--company", type=int, help="the company's id (for --role company)")
+    create.add_argument("--send", action="store_true", help="also email the invitation (SMTP settings)")
+    link = actions.add_parser("link", help="a new one-time sign-in link for an account")
+    link.add_argument("--email", required=True)
+    link.add_argument("--send", action="store_true", help="also email it (SMTP settings)")
+    disable = actions.add_parser("disable", help="no more sign-ins; ends its sessions and links")
+    disable.add_argument("--email", required=True)
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli", description="Berufslotse API tasks")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -168,6 +239,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     commands.add_parser("serve", help="run the API with uvicorn")
     commands.add_parser("purge", help="delete contact requests past retention, mark expired offers")
     add_company_commands(commands)
+    add_account_commands(commands)
     import_ba_parser = commands.add_parser("import-ba", help="import offers from a BA job search JSON file")
     import_ba_parser.add_argument("file", type=Path)
     import_ba_parser.add_argument(
@@ -200,12 +272,16 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         with session_factory_for(settings.database_url)() as session, session.begin():
             deleted = purge_old_requests(session, settings.contact_retention_days)
             expired = mark_expired(session)
+            ended_sessions, used_links = accounts.purge_expired(session, settings)
         print(
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
-            f"offers marked expired: {expired}"
+            f"offers marked expired: {expired}; "
+            f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}"
         )
     elif args.command == "company":
         return company_command(args, settings)
+    elif args.command == "account":
+        return account_command(args, settings)
     elif args.command == "import-ba":
         try:
             result = read_ba_file(args.file)

@@ -11,7 +11,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
+from api.accounts.exceptions import AccountProblemError, make_account_problem_handler
+from api.accounts.limits import LoginLimiter
+from api.accounts.pages import pages as account_pages
+from api.accounts.router import router as accounts_router
 from api.auth.exceptions import UnauthorizedError, handle_unauthorized
 from api.check.router import router as check_router
 from api.companies.router import router as company_router
@@ -21,6 +26,7 @@ from api.core.errors import install_problem_handlers
 from api.core.headers import SecurityHeadersMiddleware
 from api.core.limits import BodySizeLimitMiddleware, NulByteMiddleware
 from api.core.openapi import install_openapi
+from api.core.pages import ASSETS_PATH, STATIC_DIR
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
 from api.offers.router import router as offers_router
@@ -52,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     install_problem_handlers(app)
     app.add_exception_handler(UnauthorizedError, handle_unauthorized)
+    app.add_exception_handler(AccountProblemError, make_account_problem_handler(account_pages))
+    app.state.login_limiter = LoginLimiter.from_settings(settings)
     app.include_router(health_router)
     app.include_router(professions_router)
     app.include_router(geo_router)
@@ -61,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_router)
     app.include_router(check_router)
     app.include_router(search_router)
+    app.include_router(accounts_router)
+    app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app
 

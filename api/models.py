@@ -6,6 +6,7 @@ their own domain package.
 
 from __future__ import annotations
 
+from api.accounts.models import Account, AccountSession, SignInLink
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.companies.models import ApiKey, Company
 from api.contacts.models import ContactRequest
@@ -18,6 +19,8 @@ from api.professions.models import Profession, ProfessionTopic, Topic, Vocabular
 from api.search.models import SearchDocument
 
 __all__ = [
+    "Account",
+    "AccountSession",
     "ApiKey",
     "Base",
     "CheckAnswerOption",
@@ -34,6 +37,7 @@ __all__ = [
     "Profession",
     "ProfessionTopic",
     "SearchDocument",
+    "SignInLink",
     "Topic",
     "VocabularyTerm",
 ]

@@ -19,6 +19,8 @@ DEFAULT_ADMIN_TOKEN = "change-me"
 # Development defaults of the action server's token and the company-key pepper; production refuses them.
 DEFAULT_SERVICE_TOKEN = "change-me-service"
 DEFAULT_KEY_PEPPER = "change-me-pepper"
+# Development default of the key that signs the web pages' CSRF tokens; production refuses it.
+DEFAULT_ACCOUNT_SECRET = "change-me-accounts"
 
 
 class Environment(StrEnum):
@@ -70,8 +72,38 @@ class Settings(BaseSettings):
     smtp_from: str = "Berufslotse <berufslotse@localhost>"
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Accounts of advisors, the district office, admins and company clerks (docs/accounts.md).
+    # Signs the CSRF tokens of the web pages (HMAC); a new value invalidates open forms, not sessions.
+    account_secret: SecretStr = SecretStr(DEFAULT_ACCOUNT_SECRET)
+    # Where people open the API's pages; links in invitation and sign-in emails start with it
+    # (never the request's Host header, which a caller chooses).
+    public_url: str = "http://127.0.0.1:8000"
+    # The session cookie's Secure flag: unset = when the request came over HTTPS; true/false = always/never.
+    session_cookie_secure: bool | None = None
+    # A session ends after this long without a request, and in any case this long after sign-in.
+    session_idle_minutes: int = Field(default=120, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+    # How long the link in an invitation email, and a sign-in link asked for on the login page, works.
+    invitation_valid_hours: int = Field(default=168, ge=1)
+    sign_in_link_valid_minutes: int = Field(default=20, ge=1)
+    # argon2id's cost: RFC 9106's second recommendation (64 MiB, 3 passes); production refuses less
+    # than OWASP's minimum (19 MiB, 2 passes). Tests lower it to stay fast.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=64)
+    password_hash_parallelism: int = Field(default=4, ge=1, le=8)
+    # Failed sign-ins allowed per email address and per client address within the window.
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
     # Rasa's SQL tracker store (a SQLAlchemy URL); set it so that privacy deletion reaches the chat.
     tracker_store_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def strip_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("public_url must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -98,9 +130,15 @@ class Settings(BaseSettings):
             for variable, value, default in (
                 ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
                 ("API_KEY_PEPPER", self.api_key_pepper, DEFAULT_KEY_PEPPER),
+                ("ACCOUNT_SECRET", self.account_secret, DEFAULT_ACCOUNT_SECRET),
             ):
                 if value.get_secret_value() == default:
                     raise ValueError(f"BERUFSLOTSE_{variable} still has its default value; set a secret")
+            if self.password_hash_memory_kib < 19456 or self.password_hash_time_cost < 2:
+                raise ValueError(
+                    "BERUFSLOTSE_PASSWORD_HASH_MEMORY_KIB / _TIME_COST are below OWASP's minimum for "
+                    "argon2id (19456 KiB, 2 passes)"
+                )
         return self
 
 

@@ -55,6 +55,11 @@ class BodySizeLimitMiddleware:
         await response(scope, receive, send)
 
 
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 def _replay(messages: list[Message], receive: Receive) -> Receive:
     pending = list(messages)
 
@@ -67,9 +72,10 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 class NulByteMiddleware:
-    """A request with a NUL byte in its path, its query ("%00") or its body (a JSON "\\u0000") is a
-    422 problem before anything reads it: PostgreSQL text cannot hold NUL, so such a value would
-    otherwise fail in the database (a 500), and no legitimate name, place or text contains one.
+    """A request with a NUL byte in its path, its query ("%00") or its body (a JSON "\\u0000", a
+    form's "%00") is a 422 problem before anything reads it: PostgreSQL text cannot hold NUL, so such
+    a value would otherwise fail in the database (a 500), and no legitimate name, place or text
+    contains one.
     It sits inside `BodySizeLimitMiddleware`, so the body it reads is already bounded."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -90,7 +96,7 @@ class NulByteMiddleware:
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
         body = b"".join(message.get("body", b"") for message in messages)
-        if b"\x00" in body or b"\\u0000" in body:
+        if b"\x00" in body or b"\\u0000" in body or (_is_form(request) and b"%00" in body):
             fields.append("body")
         if fields:
             errors = [

@@ -25,7 +25,11 @@ def test_development_accepts_the_default_token() -> None:
 def test_other_environments_refuse_the_default_token(environment: Environment) -> None:
     with pytest.raises(ValidationError, match="API_ADMIN_TOKEN"):
         settings(environment=environment, api_admin_token=SecretStr(DEFAULT_ADMIN_TOKEN))
-    secrets = {"service_token": SecretStr("s3rvice"), "api_key_pepper": SecretStr("pepp3r")}
+    secrets = {
+        "service_token": SecretStr("s3rvice"),
+        "api_key_pepper": SecretStr("pepp3r"),
+        "account_secret": SecretStr("acc0unts"),
+    }
     accepted = settings(environment=environment, api_admin_token=SecretStr("s3cret"), **secrets)
     assert accepted.environment is environment
 

@@ -32,6 +32,9 @@ EXPECTED_TABLES = {
     "topics",
     "profession_topics",
     "search_documents",
+    "accounts",
+    "account_sessions",
+    "sign_in_links",
 }
 
 

@@ -120,4 +120,7 @@ def test_seed_demo_and_purge(cli_settings: Settings, capsys: pytest.CaptureFixtu
     assert "(replaced 12 companies, 30 offers)" in out
     code, out, _ = run(cli_settings, capsys, "purge")
     assert code == 0
-    assert out.strip() == "contact requests older than 180 days deleted: 0; offers marked expired: 0"
+    assert out.strip() == (
+        "contact requests older than 180 days deleted: 0; offers marked expired: 0; "
+        "ended sessions deleted: 0; used or expired sign-in links deleted: 0"
+    )

@@ -288,4 +288,10 @@ def test_production_refuses_the_development_service_token_and_pepper() -> None:
         secrets.pop(missing)
         with pytest.raises(ValidationError, match=missing.upper()):
             Settings(_env_file=None, **base, **secrets)  # type: ignore[arg-type, call-arg]
-    assert Settings(_env_file=None, **base, service_token=SecretStr("s"), api_key_pepper=SecretStr("p"))  # type: ignore[arg-type, call-arg]
+    assert Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        **base,  # type: ignore[arg-type]
+        service_token=SecretStr("s"),
+        api_key_pepper=SecretStr("p"),
+        account_secret=SecretStr("c"),
+    )
