@@ -418,15 +418,17 @@ def pay_utterances(profession: ProfessionDetail, language: Language) -> list[Utt
                     },
                 )
             )
-    if pay.agreed:
-        latest = max(pay.agreed, key=lambda row: row.year)
+    agreed = current_agreed_pay(profession)
+    if agreed is not None:
         utterances.append(
             Utterance(
                 "utter_profession_pay_agreed",
                 {
                     "name": name,
-                    "agreed_year": latest.year,
-                    "agreed_pay": format_eur(latest.eur_per_month, language),
+                    "agreed_year": agreed.year,
+                    "agreed_pay": format_eur(agreed.eur_per_month, language),
+                    "region": agreed_pay_region(agreed.scope, language),
+                    "source": agreed.source_url or "-",
                 },
             )
         )
@@ -449,6 +451,20 @@ def minimum_rows(profession: ProfessionDetail) -> list[MinimumPay]:
     return sorted(
         (row for row in pay.minimum if row.training_year <= years), key=lambda row: row.training_year
     )
+
+
+# Where a reported agreed pay was paid (the scope of knowledge/sources/ausbildungsverguetung_reported.csv)
+AGREED_PAY_REGIONS: Mapping[str, Mapping[Language, str]] = {
+    "Beruf (West)": {"de": "in Westdeutschland", "en": "in western Germany"},
+    "Beruf (Ost)": {"de": "in Ostdeutschland", "en": "in eastern Germany"},
+    "Beruf (gesamt)": {"de": "in ganz Deutschland", "en": "across Germany"},
+}
+
+
+def agreed_pay_region(scope: str, language: Language) -> str:
+    """The region a reported figure covers, as words ("in Westdeutschland"); Germany as a whole
+    for a scope without a known region."""
+    return AGREED_PAY_REGIONS.get(scope, AGREED_PAY_REGIONS["Beruf (gesamt)"])[language]
 
 
 def current_agreed_pay(profession: ProfessionDetail) -> AgreedPay | None:

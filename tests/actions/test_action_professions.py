@@ -62,7 +62,13 @@ async def test_pay_question_with_an_occupation(api: BerufslotseApi, make_tracker
         ),
         (
             "utter_profession_pay_agreed",
-            {"name": "Koch/Köchin", "agreed_year": 2023, "agreed_pay": "1.012"},
+            {
+                "name": "Koch/Köchin",
+                "agreed_year": 2023,
+                "agreed_pay": "1.012",
+                "region": "in Westdeutschland",
+                "source": "-",
+            },
             [],
         ),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -301,9 +302,40 @@ def test_pay_shows_minimum_of_this_trainings_years_and_latest_agreed_pay(koch: P
             },
         ),
         Utterance(
-            "utter_profession_pay_agreed", {"name": "Koch/Köchin", "agreed_year": 2023, "agreed_pay": "1.012"}
+            "utter_profession_pay_agreed",
+            {
+                "name": "Koch/Köchin",
+                "agreed_year": 2023,
+                "agreed_pay": "1.012",
+                "region": "in Westdeutschland",
+                "source": "-",
+            },
         ),
     ]
+
+
+def test_agreed_pay_below_todays_minimum_is_not_shown_as_current(
+    profiles: dict[str, dict[str, Any]],
+) -> None:
+    raw = json.loads(json.dumps(profiles["koch"]))
+    # reported for 2019, below the 2026 minimum averaged over the three years (852 EUR)
+    raw["pay"]["agreed"] = [
+        {"year": 2019, "eur_per_month": 850, "scope": "Beruf (Ost)", "source_url": "https://x.test"}
+    ]
+    answers = answer_utterances(Aspect.PAY, parse_detail(raw), "de")
+    assert [u.response for u in answers] == ["utter_profession_pay_minimum"]
+    raw["pay"]["agreed"][0]["eur_per_month"] = 900
+    answers = answer_utterances(Aspect.PAY, parse_detail(raw), "en")
+    assert answers[-1] == Utterance(
+        "utter_profession_pay_agreed",
+        {
+            "name": "Cook",
+            "agreed_year": 2019,
+            "agreed_pay": "900",
+            "region": "in eastern Germany",
+            "source": "https://x.test",
+        },
+    )
 
 
 def test_pay_of_a_three_and_a_half_year_training_includes_year_four(
