@@ -201,8 +201,9 @@ class ScaledStack(Stack):
             *self.channel_services(),
         ]
 
-    def start(self, timeout: float = 300.0) -> None:
-        """Like Stack.start, but the Rasa servers load their models at the same time."""
+    def start(self, timeout: float = 600.0) -> None:
+        """Like Stack.start, but the Rasa servers load their models at the same time (on a busy
+        machine that takes minutes)."""
         log_dir = self.config.var_dir / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         try:
