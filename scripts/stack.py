@@ -117,7 +117,8 @@ def lock_store_config(url: str | None) -> dict[str, object]:
         return {"type": "in_memory"}
     parts = urlsplit(url)
     config: dict[str, object] = {
-        "type": "redis",
+        # Rasa's Redis lock store with tickets handed out one at a time (bot/lock_store.py)
+        "type": "bot.lock_store.SerialRedisLockStore",
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.removeprefix("/") or 0),

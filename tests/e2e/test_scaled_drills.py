@@ -4,7 +4,8 @@ HAProxy, sharing the SQL tracker store on PostgreSQL and the lock store on Redis
 - a check whose messages go to one server, then the other, then the balancer, completes with every
   message stored once, in order, and the saved result scores every answer;
 - a Rasa server stops in the middle of a check: the balancer sends the rest to the other server;
-- "lösch meine Daten" on one server removes the conversation for both.
+- "lösch meine Daten" on one server removes the conversation for both;
+- two messages of one conversation at the same moment on both servers: both are kept (Redis lock).
 
 The stack runs on free ports, with its own two databases on the test server
 (scripts/services/postgres.sh; dropped afterwards) and its own Redis (stopped with the stack)."""
@@ -15,6 +16,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -200,6 +202,30 @@ def test_delete_my_data_on_one_server_removes_the_conversation_for_all(
     assert user_texts(events) == ["und wie lange dauert das?", "und wie lange dauert das?"]
     # the old messages are gone (the bot's question may name an occupation as an example)
     assert not any("macht ein tischler" in json.dumps(event).lower() for event in events)
+
+
+def test_messages_of_one_conversation_at_once_on_both_servers_are_all_kept(
+    both_servers: ScaledStack, request: pytest.FixtureRequest
+) -> None:
+    """Two messages of one pupil reach the two servers at the same moment (a double tap, a retry):
+    the Redis lock lets one server handle its message after the other, so neither turn is lost."""
+    urls = addresses(both_servers)
+    sender = sender_id(request)
+    pairs = [
+        ("was macht ein tischler", "was macht eine arzthelferin"),
+        ("was macht ein koch", "was macht ein elektroniker"),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for first, second in pairs:
+            answers = list(
+                pool.map(
+                    lambda sent: Chat(sent[0], sender).say(sent[1]),
+                    [(urls["rasa-1"], first), (urls["rasa-2"], second)],
+                )
+            )
+            assert all(answers), answers
+    stored = user_texts(stored_events(both_servers, sender))
+    assert sorted(stored) == sorted(text for pair in pairs for text in pair)
 
 
 # last: it leaves rasa-1 stopped (a drill after it would start it again, which takes a while)
