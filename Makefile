@@ -4,10 +4,12 @@
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 
-.PHONY: help setup system model run shell test lint knowledge bench clean
+.PHONY: help setup system model run run-scaled shell test lint knowledge bench clean
 
 help:
 	@echo "make run    set up, train if needed, start API + actions + Rasa (Ctrl-C stops all)"
+	@echo "make run-scaled  the same with RASA_SERVERS (default 2) Rasa servers behind HAProxy,"
+	@echo "            on PostgreSQL and Redis (see the README)"
 	@echo "make shell  chat with the running assistant in the terminal"
 	@echo "make test   set up and run every test (what CI runs)"
 	@echo "make bench  measure latency, throughput, memory and training time"
@@ -23,6 +25,11 @@ model: setup
 
 run: setup
 	@$(PY) -m scripts.stack run
+
+# several Rasa servers behind HAProxy, sharing PostgreSQL and Redis: `make run-scaled RASA_SERVERS=3`
+RASA_SERVERS ?= 2
+run-scaled: setup system
+	@BERUFSLOTSE_RASA_SERVERS=$(RASA_SERVERS) $(PY) -m scripts.scaled run
 
 shell:
 	@$(PY) -m scripts.chat

@@ -2,9 +2,15 @@
 
 Runs our stack and, in the same run, Rasa's own starter assistant (`rasa init --no-prompt` into a
 temporary folder, never committed) the same way, and prints our figures beside the starter's as
-ratios. Figures go to artifacts/bench/assistant.json. Nothing here asserts a time.
+ratios. Then the scaled profile (scripts/scaled.py: two Rasa servers behind HAProxy on PostgreSQL
+and Redis) at 30 conversations, as a ratio to the starter; and a class: 30 pupils doing the quick
+check at once, each thinking 3-8 s before every answer (per message p50, p95 and the longest wait),
+against the embedded stack and the scaled one. Figures go to artifacts/bench/assistant.json.
+Nothing here asserts a time.
 
-Usage: python -m scripts.bench [--messages-per-conversation N] [--skip-training]
+Usage: python -m scripts.bench [--skip-training] [--only ours,starter,scaled] [--levels 1,10,30]
+       [--class-pupils 30] [--think 3 8]
+A short smoke run: --skip-training --only scaled --levels 3 --class-pupils 3 --think 0.2 0.5
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import re
 import statistics
 import subprocess
 import sys
@@ -25,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from scripts.scaled import ScaledConfig, postgres, running_scaled_stack, with_databases
 from scripts.stack import RASA_BIN, ROOT, Service, StackConfig, running_stack, wait_until_healthy
 from scripts.train import train
 
@@ -38,6 +47,8 @@ OUR_CONVERSATION = (
 )
 STARTER_CONVERSATION = ("hello", "I am sad", "yes", "great", "are you a bot?", "bye")
 CONCURRENCY_LEVELS = (1, 10, 30)
+SCALED_CONVERSATIONS = 30  # the scaled profile at the level a school needs
+SCALED_RASA_SERVERS = 2
 
 
 @dataclass
@@ -100,6 +111,144 @@ async def measure_load(rasa_url: str, script: Sequence[str], conversations: int,
     )
 
 
+@dataclass
+class ClassFigures:
+    """A class doing the quick check: pupils arrive within ARRIVAL_S and think before every answer."""
+
+    pupils: int
+    think_s: tuple[float, float]
+    messages: int
+    completed_checks: int
+    p50_ms: float
+    p95_ms: float
+    longest_wait_ms: float
+    errors: int
+
+
+ARRIVAL_S = 5.0  # the teacher says "go": pupils open the chat within a few seconds
+# the quick check's start as in the e2e drills: a text, then buttons (suffix of the payload), a place
+CHECK_START: tuple[tuple[str, str], ...] = (
+    ("say", "ich weiß nicht was ich werden will"),
+    ("tap", '"quick"}'),
+    ("tap", '"realschule"}'),
+    ("say", "bramsche"),
+    ("tap", '"25"}'),
+    ("tap", '"apprenticeship"}'),
+)
+CHECK_ANSWER = re.compile(r'^/check_answer\{"check_choice":"[^"]+:(\d)"\}$')
+
+
+def button_payloads(replies: list[dict[str, Any]]) -> list[str]:
+    return [str(button["payload"]) for reply in replies for button in reply.get("buttons", [])]
+
+
+async def pupil_does_the_check(
+    client: httpx.AsyncClient,
+    rasa_url: str,
+    sender: str,
+    think_s: tuple[float, float],
+    latencies: list[float],
+    rng: random.Random,
+) -> tuple[bool, int]:
+    """One pupil: arrives, starts the quick check, answers every item after thinking. (done, errors)"""
+    await asyncio.sleep(rng.uniform(0, ARRIVAL_S))
+    replies: list[dict[str, Any]] = []
+
+    async def send(message: str) -> bool:
+        nonlocal replies
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            )
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return False
+        latencies.append((time.perf_counter() - started) * 1000)
+        replies = response.json()
+        return True
+
+    for kind, value in CHECK_START:
+        message = value
+        if kind == "tap":
+            matching = [payload for payload in button_payloads(replies) if payload.endswith(value)]
+            if not matching:
+                return False, 1
+            message = matching[0]
+        if not await send(message):
+            return False, 1
+        await asyncio.sleep(rng.uniform(*think_s))
+    for _ in range(100):  # the full check has 48 items
+        answers = [payload for payload in button_payloads(replies) if CHECK_ANSWER.match(payload)]
+        if not answers:
+            return True, 0  # the result: no more items
+        await asyncio.sleep(rng.uniform(*think_s))
+        if not await send(rng.choice(answers)):
+            return False, 1
+    return False, 1
+
+
+async def measure_class(rasa_url: str, pupils: int, think_s: tuple[float, float], tag: str) -> ClassFigures:
+    latencies: list[float] = []
+    rng = random.Random(7)
+    limits = httpx.Limits(max_connections=pupils + 5)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        outcomes = await asyncio.gather(
+            *(
+                pupil_does_the_check(client, rasa_url, f"{tag}-class-{n}", think_s, latencies, rng)
+                for n in range(pupils)
+            )
+        )
+    return ClassFigures(
+        pupils=pupils,
+        think_s=think_s,
+        messages=len(latencies),
+        completed_checks=sum(done for done, _ in outcomes),
+        p50_ms=round(statistics.median(latencies), 1) if latencies else float("nan"),
+        p95_ms=round(percentile(latencies, 0.95), 1),
+        longest_wait_ms=round(max(latencies), 1) if latencies else float("nan"),
+        errors=sum(errors for _, errors in outcomes),
+    )
+
+
+def bench_scaled(
+    script: Sequence[str], model: Path, levels: Sequence[int], pupils: int, think_s: tuple[float, float]
+) -> dict[str, object]:
+    """The scaled profile on two throw-away databases of the project's PostgreSQL (dropped after)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server_url = os.environ.get("BERUFSLOTSE_TEST_POSTGRES_URL") or postgres("start")
+    suffix = f"{os.getpid()}_{int(time.time())}"
+    names = (f"bench_scaled_api_{suffix}", f"bench_scaled_tracker_{suffix}")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    urls = [make_url(server_url).set(database=name).render_as_string(hide_password=False) for name in names]
+    try:
+        with tempfile.TemporaryDirectory() as var_dir:
+            scaled = ScaledConfig(
+                stack=StackConfig(
+                    api_port=18300, actions_port=18355, rasa_port=18305, web_port=None, var_dir=Path(var_dir)
+                ),
+                rasa_ports=tuple(18306 + index for index in range(SCALED_RASA_SERVERS)),
+                redis_port=18379,
+            )
+            scaled = with_databases(scaled, urls[0], urls[1])
+            with running_scaled_stack(scaled, model) as stack:
+                url = scaled.balancer_url
+                load = [asdict(asyncio.run(measure_load(url, script, n, "scaled"))) for n in levels]
+                school = asdict(asyncio.run(measure_class(url, pupils, think_s, "scaled")))
+                memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
+    finally:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return {"rasa_servers": SCALED_RASA_SERVERS, "load": load, "class": school, "rss_mb": memory}
+
+
 def process_tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
@@ -132,27 +281,27 @@ def timed(command: list[str], cwd: Path) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def bench_ours(script: Sequence[str], skip_training: bool) -> dict[str, object]:
-    """Trains our model from scratch (timed) unless skipped, then measures the running stack."""
-    training_s: float | None = None
-    started = time.perf_counter()
-    model = train(force=not skip_training)
-    if not skip_training:
-        training_s = round(time.perf_counter() - started, 1)
+def bench_ours(
+    script: Sequence[str],
+    model: Path,
+    training_s: float | None,
+    levels: Sequence[int],
+    pupils: int,
+    think_s: tuple[float, float],
+) -> dict[str, object]:
+    """Measures the embedded stack (one Rasa server on SQLite)."""
     with tempfile.TemporaryDirectory() as var_dir:
         config = StackConfig(
             api_port=18100, actions_port=18155, rasa_port=18105, web_port=None, var_dir=Path(var_dir)
         )
         with running_stack(config, model) as stack:
-            load = [
-                asdict(asyncio.run(measure_load(config.rasa_url, script, n, "ours")))
-                for n in CONCURRENCY_LEVELS
-            ]
+            load = [asdict(asyncio.run(measure_load(config.rasa_url, script, n, "ours"))) for n in levels]
+            school = asdict(asyncio.run(measure_class(config.rasa_url, pupils, think_s, "ours")))
             memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
-    return {"training_s": training_s, "load": load, "rss_mb": memory}
+    return {"training_s": training_s, "load": load, "class": school, "rss_mb": memory}
 
 
-def bench_starter(script: Sequence[str]) -> dict[str, object]:
+def bench_starter(script: Sequence[str], levels: Sequence[int]) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "starter"
         project.mkdir()
@@ -188,7 +337,7 @@ def bench_starter(script: Sequence[str]) -> dict[str, object]:
         try:
             wait_until_healthy(service, timeout=180)
             url = f"http://127.0.0.1:{port}"
-            load = [asdict(asyncio.run(measure_load(url, script, n, "starter"))) for n in CONCURRENCY_LEVELS]
+            load = [asdict(asyncio.run(measure_load(url, script, n, "starter"))) for n in levels]
             memory = {"rasa": process_tree_rss_mb(service.process.pid)}
         finally:
             service.process.terminate()
@@ -202,7 +351,56 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}x"
 
 
-def print_report(ours: dict[str, Any], starter: dict[str, Any]) -> None:
+def print_report(results: dict[str, Any]) -> None:
+    ours, starter, scaled = results.get("ours"), results.get("starter"), results.get("scaled")
+    if ours and starter:
+        print_ours_vs_starter(ours, starter)
+    if scaled:
+        print_scaled(scaled, starter)
+    for name, figures in (("embedded stack", ours), ("scaled profile", scaled)):
+        if figures and "class" in figures:
+            school = figures["class"]
+            print(
+                f"\nA class on the {name}: {school['pupils']} pupils doing the quick check, "
+                f"{school['think_s'][0]}-{school['think_s'][1]} s think time"
+            )
+            print(f"  messages {school['messages']}, completed checks {school['completed_checks']}, ", end="")
+            print(f"errors {school['errors']}")
+            print(f"  per message p50 {school['p50_ms']} ms, p95 {school['p95_ms']} ms (aim <= 300 ms)")
+            print(f"  longest wait {school['longest_wait_ms']} ms")
+
+
+def load_at(figures: dict[str, Any] | None, conversations: int) -> dict[str, Any] | None:
+    if not figures:
+        return None
+    return next((row for row in figures["load"] if row["conversations"] == conversations), None)
+
+
+def print_scaled(scaled: dict[str, Any], starter: dict[str, Any] | None) -> None:
+    print(
+        f"\nScaled profile: {scaled['rasa_servers']} Rasa servers behind HAProxy (ratio = scaled / starter)"
+    )
+    print(f"{'figure':<34}{'scaled':>12}{'starter':>12}{'ratio':>10}")
+    for mine in scaled["load"]:
+        n = mine["conversations"]
+        theirs = load_at(starter, n) or {}
+        for key, label in (
+            ("p50_ms", "p50 latency (ms)"),
+            ("p95_ms", "p95 latency (ms)"),
+            ("throughput_msg_per_s", "throughput (msg/s)"),
+        ):
+            figure = f"{label} @{n} conv"
+            print(
+                f"{figure:<34}{mine[key]:>12}{theirs.get(key, '-'):>12}"
+                f"{ratio(mine[key], theirs.get(key)):>10}"
+            )
+        if mine["errors"]:
+            print(f"{'errors' + f' @{n} conv':<34}{mine['errors']:>12}")
+    for name, mb in scaled["rss_mb"].items():
+        print(f"{'RSS ' + name + ' (MB)':<34}{mb:>12}")
+
+
+def print_ours_vs_starter(ours: dict[str, Any], starter: dict[str, Any]) -> None:
     print("\nBerufslotse vs. Rasa starter assistant (ratio = ours / starter)")
     print(f"{'figure':<34}{'ours':>12}{'starter':>12}{'ratio':>10}")
     print(
@@ -240,13 +438,33 @@ def main() -> int:
     parser.add_argument(
         "--skip-training", action="store_true", help="do not time a forced training of our model"
     )
+    parser.add_argument("--only", default="ours,starter,scaled", help="which stacks to measure")
+    parser.add_argument(
+        "--levels", default=",".join(map(str, CONCURRENCY_LEVELS)), help="conversations at once"
+    )
+    parser.add_argument("--class-pupils", type=int, default=30, help="pupils in the class scenario")
+    parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
     args = parser.parse_args()
-    ours = bench_ours(OUR_CONVERSATION, args.skip_training)
-    starter = bench_starter(STARTER_CONVERSATION)
+    only = {name.strip() for name in args.only.split(",")}
+    levels = [int(level) for level in args.levels.split(",")]
+    think_s = (args.think[0], args.think[1])
+    training_s: float | None = None
+    started = time.perf_counter()
+    model = train(force=not args.skip_training)
+    if not args.skip_training:
+        training_s = round(time.perf_counter() - started, 1)
+    results: dict[str, Any] = {}
+    if "ours" in only:
+        results["ours"] = bench_ours(OUR_CONVERSATION, model, training_s, levels, args.class_pupils, think_s)
+    if "starter" in only:
+        results["starter"] = bench_starter(STARTER_CONVERSATION, levels)
+    if "scaled" in only:
+        scaled_levels = [level for level in levels if level > 1] or levels  # 30 is the one to compare
+        results["scaled"] = bench_scaled(OUR_CONVERSATION, model, scaled_levels, args.class_pupils, think_s)
     out = ROOT / "artifacts" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "assistant.json").write_text(json.dumps({"ours": ours, "starter": starter}, indent=2))
-    print_report(ours, starter)
+    (out / "assistant.json").write_text(json.dumps(results, indent=2))
+    print_report(results)
     print(f"\nfigures written to {out / 'assistant.json'}", file=sys.stderr)
     return 0
 

@@ -117,7 +117,8 @@ def lock_store_config(url: str | None) -> dict[str, object]:
         return {"type": "in_memory"}
     parts = urlsplit(url)
     config: dict[str, object] = {
-        "type": "redis",
+        # Rasa's Redis lock store with tickets handed out one at a time (bot/lock_store.py)
+        "type": "bot.lock_store.SerialRedisLockStore",
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.removeprefix("/") or 0),
@@ -245,60 +246,75 @@ class Stack:
         return env
 
     def planned_services(self) -> list[Service]:
-        config = self.config
-        endpoints = write_rasa_endpoints(config)
+        endpoints = write_rasa_endpoints(self.config)
         return [
-            Service(
-                name="api",
-                command=[
-                    str(VENV_BIN / "uvicorn"),
-                    "api.main:create_app",
-                    "--factory",
-                    "--host",
-                    config.host,
-                    "--port",
-                    str(config.api_port),
-                    "--no-access-log",
-                ],
-                health_url=f"{config.api_url}/healthz",
-            ),
-            Service(
-                name="actions",
-                command=[
-                    str(VENV_BIN / "python"),
-                    "-m",
-                    "actions.server",  # rasa_sdk's server that answers only Rasa
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(config.actions_port),
-                ],
-                health_url=f"{config.actions_url}/health",
-                env={"SANIC_HOST": config.host},
-            ),
-            Service(
-                name="rasa",
-                command=[
-                    str(RASA_BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(self.model_path),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    "bot/credentials.yml",
-                    "--interface",
-                    config.host,
-                    "--port",
-                    str(config.rasa_port),
-                    "--cors",
-                    *self.cors_origins(),
-                ],
-                health_url=f"{config.rasa_url}/webhooks/rest/",
-                env={"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
-            ),
+            self.api_service(),
+            self.actions_service(),
+            self.rasa_service("rasa", self.config.rasa_port, endpoints),
             *self.channel_services(),
         ]
+
+    def api_service(self, workers: int = 1) -> Service:
+        config = self.config
+        return Service(
+            name="api",
+            command=[
+                str(VENV_BIN / "uvicorn"),
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                config.host,
+                "--port",
+                str(config.api_port),
+                "--no-access-log",
+                *(["--workers", str(workers)] if workers > 1 else []),
+            ],
+            health_url=f"{config.api_url}/healthz",
+        )
+
+    def actions_service(self, workers: int = 1) -> Service:
+        config = self.config
+        env = {"SANIC_HOST": config.host}
+        if workers > 1:
+            env["ACTION_SERVER_SANIC_WORKERS"] = str(workers)  # rasa_sdk's setting
+        return Service(
+            name="actions",
+            command=[
+                str(VENV_BIN / "python"),
+                "-m",
+                "actions.server",  # rasa_sdk's server that answers only Rasa
+                "--actions",
+                "actions",
+                "--port",
+                str(config.actions_port),
+            ],
+            health_url=f"{config.actions_url}/health",
+            env=env,
+        )
+
+    def rasa_service(self, name: str, port: int, endpoints: Path) -> Service:
+        config = self.config
+        return Service(
+            name=name,
+            command=[
+                str(RASA_BIN / "rasa"),
+                "run",
+                "--model",
+                str(self.model_path),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                config.host,
+                "--port",
+                str(port),
+                "--cors",
+                *self.cors_origins(),
+            ],
+            health_url=f"http://{config.host}:{port}/webhooks/rest/",
+            env={"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        )
 
     def channel_services(self) -> list[Service]:
         """The web demo page (unless switched off) and Telegram (when a bot token is configured)."""

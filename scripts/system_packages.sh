@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (PostgreSQL server, Chromium for the web widget's
-# browser tests) when they are missing.
+# browser tests, HAProxy and Redis for the scaled profile's drills) when they are missing.
 # The default stack needs none of them: it runs on SQLite and in-process stores.
 set -euo pipefail
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
   echo "[system] please install: ${missing[*]}" >&2; exit 1

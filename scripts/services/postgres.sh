@@ -138,7 +138,8 @@ start() {
         touch "$LOG_FILE"
         if [[ "$(id -u)" -eq 0 ]]; then chown postgres: "$LOG_FILE"; fi
         log "starting PostgreSQL on 127.0.0.1:$PORT"
-        as_owner "$BINDIR/pg_ctl" -D "$PGDATA" -l "$LOG_FILE" -w -t 60 start >/dev/null
+        # the port on the command line: BERUFSLOTSE_PG_PORT wins over the one initdb wrote
+        as_owner "$BINDIR/pg_ctl" -D "$PGDATA" -l "$LOG_FILE" -o "-p $PORT" -w -t 60 start >/dev/null
     fi
     ensure_role_and_database
     url
