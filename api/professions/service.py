@@ -46,9 +46,9 @@ class ProfessionFilters:
 
 
 SORTS = ("pay",)
-# Nobody typically starts a training without any certificate: "reachable without one" keeps the
-# occupations whose trainees typically have at most a Hauptschulabschluss and that require nothing.
-_LOWEST_TYPICAL_RANK = 1
+# "reachable with" a certificate: required at most that one, and typical at most one step above it
+# ("without one" keeps what requires nothing and is typically started with a Hauptschulabschluss)
+_TYPICAL_STEPS_ABOVE = 1
 
 
 def vocabulary(session: Session, kind: VocabularyKind) -> dict[str, VocabularyTerm]:
@@ -84,8 +84,11 @@ def filter_conditions(session: Session, filters: ProfessionFilters) -> list[Colu
         certificates = _known(session, VocabularyKind.CERTIFICATE, "reachable_with", filters.reachable_with)
         rank = certificates[filters.reachable_with].rank or 0
         required = [code for code, term in certificates.items() if (term.rank or 0) <= rank]
+        # typically started with at most one step more than the pupil has: within reach (a
+        # Hauptschulabschluss reaches Tierwirt/-in and Tierpfleger/-in, not Biologielaborant/-in,
+        # whose trainees mostly have an Abitur; the check's matching draws the same line)
         typical = [
-            code for code, term in certificates.items() if (term.rank or 0) <= max(rank, _LOWEST_TYPICAL_RANK)
+            code for code, term in certificates.items() if (term.rank or 0) <= rank + _TYPICAL_STEPS_ABOVE
         ]
         conditions.append(Profession.certificate_required.in_(required))
         conditions.append(Profession.certificate_typical.in_(typical))
