@@ -19,6 +19,14 @@ from knowledge.matching import OccupationMatcher
         ("ich will Informatikerin werden", "fachinformatiker"),
         ("ITler", "fachinformatiker"),
         ("Webdesignerin", "mediengestalter-digital-und-print"),
+        # the fire brigade's only recognised training; its profile says that a city's fire brigade
+        # mostly takes people after another training
+        ("ich will feuerwehrmann werden", "werkfeuerwehrmann"),
+        ("Feuerwehrfrau", "werkfeuerwehrmann"),
+        ("feuerwehrman", "werkfeuerwehrmann"),
+        ("was macht ein müllmann", "umwelttechnologe-fuer-kreislauf-und-abfallwirtschaft"),
+        ("Muellfrau", "umwelttechnologe-fuer-kreislauf-und-abfallwirtschaft"),
+        ("garbage collector", "umwelttechnologe-fuer-kreislauf-und-abfallwirtschaft"),
     ],
 )
 def test_a_name_of_one_occupation(real_matcher: OccupationMatcher, text: str, slug: str) -> None:
@@ -119,6 +127,12 @@ def test_trainings_pupils_ask_for(real_matcher: OccupationMatcher, text: str, sl
     ["we met at a cafe", "look at a map", "da ist o ta", "c ta", "ich war at a concert"],
 )
 def test_an_abbreviation_is_never_spelt_across_words(real_matcher: OccupationMatcher, text: str) -> None:
+    assert real_matcher.find_mentions(text) == []
+
+
+@pytest.mark.parametrize("text", ["irgendwas mit feuerwehr", "ich will zur feuerwehr", "mülltrennung"])
+def test_a_field_is_no_occupation(real_matcher: OccupationMatcher, text: str) -> None:
+    """"Feuerwehr" and "Müll" alone are topics to explore, not the everyday names above."""
     assert real_matcher.find_mentions(text) == []
 
 
