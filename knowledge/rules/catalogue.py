@@ -24,7 +24,7 @@ RULES_DIR = Path(__file__).resolve().parent
 
 # The fixed keys shared with the NLU data (bot/data/nlu/rules.yml) and the held-out sets.
 RULE_KEYS: tuple[str, ...] = (
-    "age_minimum", "youth_protection", "probation", "holidays", "working_hours", "overtime",
+    "age_minimum", "youth_protection", "probation", "holidays", "working_hours", "overtime", "side_job",
     "vocational_school", "pay_minimum", "pay_net_taxes", "child_benefit", "bab", "housing_moving_out",
     "shortening", "extending", "changing", "quitting", "sick_leave", "report_book", "trainee_duties",
     "employer_duties", "contract", "exams", "failing_exam", "after_training", "when_to_apply",
