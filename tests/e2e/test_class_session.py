@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import ViewportSize, expect, sync_playwright
 from pydantic import SecretStr
 
 from api.accounts import credentials
@@ -74,7 +74,11 @@ def test_a_class_of_pupils_and_the_live_overview(stack: Stack) -> None:
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True).new_page()
+            page = browser.new_context(
+                viewport=ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"]),
+                locale="de-DE",
+                bypass_csp=True,
+            ).new_page()
             page.goto(f"{stack.config.api_url}/advisor/classes")
             page.get_by_label("E-Mail-Adresse", exact=True).fill(EMAIL)
             page.get_by_label("Passwort", exact=True).fill(PASSWORD)

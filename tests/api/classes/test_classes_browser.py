@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from pydantic import SecretStr
 
 from api import cli
@@ -152,7 +152,11 @@ def test_an_advisor_runs_a_class_in_the_browser(
     browser: Browser, running_api: RunningApi, viewport: dict[str, int]
 ) -> None:
     # bypass_csp: axe is injected as an inline script, which the pages' CSP forbids
-    context = browser.new_context(viewport=viewport, locale="de-DE", bypass_csp=True)
+    context = browser.new_context(
+        viewport=ViewportSize(width=viewport["width"], height=viewport["height"]),
+        locale="de-DE",
+        bypass_csp=True,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
