@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,6 +33,7 @@ from api.classes.qr import qr_svg
 from api.classes.schemas import ClassOverview, ClassTopic
 from api.core.config import Settings, SettingsDep
 from api.core.db import SessionDep
+from api.core.errors import problem_response
 from api.core.models import utc_now
 from api.core.pages import PAGE_HEADERS, Pages, pick_language
 
@@ -47,6 +49,8 @@ OVERVIEW_PAGE_POLICY = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 POLL_SECONDS = 5
+# Times on the pages are the school's local time.
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 
 def with_lang(request: Request, path: str) -> str:
@@ -152,6 +156,7 @@ def class_page(
         signed_in=person,
         row=row,
         active=row.is_active(utc_now()),
+        ends_at_local=row.end_time().astimezone(LOCAL_TIME).strftime("%H:%M"),
         code=display_code(row.code),
         chat_link=chat_link,
         telegram_link=telegram_link(settings.telegram_bot_username, row.code),
@@ -168,7 +173,7 @@ def class_overview(
 ) -> Response:
     row = service.own_session(session, person.account.id, session_id)
     if row is None:
-        return Response(status_code=404, headers={"Cache-Control": "no-store"})
+        return problem_response(request, "not-found", {"path": request.url.path})
     overview = overview_for(request, session, row, settings)
     return Response(
         overview.model_dump_json(),

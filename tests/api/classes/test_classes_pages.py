@@ -146,6 +146,7 @@ async def test_the_class_page_shows_code_links_and_qr(
     assert f"https://t.me/berufslotse_bot?start={row.code}" in text
     assert re.search(r'<svg role="img" aria-label="QR-Code: öffnet den Chat[^"]*"', text)
     assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "Die Klasse läuft bis" in text and " Uhr." in text
     assert page.headers["cache-control"] == "no-store"
     listing = await client.get("/advisor/classes")
     assert "8c" in listing.text and f"/advisor/classes/{row.id}" in listing.text
@@ -191,3 +192,5 @@ async def test_the_overview_json_is_the_advisors_and_aggregated(
     assert body["min_group"] == 5
     assert body["summary"].startswith("3 beigetreten")
     assert response.headers["cache-control"] == "no-store"
+    other = await client.get(f"/advisor/classes/{row.id + 1000}/overview.json")
+    assert other.status_code == 404 and other.json()["type"] == "/problems/not-found"
