@@ -174,3 +174,21 @@ async def test_activity_is_counted_only_for_class_members(
     assert json.loads(request.content) == {"pupil_ref": "p1", "topic": "pay"}
     fake.down = True
     await record_class_activity("action_check_start", member, classes_api)  # never raises
+
+
+def test_the_counted_actions_and_intents_exist_in_the_domain() -> None:
+    import yaml
+
+    from actions.classes_logic import TOPIC_OF_ACTION, TOPIC_OF_INTENT
+    from tests.actions.test_domain_responses import DOMAIN_DIR
+
+    actions: set[str] = set()
+    intents: set[str] = set()
+    for path in DOMAIN_DIR.glob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        actions.update(str(name) for name in data.get("actions") or [])
+        intents.update(
+            next(iter(item)) if isinstance(item, dict) else str(item) for item in data.get("intents") or []
+        )
+    assert set(TOPIC_OF_ACTION) <= actions, set(TOPIC_OF_ACTION) - actions
+    assert set(TOPIC_OF_INTENT) <= intents, set(TOPIC_OF_INTENT) - intents
