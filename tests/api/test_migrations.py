@@ -34,6 +34,9 @@ EXPECTED_TABLES = {
     "search_documents",
     "accounts",
     "account_sessions",
+    "class_sessions",
+    "class_members",
+    "class_member_topics",
     "sign_in_links",
 }
 
