@@ -17,6 +17,7 @@ from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyTerm
 from api.search.models import SearchDocument
+from api.share.models import Handoff, RegionAdviser, ResultLink
 
 __all__ = [
     "Account",
@@ -30,12 +31,15 @@ __all__ = [
     "CheckType",
     "Company",
     "ContactRequest",
+    "Handoff",
     "KnowledgeMeta",
     "MinimumPay",
     "Municipality",
     "Offer",
     "Profession",
     "ProfessionTopic",
+    "RegionAdviser",
+    "ResultLink",
     "SearchDocument",
     "SignInLink",
     "Topic",

@@ -1,6 +1,7 @@
 """Deleting what the API and the chat hold about one pupil (one conversation id).
 
-That is the contact requests, the saved check result and, when `tracker_store_url` is set, the
+That is the contact requests, the saved check result, the summaries sent to an advisor (and the
+links to the result as a PDF) and, when `tracker_store_url` is set, the
 conversation's events in Rasa's SQL tracker store. Rasa's `SQLTrackerStore` keeps every event in
 one table `events` with the conversation id in `sender_id`; we declare just the columns we need.
 """
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.check.service import delete_pupil_results
 from api.contacts.service import delete_pupil_requests
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
+from api.share.service import delete_result_links, withdraw_handoffs
 
 TRACKER_EVENTS = Table(
     "events",
@@ -35,6 +37,8 @@ def delete_conversation(
 ) -> ConversationDeleted:
     contact_requests = delete_pupil_requests(session, pupil_ref)
     check_results = delete_pupil_results(session, pupil_ref)
+    handoffs = withdraw_handoffs(session, pupil_ref)
+    delete_result_links(session, pupil_ref)
     session.commit()
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
@@ -45,6 +49,9 @@ def delete_conversation(
     return ConversationDeleted(
         pupil_ref=pupil_ref,
         deleted=DeletedCounts(
-            contact_requests=contact_requests, check_results=check_results, tracker_events=tracker_events
+            contact_requests=contact_requests,
+            check_results=check_results,
+            handoffs=handoffs,
+            tracker_events=tracker_events,
         ),
     )

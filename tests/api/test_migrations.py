@@ -35,6 +35,9 @@ EXPECTED_TABLES = {
     "accounts",
     "account_sessions",
     "sign_in_links",
+    "handoffs",
+    "region_advisers",
+    "result_links",
 }
 
 
