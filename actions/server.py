@@ -14,6 +14,7 @@ the pupil's messages, sender id and metadata).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -35,6 +36,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
+from actions.classes import record_class_activity
+
 logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "BERUFSLOTSE_ACTION_SERVER_TOKEN"
@@ -45,6 +48,29 @@ OPEN_PATHS = frozenset({"/health"})
 
 class MissingTokenError(RuntimeError):
     pass
+
+
+class ClassAwareExecutor(ActionExecutor):
+    """rasa_sdk's executor that, after an action ran for a pupil in a class, counts its topic for
+    the class overview (actions/classes.py). The count runs beside the answer, never before it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counting: set[asyncio.Task[None]] = set()
+
+    async def run(self, action_call: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        result = await super().run(action_call, *args, **kwargs)
+        tracker = action_call.get("tracker")
+        name = action_call.get("next_action")
+        if (
+            isinstance(tracker, dict)
+            and isinstance(name, str)
+            and (tracker.get("slots") or {}).get("class_code")
+        ):
+            task = asyncio.create_task(record_class_activity(name, tracker))
+            self._counting.add(task)
+            task.add_done_callback(self._counting.discard)
+        return result
 
 
 def token_from_environment(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
@@ -107,7 +133,7 @@ def create_guarded_app(
 
 def serve(args: Any, token: str) -> None:
     """rasa_sdk.endpoint.run, with the guarded app."""
-    executor = ActionExecutor()
+    executor = ClassAwareExecutor()
     executor.register_package(args.actions_module or args.actions)
     loader = AppLoader(
         factory=partial(

@@ -4,7 +4,8 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
-python -m api.cli purge                         delete old contact requests and hand-offs, mark expired offers
+python -m api.cli purge                         delete old contact requests, classes and hand-offs, mark
+                                                expired offers
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -35,6 +36,7 @@ from api.accounts import service as accounts
 from api.accounts.exceptions import AccountError
 from api.accounts.models import LinkPurpose, Role
 from api.check.sync import read_check_bank, sync_check_bank
+from api.classes.service import purge_ended_sessions
 from api.companies.service import (
     CompanyAdminError,
     CompanyDetails,
@@ -304,12 +306,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             deleted = purge_old_requests(session, settings.contact_retention_days)
             expired = mark_expired(session)
             ended_sessions, used_links = accounts.purge_expired(session, settings)
+            old_classes = purge_ended_sessions(session, settings.class_retention_days, utc_now())
             handoffs = share.purge_handoffs(session)
             result_links = share.purge_result_links(session)
         print(
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
             f"offers marked expired: {expired}; "
             f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}; "
+            f"class sessions ended over {settings.class_retention_days} days ago deleted: {old_classes}; "
             f"hand-offs past their time deleted: {handoffs}; expired result links deleted: {result_links}"
         )
     elif args.command == "company":

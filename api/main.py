@@ -19,6 +19,8 @@ from api.accounts.pages import pages as account_pages
 from api.accounts.router import router as accounts_router
 from api.auth.exceptions import UnauthorizedError, handle_unauthorized
 from api.check.router import router as check_router
+from api.classes.pages import page_router as class_pages_router
+from api.classes.router import router as classes_router
 from api.companies.router import router as company_router
 from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(share_router)
     app.include_router(share_pages_router)
+    app.include_router(classes_router)
+    app.include_router(class_pages_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app

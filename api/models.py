@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
+from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.companies.models import ApiKey, Company
 from api.contacts.models import ContactRequest
 from api.core.models import Base
@@ -29,6 +30,9 @@ __all__ = [
     "CheckResult",
     "CheckText",
     "CheckType",
+    "ClassMember",
+    "ClassMemberTopic",
+    "ClassSession",
     "Company",
     "ContactRequest",
     "Handoff",

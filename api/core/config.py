@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
+    # Class sessions (docs/classes.md): how long one runs unless the advisor ends it, how long its
+    # data is kept after it ended (`python -m api.cli purge`), and k, the smallest group the
+    # overview shows anything for.
+    class_session_hours: int = Field(default=4, ge=1, le=72)
+    class_retention_days: int = Field(default=30, ge=1)
+    class_min_group: int = Field(default=5, ge=2)
+    # Where pupils open the website chat (the page that embeds the widget; `?class=CODE` is added)
+    # and the Telegram bot's username (without @) for the deep link t.me/<name>?start=CODE.
+    widget_page_url: str = "http://127.0.0.1:8080/"
+    telegram_bot_username: str | None = None
     # Rasa's SQL tracker store (a SQLAlchemy URL); set it so that privacy deletion reaches the chat.
     tracker_store_url: str | None = None
     # Summaries a pupil sends to an advisor (docs/handoff.md): deleted this many days after they

@@ -9,7 +9,8 @@ GET    /api/v1/share/result.pdf?pupil_ref=&lang=   the pupil's result as a PDF
 POST   /api/v1/share/result-links         a link to that PDF for the chat (works for a while)
 Anybody with the link:
 GET    /api/v1/share/results/{token}.pdf
-Advisors (pages, session cookie): GET /advisor/inbox, POST /advisor/inbox/{id}/delete
+Advisors (pages, session cookie): GET /advisor/inbox, POST /advisor/inbox/{id}/delete,
+GET /advisor/classes/{id}/overview.pdf (the class overview for the lesson, aggregates only)
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from api.accounts.dependencies import SignedIn, require_role
 from api.accounts.models import Role
 from api.auth.dependencies import require_service
 from api.check.schemas import PUPIL_REF_MAX, Language
+from api.classes import pages as class_pages
+from api.classes import service as class_service
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.models import utc_now
@@ -77,10 +80,10 @@ def _public(row: Handoff) -> HandoffPublic:
 
 
 @router.post("/handoffs/preview", response_model=HandoffPreview, dependencies=[Depends(require_service)])
-def preview_handoff(session: SessionDep, data: HandoffRequest) -> HandoffPreview:
+def preview_handoff(session: SessionDep, settings: SettingsDep, data: HandoffRequest) -> HandoffPreview:
     """Exactly what would be sent, in the pupil's language, and to whom; nothing is stored."""
     draft = service.draft_handoff(
-        session, data.pupil_ref, data.language.value, data.question, data.occupations, utc_now()
+        session, data.pupil_ref, data.language.value, data.question, data.occupations, utc_now(), settings
     )
     view = service.draft_view(session, draft)
     lines = view.lines(pdf_strings("share", draft.language))
@@ -223,3 +226,27 @@ def delete_from_inbox(request: Request, session: SessionDep, person: AdvisorDep,
     return RedirectResponse(
         f"/advisor/inbox?lang={language}&deleted=1", status_code=status.HTTP_303_SEE_OTHER
     )
+
+
+# --- the class overview as a PDF ---------------------------------------------------------------
+
+
+@pages_router.get("/advisor/classes/{session_id}/overview.pdf")
+def class_overview_pdf(
+    request: Request, session_id: int, session: SessionDep, settings: SettingsDep, person: AdvisorDep
+) -> Response:
+    """The advisor's own class only (another's is 404, like a class that does not exist)."""
+    row = class_service.own_session(session, person.account.id, session_id)
+    if row is None:
+        return class_pages.not_found(request)
+    language = pick_language(request)
+    overview = class_pages.overview_for(request, session, row, settings)
+    data = {
+        **overview.model_dump(),
+        "name": row.name,
+        "school": row.school,
+        "grade": row.grade,
+        "held_on": row.held_on,
+    }
+    filename = f"klasse-{row.code.lower()}.pdf" if language == "de" else f"class-{row.code.lower()}.pdf"
+    return pdf_response(service.class_overview_pdf(data, language), filename, language)

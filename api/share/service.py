@@ -92,9 +92,10 @@ class Addressee:
     class_ends_at: datetime | None
 
 
-def addressee_for(session: Session, pupil_ref: str, now: datetime) -> Addressee:
-    """The advisor of the pupil's active class session, else the region's advisers."""
-    joined = classes.current_class(session, pupil_ref, now)
+def addressee_for(session: Session, pupil_ref: str, now: datetime, settings: Settings) -> Addressee:
+    """The advisor of the pupil's class session, else the region's advisers."""
+    kept_after_end = timedelta(days=settings.handoff_after_class_days)
+    joined = classes.current_class(session, pupil_ref, now, kept_after_end)
     if joined is not None:
         return Addressee(Recipient.CLASS, joined.advisor_id, joined.session_id, joined.name, joined.ends_at)
     return Addressee(Recipient.REGION, None, None, None, None)
@@ -209,10 +210,11 @@ def draft_handoff(
     question: str | None,
     asked_about: Sequence[str],
     now: datetime,
+    settings: Settings,
 ) -> HandoffDraft:
     row = saved_result(session, pupil_ref)
     summary = build_summary(session, row, asked_about)
-    addressee = addressee_for(session, pupil_ref, now)
+    addressee = addressee_for(session, pupil_ref, now, settings)
     question = " ".join(question.split()) if question and question.strip() else None
     return HandoffDraft(
         addressee, language, summary, question, digest_of(addressee, language, summary, question)
@@ -250,7 +252,7 @@ def send_handoff(
 ) -> Handoff:
     """Store the hand-off the pupil confirmed (replacing their previous one); the caller commits."""
     now = now or utc_now()
-    draft = draft_handoff(session, pupil_ref, language, question, asked_about, now)
+    draft = draft_handoff(session, pupil_ref, language, question, asked_about, now, settings)
     if not secrets.compare_digest(draft.digest, confirmed_digest):
         raise HandoffChangedError()
     session.execute(delete(Handoff).where(Handoff.pupil_ref == pupil_ref))

@@ -55,6 +55,7 @@ from bot.channels.telegram.rasa import RasaClient, RasaReply, RasaUnavailableErr
 from bot.channels.telegram.replies import OutgoingDocument, OutgoingPhoto, OutgoingText, plan_messages
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.strings import Language, Strings, Text, language_for
+from nlu.readers.class_code import is_well_formed as is_class_code
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,11 @@ REFUSAL_TEXTS: Mapping[Refusal, Text] = {
     Refusal.TOO_LONG: Text.MESSAGE_TOO_LONG,
     Refusal.UNREADABLE: Text.MESSAGE_UNREADABLE,
 }
+
+
+def join_class_payload(code: str) -> str:
+    """What Rasa gets for a class's deep link (`code` is well formed: letters and digits only)."""
+    return f'/join_class{{"class_code":"{code}"}}'
 
 
 def _update_kind(update: object) -> str:
@@ -190,15 +196,20 @@ class TelegramBridge:
     # -- callbacks -------------------------------------------------------------------------------
 
     async def on_start(self, update: Update, context: Context) -> None:
-        """/start, also from a deep link t.me/<bot>?start=<parameter>: Rasa greets; the parameter
-        (later a class code) travels as metadata `start_parameter`."""
+        """/start, also from a deep link t.me/<bot>?start=<parameter>: Rasa greets, and the
+        parameter travels as metadata `start_parameter`. A class's link (t.me/<bot>?start=K7M4QX)
+        joins the class instead: Rasa gets the payload `/join_class{"class_code": ...}`."""
         chat = update.effective_chat
         if chat is None:
             return
         extra: dict[str, str] = {}
+        message = RASA_GREETING
         if context.args and START_PARAMETER.match(context.args[0]):
             extra["start_parameter"] = context.args[0]
-        await self._converse(context.bot, chat.id, update.effective_user, RASA_GREETING, extra)
+            code = context.args[0].upper()
+            if is_class_code(code):
+                message = join_class_payload(code)
+        await self._converse(context.bot, chat.id, update.effective_user, message, extra)
 
     async def on_rasa_command(self, update: Update, context: Context) -> None:
         """/hilfe, /neustart, /sprache, /meine_daten: the message Rasa understands for each."""

@@ -256,6 +256,18 @@ async def test_start_with_a_deep_link_passes_the_parameter_as_metadata(
     assert by_sender[pseudonym(OTHER_PUPIL)].metadata == {"channel": "telegram", "language_code": "de"}
 
 
+async def test_a_class_link_joins_the_class(
+    bridge: BotApplication, telegram: FakeTelegram, rasa: FakeRasa
+) -> None:
+    telegram.send_command(PUPIL, "/start K7M4QX")
+    telegram.send_command(OTHER_PUPIL, "/start k7m4qx0")  # not a class code: a plain greeting
+    await wait_for_rasa(rasa, telegram, 2)
+    by_sender = {request.sender: request for request in rasa.received()}
+    assert by_sender[pseudonym(PUPIL)].message == '/join_class{"class_code":"K7M4QX"}'
+    assert by_sender[pseudonym(PUPIL)].metadata["start_parameter"] == "K7M4QX"
+    assert by_sender[pseudonym(OTHER_PUPIL)].message == "/greet"
+
+
 @pytest.mark.parametrize(
     ("command", "message"),
     [

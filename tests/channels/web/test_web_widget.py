@@ -195,6 +195,24 @@ def test_reload_continues_the_conversation(widget: Widget, assistant: Assistant)
     assert len(received) == 2
 
 
+def test_a_class_link_joins_the_class_once(open_widget: OpenWidget, assistant: Assistant) -> None:
+    widget = open_widget("?class=k7m-4qx")
+    expect(widget.panel).to_be_visible()  # the link opens the chat
+    widget.page.wait_for_function(
+        "document.querySelector('berufslotse-chat').shadowRoot.querySelectorAll('.log > li').length >= 2"
+    )
+    assert widget.messages.first.inner_text().endswith("Klassencode: K7M 4QX")
+    widget.page.reload()
+    widget.page.wait_for_function("customElements.get('berufslotse-chat') !== undefined")
+    received = assistant.received()
+    assert [(r.sender, r.message) for r in received] == [
+        (widget.sender_id(), '/join_class{"class_code":"K7M4QX"}')
+    ]
+    other = open_widget("?class=HALLO1")  # not a class code: nothing is sent
+    expect(other.launcher).to_be_visible()
+    assert len(assistant.received()) == 1
+
+
 def test_new_conversation_starts_fresh_under_a_new_id(widget: Widget, assistant: Assistant) -> None:
     widget.open()
     widget.send("Hallo")

@@ -63,6 +63,10 @@ function adoptStyles(root) {
   }
 }
 
+// A class code as the advisor pages make it (api/classes/codes.py): six of these characters, at
+// least two digits and two letters. Only such a code ever goes into the payload.
+const CLASS_CODE = /^(?=(?:[^0-9]*[0-9]){2})(?=(?:[^A-Z]*[A-Z]){2})[A-HJKMNP-Z2-9]{6}$/;
+
 export class BerufslotseChat extends HTMLElement {
   static get observedAttributes() {
     return ['lang'];
@@ -86,6 +90,7 @@ export class BerufslotseChat extends HTMLElement {
     this.messages = this.store.loadMessages();
     this.render();
     if (this.store.wasOpen) this.open({ focus: false });
+    this.joinClassFromLink();
   }
 
   attributeChangedCallback() {
@@ -98,6 +103,27 @@ export class BerufslotseChat extends HTMLElement {
 
   get strings() {
     return stringsFor(this.getAttribute('lang'));
+  }
+
+  /** The class code of the element (`class-code`) or of the page's address (`?class=K7M4QX`). */
+  get classCode() {
+    const given = this.getAttribute('class-code') || new URLSearchParams(window.location.search).get('class') || '';
+    const code = given.replace(/[\s-]+/g, '').toUpperCase();
+    return CLASS_CODE.test(code) ? code : null;
+  }
+
+  /** A class's link opened the page: join the class once per conversation (Rasa confirms it). */
+  joinClassFromLink() {
+    const code = this.classCode;
+    if (!code) return;
+    const joined = `${this.store.sender}:${code}`;
+    if (this.store.joinedClass === joined) return;
+    this.store.joinedClass = joined;
+    this.open({ focus: false });
+    this.send({
+      text: `${this.strings.classCode} ${code.slice(0, 3)} ${code.slice(3)}`,
+      payload: `/join_class{"class_code":"${code}"}`,
+    });
   }
 
   get rasaUrl() {
@@ -385,6 +411,7 @@ export class BerufslotseChat extends HTMLElement {
     this.queue = Promise.resolve();
     this.render();
     this.open();
+    this.joinClassFromLink(); // still in the lesson: the new conversation joins the class too
   }
 
   /**

@@ -74,6 +74,15 @@ export class ChatStore {
     return this.sender;
   }
 
+  /** "<sender>:<code>" once this conversation was sent the class code of the page's link. */
+  get joinedClass() {
+    return this.session.getItem(`${PREFIX}class`);
+  }
+
+  set joinedClass(value) {
+    this.session.setItem(`${PREFIX}class`, value);
+  }
+
   get wasOpen() {
     return this.session.getItem(`${PREFIX}open`) === '1';
   }

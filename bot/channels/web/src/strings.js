@@ -33,6 +33,7 @@ export const STRINGS = {
       'Löschen lassen kannst du alles jederzeit: mit dem Knopf hier oder wenn du „lösch meine Daten“ schreibst.',
     ],
     deleteMyData: 'Meine Daten löschen',
+    classCode: 'Klassencode:',
   },
   en: {
     launcher: 'Ask Berufslotse',
@@ -64,6 +65,7 @@ export const STRINGS = {
       'You can have all of it deleted at any time: with the button here or by writing "delete my data".',
     ],
     deleteMyData: 'Delete my data',
+    classCode: 'Class code:',
   },
 };
 
