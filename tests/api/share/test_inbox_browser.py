@@ -85,7 +85,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def signed_in_page(browser: Browser, api_url: str, viewport: dict[str, int], locale: str) -> Page:
+def signed_in_page(browser: Browser, api_url: str, viewport: Any, locale: str) -> Page:
     # bypass_csp: the pages forbid scripts; axe-core is injected by the test, not by the page
     context = browser.new_context(viewport=viewport, locale=locale, bypass_csp=True)
     page = context.new_page()
