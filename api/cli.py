@@ -313,7 +313,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
             f"offers marked expired: {expired}; "
             f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}; "
-            f"class sessions ended over {settings.class_retention_days} days ago deleted: {old_classes}; "
+            f"class sessions ended more than {settings.class_retention_days} days ago deleted: "
+            f"{old_classes}; "
             f"hand-offs past their time deleted: {handoffs}; expired result links deleted: {result_links}"
         )
     elif args.command == "company":
