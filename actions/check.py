@@ -313,6 +313,8 @@ class ResultAction(CheckAction, ABC):
         if page.items:
             utterances.append(Utterance(matches_intro(query)))
             utterances.extend(match_utterances(page, 0, language, DomainTexts(domain, language)))
+        # keep it or show it to someone (bot/domain/share.yml)
+        utterances.append(Utterance("utter_share_offer"))
         for utterance in utterances:
             send(dispatcher, utterance)
         return len(page.items)

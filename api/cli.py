@@ -4,7 +4,8 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
-python -m api.cli purge                         delete old contact requests and classes, mark expired offers
+python -m api.cli purge                         delete old contact requests, classes and hand-offs, mark
+                                                expired offers
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -12,6 +13,9 @@ python -m api.cli account create --email E --role R [--company ID] [--send]
                                                 add an account; prints a one-time sign-in link
 python -m api.cli account link --email E [--send]  a new one-time sign-in link for an account
 python -m api.cli account disable --email E     no more sign-ins; ends its sessions and links
+python -m api.cli region-adviser add|remove --email E   an advisor account that also reads the
+                                                summaries pupils send to the region's advisers
+python -m api.cli region-adviser list           who reads them
 python -m api.cli import-ba <file.json>         import offers from a BA job search result
 python -m api.cli seed-demo [--seed 42] [--companies 800] [--offers 3000] [--if-empty]
 """
@@ -48,6 +52,7 @@ from api.demo.service import seed_demo
 from api.imports.service import ImportFileError, ImportReport, import_ba, read_ba_file
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
 from api.offers.service import mark_expired
+from api.share import service as share
 from knowledge import loader
 from knowledge.check.bank import CheckBankError
 from knowledge.loader import KnowledgeError
@@ -229,6 +234,32 @@ def add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     disable.add_argument("--email", required=True)
 
 
+def region_adviser_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Mark an advisor account as one of the region's advisers (docs/handoff.md), or unmark it."""
+    with session_factory_for(settings.database_url)() as session, session.begin():
+        if args.region_command == "list":
+            for email in share.region_advisers(session):
+                print(email)
+            return 0
+        try:
+            account = share.set_region_adviser(session, args.email, serves=args.region_command == "add")
+        except LookupError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        state = "reads" if args.region_command == "add" else "no longer reads"
+        print(f"{account.email} {state} the summaries sent to the region's advisers")
+    return 0
+
+
+def add_region_adviser_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    region = commands.add_parser("region-adviser", help="advisor accounts that read the region's hand-offs")
+    actions = region.add_subparsers(dest="region_command", required=True)
+    for name, text in (("add", "mark an advisor account"), ("remove", "unmark it")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--email", required=True)
+    actions.add_parser("list", help="the marked accounts")
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m api.cli", description="Berufslotse API tasks")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -241,6 +272,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     commands.add_parser("purge", help="delete contact requests past retention, mark expired offers")
     add_company_commands(commands)
     add_account_commands(commands)
+    add_region_adviser_commands(commands)
     import_ba_parser = commands.add_parser("import-ba", help="import offers from a BA job search JSON file")
     import_ba_parser.add_argument("file", type=Path)
     import_ba_parser.add_argument(
@@ -275,16 +307,22 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             expired = mark_expired(session)
             ended_sessions, used_links = accounts.purge_expired(session, settings)
             old_classes = purge_ended_sessions(session, settings.class_retention_days, utc_now())
+            handoffs = share.purge_handoffs(session)
+            result_links = share.purge_result_links(session)
         print(
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
             f"offers marked expired: {expired}; "
             f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}; "
-            f"class sessions ended more than {settings.class_retention_days} days ago deleted: {old_classes}"
+            f"class sessions ended more than {settings.class_retention_days} days ago deleted: "
+            f"{old_classes}; "
+            f"hand-offs past their time deleted: {handoffs}; expired result links deleted: {result_links}"
         )
     elif args.command == "company":
         return company_command(args, settings)
     elif args.command == "account":
         return account_command(args, settings)
+    elif args.command == "region-adviser":
+        return region_adviser_command(args, settings)
     elif args.command == "import-ba":
         try:
             result = read_ba_file(args.file)

@@ -35,6 +35,8 @@ from api.offers.router import router as offers_router
 from api.privacy.router import router as privacy_router
 from api.professions.router import router as professions_router
 from api.search.router import router as search_router
+from api.share.router import pages_router as share_pages_router
+from api.share.router import router as share_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(check_router)
     app.include_router(search_router)
     app.include_router(accounts_router)
+    app.include_router(share_router)
+    app.include_router(share_pages_router)
     app.include_router(classes_router)
     app.include_router(class_pages_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")

@@ -18,6 +18,7 @@ from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyTerm
 from api.search.models import SearchDocument
+from api.share.models import Handoff, RegionAdviser, ResultLink
 
 __all__ = [
     "Account",
@@ -34,12 +35,15 @@ __all__ = [
     "ClassSession",
     "Company",
     "ContactRequest",
+    "Handoff",
     "KnowledgeMeta",
     "MinimumPay",
     "Municipality",
     "Offer",
     "Profession",
     "ProfessionTopic",
+    "RegionAdviser",
+    "ResultLink",
     "SearchDocument",
     "SignInLink",
     "Topic",

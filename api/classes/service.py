@@ -112,7 +112,10 @@ def end_session(row: ClassSession, now: datetime) -> None:
 
 
 def delete_session(session: Session, row: ClassSession) -> None:
-    """At once, with its members and their topics."""
+    """At once, with its members, their topics and the hand-offs sent from it (api/share)."""
+    from api.share.classes import delete_class_handoffs  # api/share reads this module
+
+    delete_class_handoffs(session, row.id)
     members = select(ClassMember.id).where(ClassMember.session_id == row.id)
     session.execute(delete(ClassMemberTopic).where(ClassMemberTopic.member_id.in_(members)))
     session.execute(delete(ClassMember).where(ClassMember.session_id == row.id))

@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     # Rasa's SQL tracker store (a SQLAlchemy URL); set it so that privacy deletion reaches the chat.
     tracker_store_url: str | None = None
+    # Summaries a pupil sends to an advisor (docs/handoff.md): deleted this many days after they
+    # were sent, or this many days after the pupil's class session ended, whichever comes first.
+    handoff_retention_days: int = Field(default=30, ge=1)
+    handoff_after_class_days: int = Field(default=7, ge=0)
+    # An address that is told of every summary sent to the region's advisers (besides the accounts
+    # marked as region advisers); the email says only that there is one, never what it says.
+    handoff_region_address: str | None = None
+    # How long the link to a pupil's "Mein Ergebnis als PDF" works.
+    result_link_valid_minutes: int = Field(default=60, ge=1)
 
     @field_validator("public_url")
     @classmethod

@@ -1,9 +1,9 @@
 """Deleting what the API and the chat hold about one pupil (one conversation id).
 
-That is the contact requests, the saved check result, the class membership and, when
-`tracker_store_url` is set, the conversation's events in Rasa's SQL tracker store. Rasa's
-`SQLTrackerStore` keeps every event in one table `events` with the conversation id in
-`sender_id`; we declare just the columns we need.
+That is the contact requests, the saved check result, the class membership, the summaries sent
+to an advisor (and the links to the result as a PDF) and, when `tracker_store_url` is set, the
+conversation's events in Rasa's SQL tracker store. Rasa's `SQLTrackerStore` keeps every event in
+one table `events` with the conversation id in `sender_id`; we declare just the columns we need.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from api.check.service import delete_pupil_results
 from api.classes.service import delete_pupil_membership
 from api.contacts.service import delete_pupil_requests
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
+from api.share.service import delete_result_links, withdraw_handoffs
 
 TRACKER_EVENTS = Table(
     "events",
@@ -37,6 +38,8 @@ def delete_conversation(
 ) -> ConversationDeleted:
     contact_requests = delete_pupil_requests(session, pupil_ref)
     check_results = delete_pupil_results(session, pupil_ref)
+    handoffs = withdraw_handoffs(session, pupil_ref)
+    delete_result_links(session, pupil_ref)
     class_memberships = delete_pupil_membership(session, pupil_ref)
     session.commit()
     tracker_events: int | None = None
@@ -50,6 +53,7 @@ def delete_conversation(
         deleted=DeletedCounts(
             contact_requests=contact_requests,
             check_results=check_results,
+            handoffs=handoffs,
             class_memberships=class_memberships,
             tracker_events=tracker_events,
         ),

@@ -518,6 +518,7 @@ async def test_the_finished_check_is_scored_saved_and_shown(
         "utter_check_match",
         "utter_check_match_plain",
         "utter_check_more_matches",
+        "utter_share_offer",
     ]
     chart = dict(responses[2][1])
     assert chart == {
@@ -538,7 +539,7 @@ async def test_the_finished_check_is_scored_saved_and_shown(
         SlotSet("check_status", "saved"),
         SlotSet("check_match_offset", 5),
     ]
-    assert len(dispatcher.messages) == 10
+    assert len(dispatcher.messages) == 11  # ... and the offer to keep or share it
 
 
 async def test_the_result_does_not_depend_on_who_answers(

@@ -38,6 +38,9 @@ EXPECTED_TABLES = {
     "class_members",
     "class_member_topics",
     "sign_in_links",
+    "handoffs",
+    "region_advisers",
+    "result_links",
 }
 
 

@@ -149,5 +149,6 @@ def test_handoff_answers_in_both_languages_and_names_the_regions_advisers() -> N
 )
 def test_a_dialogue_rule_answers_the_intent(path: Path, intent: str, action: str) -> None:
     rules = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
-    steps = [rule["steps"] for rule in rules]
+    # the answer comes first; a rule may go on after it (handoff: the offer to share the result)
+    steps = [rule["steps"][:2] for rule in rules]
     assert [{"intent": intent}, {"action": action}] in steps

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API server for tests: real HTTP on 127.0.0.1, Telegram's JSON shapes.
 
 It implements the methods the bridge uses (getMe, getUpdates with offset/timeout, setWebhook,
-deleteWebhook, getWebhookInfo, sendMessage, sendPhoto with multipart upload, sendChatAction,
+deleteWebhook, getWebhookInfo, sendMessage, sendPhoto and sendDocument with multipart upload, sendChatAction,
 answerCallbackQuery, editMessageReplyMarkup, setMyCommands, getMyCommands, leaveChat) and checks
 requests the way Telegram does: the token in the path, HTML parse mode (only Telegram's tags,
 every `<`, `>` and `&` escaped), 4,096 / 1,024 visible characters, callback data of 1-64 bytes,
@@ -57,6 +57,7 @@ STRING_PARAMETERS = frozenset(
         "short_description",
         "name",
         "photo",
+        "document",
         "emoji",
     }
 )
@@ -861,6 +862,39 @@ class FakeTelegram:
                     "file_size": len(upload.content),
                 }
             ]
+        }
+        caption = params.get("caption")
+        if isinstance(caption, str) and caption:
+            visible, entities = self._formatted(
+                caption, params.get("parse_mode"), CAPTION_LIMIT, "message caption"
+            )
+            content["caption"] = visible
+            if entities:
+                content["caption_entities"] = entities
+        markup = self._check_markup(params.get("reply_markup"))
+        return self._store(chat, content, markup)
+
+    def _api_senddocument(self, params: JSON, files: dict[str, Upload]) -> JSON:
+        chat = self._require_chat(params)
+        upload = files.get("document")
+        document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            upload = files.get(document.removeprefix("attach://"))
+        if upload is None:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if not upload.content:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        file_id = f"document-file-{next(self._file_ids)}"
+        with self._lock:
+            self.uploads[file_id] = upload
+        content: JSON = {
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_name": upload.filename,
+                "mime_type": upload.content_type,
+                "file_size": len(upload.content),
+            }
         }
         caption = params.get("caption")
         if isinstance(caption, str) and caption:

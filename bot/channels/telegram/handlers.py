@@ -52,7 +52,7 @@ from bot.channels.telegram.formatting import plain_chunks, render_caption, rende
 from bot.channels.telegram.privacy import DeletionOutcome, PrivacyClient
 from bot.channels.telegram.pseudonym import sender_id_for_chat
 from bot.channels.telegram.rasa import RasaClient, RasaReply, RasaUnavailableError
-from bot.channels.telegram.replies import OutgoingPhoto, OutgoingText, plan_messages
+from bot.channels.telegram.replies import OutgoingDocument, OutgoingPhoto, OutgoingText, plan_messages
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.strings import Language, Strings, Text, language_for
 from nlu.readers.class_code import is_well_formed as is_class_code
@@ -82,6 +82,8 @@ START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TYPING_INTERVAL_SECONDS = 4.0
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # Telegram's limit for photos
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # what we send: the result PDF is far smaller
+DOCUMENT_TYPES = frozenset({"application/pdf"})
 NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 JOINED = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.RESTRICTED}
 
@@ -410,6 +412,8 @@ class TelegramBridge:
             markup = await inline_keyboard(item.buttons, self.codec)
             if isinstance(item, OutgoingText):
                 await self._send_text(bot, chat_id, item.text, markup)
+            elif isinstance(item, OutgoingDocument):
+                await self._send_document(bot, chat_id, item, language)
             else:
                 await self._send_photo(bot, chat_id, item, markup, language)
 
@@ -467,6 +471,44 @@ class TelegramBridge:
             parse_mode=ParseMode.HTML if caption else None,
             reply_markup=markup,
         )
+
+    async def _send_document(
+        self, bot: Bot, chat_id: int, item: OutgoingDocument, language: Language
+    ) -> None:
+        """Download the document (the result PDF from the API's short-lived link) and upload it."""
+        content = await self._download(item.url, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES)
+        if content is None:
+            await bot.send_message(chat_id, self.strings.text(Text.DOCUMENT_UNAVAILABLE, language))
+            return
+        with suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        await bot.send_document(chat_id, document=InputFile(content[0], filename=item.filename))
+
+    async def _download(self, url: str, types: frozenset[str], limit: int) -> tuple[bytes, str] | None:
+        """The body and its media type, when it is one of `types` and at most `limit` bytes."""
+        if urlsplit(url).scheme not in {"http", "https"}:
+            logger.warning("Skipped a file with an unsupported URL scheme")
+            return None
+        try:
+            async with self.images.stream("GET", url) as response:
+                content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code != httpx.codes.OK or content_type not in types:
+                    logger.warning(
+                        "Could not use a file: HTTP %d, type %s", response.status_code, content_type or "-"
+                    )
+                    return None
+                parts: list[bytes] = []
+                size = 0
+                async for part in response.aiter_bytes():
+                    size += len(part)
+                    if size > limit:
+                        logger.warning("Skipped a file larger than allowed")
+                        return None
+                    parts.append(part)
+        except httpx.HTTPError as exc:
+            logger.warning("Could not download a file (%s)", type(exc).__name__)
+            return None
+        return b"".join(parts), content_type
 
     async def _fetch_image(self, url: str) -> tuple[bytes, str] | None:
         if urlsplit(url).scheme not in {"http", "https"}:

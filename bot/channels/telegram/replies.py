@@ -2,7 +2,9 @@
 
 Rasa's REST channel sends the text and the image of one response as two entries. A short text
 without buttons directly followed by an image becomes the photo's caption, as a pupil would expect
-from a messenger; everything else stays a message of its own, in Rasa's order.
+from a messenger; everything else stays a message of its own, in Rasa's order. A custom payload
+`{"document": {"url", "filename"}}` (the pupil's result as a PDF, actions/share.py) becomes a
+document the bridge downloads and uploads; other custom payloads are not shown.
 """
 
 from __future__ import annotations
@@ -30,7 +32,25 @@ class OutgoingPhoto:
     buttons: tuple[RasaButton, ...] = ()
 
 
-Outgoing = OutgoingText | OutgoingPhoto
+@dataclass(frozen=True)
+class OutgoingDocument:
+    url: str
+    filename: str
+    buttons: tuple[RasaButton, ...] = ()
+
+
+Outgoing = OutgoingText | OutgoingPhoto | OutgoingDocument
+
+
+def _document(custom: object) -> OutgoingDocument | None:
+    document = custom.get("document") if isinstance(custom, dict) else None
+    if not isinstance(document, dict):
+        return None
+    url, filename = document.get("url"), document.get("filename")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    name = filename if isinstance(filename, str) and filename.strip() else "document.pdf"
+    return OutgoingDocument(url=url, filename=name)
 
 
 def _fits_caption(text: str) -> bool:
@@ -69,5 +89,9 @@ def plan_messages(replies: Sequence[RasaReply]) -> list[Outgoing]:
             else:
                 logger.warning("Dropped %d buttons that came without a text", len(reply.buttons))
         if reply.custom is not None:
-            logger.debug("Ignored a custom payload (the Telegram bridge renders none yet)")
+            document = _document(reply.custom)
+            if document is not None:
+                planned.append(document)
+            else:
+                logger.debug("Ignored a custom payload the Telegram bridge does not render")
     return planned

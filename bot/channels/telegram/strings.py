@@ -39,6 +39,7 @@ class Text(StrEnum):
     UNKNOWN_COMMAND = "unknown_command"
     BUTTON_EXPIRED = "button_expired"
     IMAGE_UNAVAILABLE = "image_unavailable"
+    DOCUMENT_UNAVAILABLE = "document_unavailable"
     MESSAGE_TOO_LONG = "message_too_long"  # names bot.channels.message_limits.MAX_MESSAGE_CHARS
     MESSAGE_UNREADABLE = "message_unreadable"
     DELETE_CONFIRM = "delete_confirm"

@@ -92,7 +92,13 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
     assert response.status_code == 200, response.text
     assert response.json() == {
         "pupil_ref": "conversation-a",
-        "deleted": {"contact_requests": 2, "check_results": 1, "class_memberships": 0, "tracker_events": 5},
+        "deleted": {
+            "contact_requests": 2,
+            "check_results": 1,
+            "handoffs": 0,
+            "class_memberships": 0,
+            "tracker_events": 5,
+        },
     }
     assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
     assert session.scalars(select(CheckResult.pupil_ref)).all() == []
@@ -107,6 +113,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
     assert again.json()["deleted"] == {
         "contact_requests": 0,
         "check_results": 0,
+        "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 0,
     }
@@ -119,6 +126,7 @@ async def test_without_a_tracker_store_only_the_api_data_goes(
     assert response.json()["deleted"] == {
         "contact_requests": 1,
         "check_results": 0,
+        "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": None,
     }
@@ -150,6 +158,7 @@ async def test_the_tracker_store_configured_by_url(
     assert response.json()["deleted"] == {
         "contact_requests": 2,
         "check_results": 1,
+        "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 3,
     }
@@ -173,6 +182,7 @@ async def test_a_tracker_store_without_events_table_counts_zero(
     assert response.json()["deleted"] == {
         "contact_requests": 0,
         "check_results": 0,
+        "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 0,
     }

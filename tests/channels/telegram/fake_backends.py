@@ -59,6 +59,10 @@ class RasaRequest:
 RasaMode = Literal["normal", "error", "slow"]
 
 
+# Enough of a PDF for the bridge, which only passes the bytes on.
+RESULT_PDF = b"%PDF-1.7\n% Mein Ergebnis\n%%EOF\n"
+
+
 @dataclass
 class FakeRasa:
     """POST /webhooks/rest/webhook answers from a script: `replies[message]`, else `default`.
@@ -131,6 +135,8 @@ class FakeRasa:
         name = request.path_params["name"]
         if name == "chart.png":
             return Response(CHART_PNG, media_type="image/png")
+        if name == "result.pdf":
+            return Response(RESULT_PDF, media_type="application/pdf")
         if name == "page.html":
             return Response("<html></html>", media_type="text/html")
         return Response(status_code=404)

@@ -19,7 +19,7 @@ from bot.channels.telegram.app import BotApplication, running_bridge
 from bot.channels.telegram.strings import Language, Text, load_strings
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.telegram.conftest import OTHER_PUPIL, PUPIL, SettingsFactory, pseudonym
-from tests.channels.telegram.fake_backends import CHART_PNG, FakeApi, FakeRasa
+from tests.channels.telegram.fake_backends import CHART_PNG, RESULT_PDF, FakeApi, FakeRasa
 
 STRINGS = load_strings()
 LONG_PAYLOAD = '/ask_pay{"profession":"anlagenmechaniker-fuer-sanitaer-heizungs-und-klimatechnik"}'
@@ -164,6 +164,34 @@ async def test_an_image_that_cannot_be_fetched_leaves_the_words_and_a_note(
     messages = await telegram.wait_for_messages(PUPIL, 2)
     assert [message["text"] for message in messages] == ["Dein Ergebnis:", de(Text.IMAGE_UNAVAILABLE)]
     assert telegram.calls("sendPhoto") == []
+
+
+async def test_the_result_pdf_is_downloaded_and_sent_as_a_document(
+    bridge: BotApplication, telegram: FakeTelegram, rasa: FakeRasa
+) -> None:
+    """actions/share.py sends {"document": {...}}: the pupil gets the file, not a link."""
+    rasa.replies["als pdf"] = [
+        {"text": "Hier ist dein Ergebnis als PDF."},
+        {"custom": {"document": {"url": rasa.image_url("result.pdf"), "filename": "mein-ergebnis.pdf"}}},
+    ]
+    telegram.send_text(PUPIL, "als pdf")
+    text, document = await telegram.wait_for_messages(PUPIL, 2)
+    assert text["text"] == "Hier ist dein Ergebnis als PDF."
+    assert document["document"]["file_name"] == "mein-ergebnis.pdf"
+    [call] = [call for call in telegram.calls("sendDocument") if call.status == 200]
+    assert call.files["document"].content == RESULT_PDF
+    assert "upload_document" in [call.params["action"] for call in telegram.calls("sendChatAction")]
+
+
+@pytest.mark.parametrize("name", ["missing.pdf", "chart.png"])
+async def test_a_document_that_cannot_be_fetched_leaves_a_note(
+    bridge: BotApplication, telegram: FakeTelegram, rasa: FakeRasa, name: str
+) -> None:
+    rasa.replies["als pdf"] = [{"custom": {"document": {"url": rasa.image_url(name), "filename": "x.pdf"}}}]
+    telegram.send_text(PUPIL, "als pdf")
+    [note] = await telegram.wait_for_messages(PUPIL, 1)
+    assert note["text"] == de(Text.DOCUMENT_UNAVAILABLE)
+    assert telegram.calls("sendDocument") == []
 
 
 async def test_a_long_text_is_split_into_several_messages(
