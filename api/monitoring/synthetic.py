@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from api.monitoring.periods import add_months
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.config import Settings
+from api.monitoring.models import CheckSignal, InterestSignal, InterestSource
+from api.monitoring.periods import add_months, month_start
+from api.monitoring.signals import contributor_key, radius_bucket, score_bucket
+from api.professions.models import Profession
 
 
 @dataclass(frozen=True)
@@ -57,3 +64,51 @@ def synthetic_population(
             )
         )
     return population
+
+
+def add_population(
+    session: Session, settings: Settings, population: Sequence[SyntheticPupil], *, is_demo: bool = False
+) -> int:
+    """Write the population's signals in one go (demo data, tests): per pupil an occupation looked
+    up, a search of the exchange and a completed check, built as `signals.record_*` build them.
+    The caller commits. Returns the number of rows."""
+    fields = dict(session.execute(select(Profession.slug, Profession.field)).all())
+    secret = settings.signal_secret.get_secret_value()
+    rows: list[object] = []
+    for pupil in population:
+        key = contributor_key(secret, pupil.pupil_ref)
+        field = (fields.get(pupil.profession_slug) or "")[:1] or None
+        slug = pupil.profession_slug if field else None
+        common = {"contributor": key, "month": month_start(pupil.month), "is_demo": is_demo}
+        rows.append(
+            InterestSignal(
+                **common,
+                source=InterestSource.LOOKUP.value,
+                profession_slug=slug,
+                field=field,
+                municipality=pupil.municipality,
+            )
+        )
+        rows.append(
+            InterestSignal(
+                **common,
+                source=InterestSource.OFFER_SEARCH.value,
+                profession_slug=slug,
+                field=field,
+                municipality=pupil.municipality,
+                offer_kind="apprenticeship",
+                radius_km=radius_bucket(20),
+            )
+        )
+        rows.append(
+            CheckSignal(
+                **common,
+                variant="quick",
+                certificate=pupil.certificate,
+                municipality=pupil.municipality,
+                **{f"score_{code.lower()}": score_bucket(pupil.scores[code]) for code in "RIASEC"},
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return len(rows)

@@ -86,7 +86,9 @@ def test_suppression_follows_the_hierarchy() -> None:
     constraints = hierarchy_constraints({}, tree.children, ["all"], list(tree.areas))
     hidden = suppress(counts, constraints, K)
     assert ("all", "badbergen") in hidden
-    assert [cell for cell in hidden if cell[1] in tree.children["samtgemeinde-artland"]] != [("all", "badbergen")]
+    assert [cell for cell in hidden if cell[1] in tree.children["samtgemeinde-artland"]] != [
+        ("all", "badbergen")
+    ]
     assert recoverable_cells(_published(counts, hidden), constraints, hidden) == {}
 
 
@@ -131,7 +133,9 @@ def test_random_tables_publish_no_cell_under_k_and_give_nothing_back(seed: int) 
     for field in FIELDS:
         for leaf in tree.leaves_under(REGION):
             roll = rng.random()
-            counts[(field, leaf)] = 0 if roll < 0.35 else rng.randint(1, 9) if roll < 0.7 else rng.randint(10, 60)
+            counts[(field, leaf)] = (
+                0 if roll < 0.35 else rng.randint(1, 9) if roll < 0.7 else rng.randint(10, 60)
+            )
     for leaf in tree.leaves_under(REGION):
         counts[("all", leaf)] = sum(counts[(field, leaf)] for field in FIELDS)
     _fill_totals(counts, tree, ["all", *FIELDS])
