@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from api.accounts import service as accounts
+from api.check.sync import CheckBankSnapshot, read_check_bank, sync_check_bank
 from api.companies.models import Company
 from api.contacts.router import background_sessions
 from api.core.config import Settings
@@ -64,13 +65,24 @@ def places() -> list[schema.Municipality]:
     return load_municipalities()
 
 
+@pytest.fixture(scope="session")
+def check_snapshot() -> CheckBankSnapshot:
+    return read_check_bank()
+
+
 @pytest.fixture
-def region(load: Callable[..., object], places: list[schema.Municipality]) -> list[schema.Profession]:
-    """The region's 39 real places and one occupation per KldB field."""
+def region(
+    session: Session,
+    load: Callable[..., object],
+    places: list[schema.Municipality],
+    check_snapshot: CheckBankSnapshot,
+) -> list[schema.Profession]:
+    """The region's 39 real places, one occupation per KldB field and the check's item bank."""
     professions = [
         build_profession(field_profession(field), field=field, kldb_code=f"{field}1234") for field in FIELDS
     ]
     load(professions=professions, municipalities=places)
+    sync_check_bank(session, check_snapshot)
     return professions
 
 
