@@ -5,7 +5,7 @@ python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
 python -m api.cli purge                         delete old contact requests, classes and hand-offs, mark
-                                                expired offers
+                                                expired offers, fold monitoring signals past retention
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -51,6 +51,7 @@ from api.core.models import utc_now
 from api.demo.service import seed_demo
 from api.imports.service import ImportFileError, ImportReport, import_ba, read_ba_file
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
+from api.monitoring.signals import purge_signals
 from api.offers.service import mark_expired
 from api.share import service as share
 from knowledge import loader
@@ -309,13 +310,17 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             old_classes = purge_ended_sessions(session, settings.class_retention_days, utc_now())
             handoffs = share.purge_handoffs(session)
             result_links = share.purge_result_links(session)
+            signals = purge_signals(session, settings)
         print(
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
             f"offers marked expired: {expired}; "
             f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}; "
             f"class sessions ended more than {settings.class_retention_days} days ago deleted: "
             f"{old_classes}; "
-            f"hand-offs past their time deleted: {handoffs}; expired result links deleted: {result_links}"
+            f"hand-offs past their time deleted: {handoffs}; expired result links deleted: {result_links}; "
+            f"monitoring signals older than {settings.signal_retention_days} days folded: "
+            f"{signals.interest_rows_folded} (into {signals.aggregate_cells_kept} cells of at least "
+            f"{settings.monitoring_k} pupils), checks anonymised: {signals.check_rows_anonymised}"
         )
     elif args.command == "company":
         return company_command(args, settings)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from api.check.service import delete_pupil_results
 from api.classes.service import delete_pupil_membership
 from api.contacts.service import delete_pupil_requests
+from api.core.config import Settings
+from api.monitoring.signals import delete_contributions
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
 from api.share.service import delete_result_links, withdraw_handoffs
 
@@ -34,13 +36,17 @@ def delete_tracker_events(connection: Connection, pupil_ref: str) -> int:
 
 
 def delete_conversation(
-    session: Session, pupil_ref: str, tracker_store: Engine | Connection | None
+    session: Session,
+    pupil_ref: str,
+    tracker_store: Engine | Connection | None,
+    settings: Settings | None = None,
 ) -> ConversationDeleted:
     contact_requests = delete_pupil_requests(session, pupil_ref)
     check_results = delete_pupil_results(session, pupil_ref)
     handoffs = withdraw_handoffs(session, pupil_ref)
     delete_result_links(session, pupil_ref)
     class_memberships = delete_pupil_membership(session, pupil_ref)
+    signals = delete_contributions(session, settings, pupil_ref) if settings is not None else 0
     session.commit()
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
@@ -56,5 +62,6 @@ def delete_conversation(
             handoffs=handoffs,
             class_memberships=class_memberships,
             tracker_events=tracker_events,
+            signals=signals,
         ),
     )

@@ -41,6 +41,10 @@ EXPECTED_TABLES = {
     "handoffs",
     "region_advisers",
     "result_links",
+    "check_signals",
+    "interest_signals",
+    "handoff_signals",
+    "interest_aggregates",
 }
 
 

@@ -98,6 +98,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
             "handoffs": 0,
             "class_memberships": 0,
             "tracker_events": 5,
+            "signals": 0,
         },
     }
     assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
@@ -116,6 +117,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
         "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 0,
+        "signals": 0,
     }
 
 
@@ -129,6 +131,7 @@ async def test_without_a_tracker_store_only_the_api_data_goes(
         "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": None,
+        "signals": 0,
     }
 
 
@@ -161,6 +164,7 @@ async def test_the_tracker_store_configured_by_url(
         "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 3,
+        "signals": 0,
     }
     engine = create_engine(tracker_store_file)
     with engine.connect() as connection:
@@ -185,6 +189,7 @@ async def test_a_tracker_store_without_events_table_counts_zero(
         "handoffs": 0,
         "class_memberships": 0,
         "tracker_events": 0,
+        "signals": 0,
     }
 
 
