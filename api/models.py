@@ -13,6 +13,7 @@ from api.contacts.models import ContactRequest
 from api.core.models import Base
 from api.geo.models import Municipality
 from api.knowledge_sync.models import KnowledgeMeta
+from api.monitoring.models import CheckSignal, HandoffSignal, InterestAggregate, InterestSignal
 from api.offers.models import Offer
 from api.pay.models import MinimumPay
 from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyTerm
@@ -26,10 +27,14 @@ __all__ = [
     "CheckAnswerOption",
     "CheckItem",
     "CheckResult",
+    "CheckSignal",
     "CheckText",
     "CheckType",
     "Company",
     "ContactRequest",
+    "HandoffSignal",
+    "InterestAggregate",
+    "InterestSignal",
     "KnowledgeMeta",
     "MinimumPay",
     "Municipality",

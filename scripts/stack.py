@@ -157,6 +157,7 @@ GENERATED_SECRETS = (
     "BERUFSLOTSE_API_ADMIN_TOKEN",
     "BERUFSLOTSE_API_KEY_PEPPER",
     "BERUFSLOTSE_ACCOUNT_SECRET",  # signs the CSRF tokens of the web pages
+    "BERUFSLOTSE_SIGNAL_SECRET",  # keys the monitoring's contributor hashes
     "BERUFSLOTSE_TELEGRAM_SENDER_ID_SECRET",
     ACTION_SERVER_TOKEN,
     "BERUFSLOTSE_PRIVACY_TOKEN",  # the Telegram bridge's: deleting a conversation, nothing else

@@ -21,6 +21,8 @@ DEFAULT_SERVICE_TOKEN = "change-me-service"
 DEFAULT_KEY_PEPPER = "change-me-pepper"
 # Development default of the key that signs the web pages' CSRF tokens; production refuses it.
 DEFAULT_ACCOUNT_SECRET = "change-me-accounts"
+# Development default of the key of the monitoring's contributor hashes; production refuses it.
+DEFAULT_SIGNAL_SECRET = "change-me-signals"
 
 
 class Environment(StrEnum):
@@ -97,6 +99,12 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, ge=1)
     # Rasa's SQL tracker store (a SQLAlchemy URL); set it so that privacy deletion reaches the chat.
     tracker_store_url: str | None = None
+    # Education monitoring (docs/monitoring.md): the key of the contributor hashes in the signal
+    # tables, the smallest number of distinct pupils behind a published figure, and how long
+    # signals stay individual before `python -m api.cli purge` folds them into aggregates.
+    signal_secret: SecretStr = SecretStr(DEFAULT_SIGNAL_SECRET)
+    monitoring_k: int = Field(default=10, ge=2)
+    signal_retention_days: int = Field(default=395, ge=1)
 
     @field_validator("public_url")
     @classmethod
@@ -131,6 +139,7 @@ class Settings(BaseSettings):
                 ("SERVICE_TOKEN", self.service_token, DEFAULT_SERVICE_TOKEN),
                 ("API_KEY_PEPPER", self.api_key_pepper, DEFAULT_KEY_PEPPER),
                 ("ACCOUNT_SECRET", self.account_secret, DEFAULT_ACCOUNT_SECRET),
+                ("SIGNAL_SECRET", self.signal_secret, DEFAULT_SIGNAL_SECRET),
             ):
                 if value.get_secret_value() == default:
                     raise ValueError(f"BERUFSLOTSE_{variable} still has its default value; set a secret")

@@ -99,6 +99,7 @@ def test_weak_hashing_and_the_default_secret_are_refused_in_production() -> None
         "service_token": SecretStr("s"),
         "api_key_pepper": SecretStr("p"),
         "account_secret": SecretStr("c"),
+        "signal_secret": SecretStr("g"),
     }
     assert Settings(**values).password_hash_memory_kib == 65536
     with pytest.raises(ValueError, match="OWASP"):

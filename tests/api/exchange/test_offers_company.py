@@ -294,4 +294,5 @@ def test_production_refuses_the_development_service_token_and_pepper() -> None:
         service_token=SecretStr("s"),
         api_key_pepper=SecretStr("p"),
         account_secret=SecretStr("c"),
+        signal_secret=SecretStr("g"),
     )
