@@ -27,6 +27,7 @@ from api.core.headers import SecurityHeadersMiddleware
 from api.core.limits import BodySizeLimitMiddleware, NulByteMiddleware
 from api.core.openapi import install_openapi
 from api.core.pages import ASSETS_PATH, STATIC_DIR
+from api.dashboard.router import router as dashboard_router
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
 from api.offers.router import router as offers_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(check_router)
     app.include_router(search_router)
     app.include_router(accounts_router)
+    app.include_router(dashboard_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app
