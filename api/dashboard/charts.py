@@ -40,6 +40,7 @@ TYPE_DASHES: Mapping[str, str] = {
 }
 TEXT = "#1b1b1b"
 GRID = "#8a8a8a"
+LABELLED_PLACES = 8  # the map names the places with the most interested pupils
 INTEREST_FILL = "#0072B2"
 PLACES_FILL = "#E69F00"
 # Classes of the supply/demand ratio on the map (the caller's `classify` sorts a ratio into one).
@@ -97,16 +98,21 @@ def profile_chart(
     language: str = "de",
 ) -> Markup:
     """Six lines (one per interest type) of the mean score by month, 0..100."""
-    width, height = 720, 380
-    left, right, top, bottom = 48, 150, 20, 56
+    width, height = 760, 380
+    left, right, top, bottom = 48, 215, 20, 56
     plot_w, plot_h = width - left - right, height - top - bottom
+    low, high = value_range(points)
     parts = _open_svg(chart_id, width, height, title, summary)
-    # grid and y axis: 0, 25, 50, 75, 100
-    for tick in (0, 25, 50, 75, 100):
-        y = top + plot_h - plot_h * tick / 100
+
+    def y_of(value: float) -> float:
+        return top + plot_h - plot_h * (value - low) / (high - low)
+
+    # grid and y axis every 10 points of the range (the range is written on the axis)
+    for tick in range(low, high + 1, 10):
+        y = y_of(tick)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}" '
-            f'stroke-width="{1 if tick else 1.5}" aria-hidden="true"/>'
+            f'stroke-width="{1.5 if tick == low else 1}" aria-hidden="true"/>'
         )
         parts.append(
             f'<text x="{left - 8}" y="{y + 5:.1f}" text-anchor="end" font-size="14" fill="{TEXT}" '
@@ -136,7 +142,7 @@ def profile_chart(
                 if segments[-1]:
                     segments.append([])
                 continue
-            segments[-1].append((x_of(index), top + plot_h - plot_h * float(value) / 100))
+            segments[-1].append((x_of(index), y_of(float(value))))
         group = [f'<g class="series" data-type="{code}" aria-hidden="true">']
         for segment in segments:
             if len(segment) > 1:
@@ -152,7 +158,7 @@ def profile_chart(
         last = next((p for p in reversed(points) if p.means.get(code) is not None), None)
         if last is not None:
             value = float(last.means[code] or 0)
-            end_labels.append((top + plot_h - plot_h * value / 100, code, format_number(value, language)))
+            end_labels.append((y_of(value), code, format_number(value, language)))
     # end labels, pushed apart so they never overlap (18 px apart)
     end_labels.sort()
     placed: list[float] = []
@@ -168,6 +174,22 @@ def profile_chart(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def value_range(points: Sequence[ProfilePoint]) -> tuple[int, int]:
+    """The y axis: the drawn values with some room, in whole tens, at least 30 points high, within
+    0..100 (so that changes of a few points show, and the axis says where it starts)."""
+    values = [float(v) for p in points for v in p.means.values() if v is not None]
+    if not values:
+        return 0, 100
+    low = max(0, int((min(values) - 5) // 10 * 10))
+    high = min(100, int(-(-(max(values) + 5) // 10) * 10))
+    while high - low < 30:
+        if low > 0:
+            low -= 10
+        if high - low < 30 and high < 100:
+            high += 10
+    return low, high
 
 
 def _marker(code: str, x: float, y: float, colour: str) -> str:
@@ -292,8 +314,9 @@ def map_chart(
     """The municipalities at their points (north up, distances true to scale), each a circle whose
     area grows with the pupils interested there, filled by the class of its demand/supply ratio and
     marked with the class's symbol. A legend explains both."""
-    width, height = 720, 560
-    legend_h = 110
+    width, height = 720, 640
+    legend_h = 170
+    named = {p.slug for p in sorted(points, key=lambda p: -(p.interested or 0))[:LABELLED_PLACES]}
     margin = 40
     located = [p for p in points if p.lat is not None and p.lon is not None]
     parts = _open_svg(chart_id, width, height, title, summary)
@@ -323,14 +346,20 @@ def map_chart(
             f'stroke="{TEXT}" stroke-width="1.25"/>'
             f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-size="14" font-weight="bold" '
             f'fill="{TEXT if key in ("balanced", "unknown") else "#ffffff"}">{symbols[key]}</text>'
-            f"</g>"
+            + (
+                f'<text x="{x + radius + 4:.1f}" y="{y + 4:.1f}" font-size="12" fill="{TEXT}" '
+                f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{_text(point.name)}</text>'
+                if point.slug in named
+                else ""
+            )
+            + "</g>"
         )
     # legend: classes, then the size of the circles
     legend_y = height - legend_h + 10
     parts.append('<g class="legend" aria-hidden="true">')
     for index, (key, colour, symbol) in enumerate(RATIO_CLASSES):
-        lx = 12 + (index % 2) * 350
-        ly = legend_y + (index // 2) * 30
+        lx = 12
+        ly = legend_y + index * 30
         parts.append(
             f'<circle cx="{lx + 11}" cy="{ly + 10}" r="11" fill="{colour}" stroke="{TEXT}"/>'
             f'<text x="{lx + 11}" y="{ly + 15}" text-anchor="middle" font-size="14" font-weight="bold" '
@@ -339,7 +368,7 @@ def map_chart(
             f"{_text(class_labels[key])}</text>"
         )
     parts.append(
-        f'<text x="12" y="{legend_y + 80}" font-size="14" fill="{TEXT}">{_text(size_label)}</text></g>'
+        f'<text x="12" y="{legend_y + 140}" font-size="14" fill="{TEXT}">{_text(size_label)}</text></g>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -167,3 +167,28 @@ def test_numbers_in_both_languages() -> None:
     assert charts.format_number(1234567.891, "de", 1) == "1.234.567,9"
     assert charts.format_number(1234567.891, "en", 1) == "1,234,567.9"
     assert charts.format_number(None, "de") == "–"
+
+
+def test_the_profile_axis_fits_the_values_and_says_where_it_starts() -> None:
+    flat = [charts.ProfilePoint("2026-01", "Jan", dict.fromkeys("RIASEC", 50.0))]
+    assert charts.value_range(flat) == (30, 60)
+    spread = [charts.ProfilePoint("2026-01", "Jan", {"R": 3, "I": 97, "A": 50, "S": 50, "E": 50, "C": 50})]
+    assert charts.value_range(spread) == (0, 100)
+    root = parse(charts.profile_chart(flat, NAMES, title="t", summary="s"))
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.isdigit()]
+    assert ticks[0] == "30" and ticks[-1] == "60"
+
+
+def test_the_map_names_its_biggest_places() -> None:
+    points = [
+        charts.MapPoint(f"p{n}", f"Ort {n}", 52 + n / 100, 8 + n / 100, n * 10, 100, 1.0)
+        for n in range(1, 12)
+    ]
+    labels = {key: key for key, _, _ in charts.RATIO_CLASSES}
+    root = parse(
+        charts.map_chart(
+            points, title="t", summary="s", class_labels=labels, size_label="z", classify=lambda _: "balanced"
+        )
+    )
+    named = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.startswith("Ort ")]
+    assert sorted(named) == sorted(f"Ort {n}" for n in range(4, 12))  # the eight with the most pupils
