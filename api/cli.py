@@ -4,7 +4,8 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
-python -m api.cli purge                         delete old contact requests, mark expired offers
+python -m api.cli purge                         delete old contact requests, mark expired offers,
+                                                fold monitoring signals past retention
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -47,6 +48,7 @@ from api.core.models import utc_now
 from api.demo.service import seed_demo
 from api.imports.service import ImportFileError, ImportReport, import_ba, read_ba_file
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
+from api.monitoring.signals import purge_signals
 from api.offers.service import mark_expired
 from knowledge import loader
 from knowledge.check.bank import CheckBankError
@@ -280,10 +282,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             deleted = purge_old_requests(session, settings.contact_retention_days)
             expired = mark_expired(session)
             ended_sessions, used_links = accounts.purge_expired(session, settings)
+            signals = purge_signals(session, settings)
         print(
             f"contact requests older than {settings.contact_retention_days} days deleted: {deleted}; "
             f"offers marked expired: {expired}; "
-            f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}"
+            f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}; "
+            f"monitoring signals older than {settings.signal_retention_days} days folded: "
+            f"{signals.interest_rows_folded} (into {signals.aggregate_cells_kept} cells of at least "
+            f"{settings.monitoring_k} pupils), checks anonymised: {signals.check_rows_anonymised}"
         )
     elif args.command == "company":
         return company_command(args, settings)

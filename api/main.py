@@ -30,6 +30,7 @@ from api.core.pages import ASSETS_PATH, STATIC_DIR
 from api.dashboard.router import router as dashboard_router
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
+from api.monitoring.router import router as monitoring_router
 from api.offers.router import router as offers_router
 from api.privacy.router import router as privacy_router
 from api.professions.router import router as professions_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search_router)
     app.include_router(accounts_router)
     app.include_router(dashboard_router)
+    app.include_router(monitoring_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app

@@ -40,6 +40,7 @@ from api.check.schemas import (
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
+from api.monitoring.signals import record_check
 
 router = APIRouter(prefix="/api/v1", tags=["check"])
 
@@ -165,9 +166,20 @@ def riasec_chart_description(
     dependencies=[Depends(require_service)],
     responses={200: {"model": CheckResultPublic, "description": "The pupil's previous result was replaced"}},
 )
-def save_result(session: SessionDep, data: CheckResultCreate, response: Response) -> CheckResultPublic:
+def save_result(
+    session: SessionDep, settings: SettingsDep, data: CheckResultCreate, response: Response
+) -> CheckResultPublic:
     """Record a completed check (pseudonymous; replaces the pupil's previous one)."""
     result, created = service.save_result(session, data)
+    record_check(
+        session,
+        settings,
+        pupil_ref=data.pupil_ref,
+        variant=data.variant.value,
+        scores=data.scores.model_dump(),
+        certificate=data.certificate,
+        municipality=data.municipality,
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
     return result

@@ -16,6 +16,9 @@ from api.contacts.notify import notify_company
 from api.contacts.schemas import PUPIL_REF_MAX, ContactRequestCreate, ContactRequestPupil
 from api.core.config import SettingsDep
 from api.core.db import SessionDep, session_factory_for
+from api.monitoring.models import InterestSource
+from api.monitoring.signals import record_interest
+from api.offers.models import Offer
 
 router = APIRouter(prefix="/api/v1", tags=["contact requests"], dependencies=[Depends(require_service)])
 
@@ -55,6 +58,17 @@ def create_contact_request(
     request = service.create_contact_request(session, data)
     background.add_task(notify_company, sessions, settings, request.id)
     described = service.describe_for_pupil(session, request)
+    offer = session.get(Offer, data.offer_id)
+    if offer is not None:
+        record_interest(
+            session,
+            settings,
+            pupil_ref=data.pupil_ref,
+            source=InterestSource.CONTACT_REQUEST,
+            profession_slug=offer.profession_slug,
+            municipality=offer.municipality_slug,
+            offer_kind=offer.kind,
+        )
     # End this request's (read) transaction before the background task writes: on SQLite an open
     # reader blocks the notification's write ("database is locked").
     session.commit()

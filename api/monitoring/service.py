@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -72,7 +73,7 @@ SUPPLY_NOTE = (
 )
 
 
-def _demo_condition(column: ColumnElement[bool], demo: DemoFilter) -> ColumnElement[bool]:
+def _demo_condition(column: Any, demo: DemoFilter) -> ColumnElement[bool]:
     if demo is DemoFilter.EXCLUDE:
         return column.is_(False)
     if demo is DemoFilter.ONLY:
@@ -152,7 +153,7 @@ def interest_counts(session: Session, tree: AreaTree, period: Period, demo: Demo
         )
         .distinct()
     ).all()
-    cells_of: dict[str, set[Cell]] = defaultdict(set)
+    cells_of: dict[str | None, set[Cell]] = defaultdict(set)
     for contributor, field, municipality in rows:
         for area in tree.ancestors(tree.leaf_of(municipality)):
             cells_of[contributor].add((field, area))
@@ -338,12 +339,15 @@ def interest_profile(
             .group_by(HandoffSignal.month)
         ).all()
     )
-    by_month: dict[date, list[tuple[str, tuple[int | None, ...]]]] = defaultdict(list)
+    by_month: dict[date, list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
     for month, _contributor, municipality, *scores in rows:
         # one check signal per pupil and month (record_check replaces), so a row is a pupil
         by_month[month].append((tree.leaf_of(municipality), tuple(scores)))
     constraints = hierarchy_constraints(
-        rows={}, columns=dict(tree.children), all_rows=[ALL_FIELDS], all_columns=list(tree.areas)
+        rows={},
+        columns={parent: list(children) for parent, children in tree.children.items()},
+        all_rows=[ALL_FIELDS],
+        all_columns=list(tree.areas),
     )
     leaves = set(tree.leaves_under(area_id))
     result: list[ProfileMonth] = []
@@ -360,7 +364,7 @@ def interest_profile(
         if contributors:
             inside = [scores for leaf, scores in entries if leaf in leaves]
             for index, code in enumerate("RIASEC"):
-                values = [scores[index] for scores in inside if scores[index] is not None]
+                values: list[int] = [scores[index] for scores in inside if scores[index] is not None]
                 means[code] = round(sum(values) / len(values), 1) if values else None
         handoff_count = int(handoffs.get(month, 0))
         result.append(
@@ -405,7 +409,11 @@ def top_interests(
         .group_by(column)
     ).all()
     items = sorted(
-        (TopInterest(code=code, kind=kind, contributors=int(pupils)) for code, pupils in rows if pupils >= k),
+        (
+            TopInterest(code=str(code), kind=kind, contributors=int(pupils))
+            for code, pupils in rows
+            if pupils >= k
+        ),
         key=lambda item: (-item.contributors, item.code),
     )
     return TopInterestsReport(period=describe_period(period), k=k, demo=demo, items=items[:limit])

@@ -195,7 +195,7 @@ def retention_cutoff(settings: Settings, now: datetime | None = None) -> date:
 def purge_signals(session: Session, settings: Settings, now: datetime | None = None) -> PurgeReport:
     """Fold interest signals past retention into aggregates (cells of >= k pupils; smaller cells
     are dropped) and delete them; take the key, the class session and the school type off check
-    signals past retention. Commits."""
+    signals past retention. The caller commits."""
     cutoff = retention_cutoff(settings, now)
     old = InterestSignal.month < cutoff
     cells = session.execute(
@@ -231,7 +231,6 @@ def purge_signals(session: Session, settings: Settings, now: datetime | None = N
         .values(contributor=None, class_session_id=None, school_type=None)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
     return PurgeReport(
         interest_rows_folded=int(getattr(folded, "rowcount", 0) or 0),
         aggregate_cells_kept=kept,

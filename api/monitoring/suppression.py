@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 Cell = tuple[Hashable, Hashable]
 
@@ -39,10 +40,10 @@ class Constraint:
 
 
 def hierarchy_constraints(
-    rows: Mapping[Hashable, Sequence[Hashable]],
-    columns: Mapping[Hashable, Sequence[Hashable]],
-    all_rows: Iterable[Hashable],
-    all_columns: Iterable[Hashable],
+    rows: Mapping[Any, Sequence[Any]],
+    columns: Mapping[Any, Sequence[Any]],
+    all_rows: Iterable[Any],
+    all_columns: Iterable[Any],
 ) -> list[Constraint]:
     """Constraints of a two-way table whose rows and columns each form a hierarchy.
 

@@ -7,8 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
+from api.monitoring.dependencies import SignalPupilDep
+from api.monitoring.models import InterestSource
+from api.monitoring.signals import record_interest
 from api.offers import service
 from api.offers.models import OfferKind
 from api.offers.schemas import OfferPage, OfferPublic
@@ -22,6 +26,8 @@ MAX_ID = 2**31 - 1
 @router.get("/offers", response_model=OfferPage)
 def search_offers(
     session: SessionDep,
+    settings: SettingsDep,
+    pupil: SignalPupilDep,
     profession: Annotated[str | None, Query(max_length=120, description="Slug of an occupation")] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="Free text: title, description, company, occupation")
@@ -56,7 +62,19 @@ def search_offers(
         certificate=certificate,
         include_related=include_related,
     )
-    return service.search_offers(session, filters, limit=limit, offset=offset)
+    page = service.search_offers(session, filters, limit=limit, offset=offset)
+    if pupil is not None and offset == 0:
+        record_interest(
+            session,
+            settings,
+            pupil_ref=pupil,
+            source=InterestSource.OFFER_SEARCH,
+            profession_slug=profession,
+            municipality=service.resolve_place_slug(session, near),
+            offer_kind=kind.value if kind is not None else None,
+            radius_km=(radius_km or service.DEFAULT_RADIUS_KM) if near else None,
+        )
+    return page
 
 
 @router.get("/offers/{offer_id}", response_model=OfferPublic)

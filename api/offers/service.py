@@ -124,6 +124,14 @@ class SearchPlan:
     order: list[Any]
 
 
+def resolve_place_slug(session: Session, near: str | None) -> str | None:
+    """The municipality slug `near` names (as the search resolves it), else None."""
+    if not near:
+        return None
+    place = Region.load(session).resolve(near)
+    return place.slug if place is not None else None
+
+
 def plan_search(session: Session, filters: OfferFilters, now: datetime) -> SearchPlan:
     conditions = visible(now)
     needs_company = False

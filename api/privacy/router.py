@@ -29,8 +29,9 @@ TrackerStoreDep = Annotated[Engine | Connection | None, Depends(tracker_store)]
 @router.delete("/conversations/{pupil_ref}", response_model=ConversationDeleted)
 def delete_conversation(
     session: SessionDep,
+    settings: SettingsDep,
     store: TrackerStoreDep,
     pupil_ref: Annotated[str, Path(min_length=1, max_length=PUPIL_REF_MAX)],
 ) -> ConversationDeleted:
     """Delete everything held about this conversation; answers how much was deleted (0 is fine)."""
-    return service.delete_conversation(session, pupil_ref, store)
+    return service.delete_conversation(session, pupil_ref, store, settings)

@@ -11,6 +11,9 @@ class DeletedCounts(PublicSchema):
     tracker_events: int | None = Field(
         ge=0, description="Events deleted from Rasa's tracker store; null when none is configured"
     )
+    signals: int = Field(
+        default=0, ge=0, description="Monitoring signals still individual (docs/monitoring_privacy.md)"
+    )
 
 
 class ConversationDeleted(PublicSchema):

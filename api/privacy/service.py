@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from api.check.service import delete_pupil_results
 from api.contacts.service import delete_pupil_requests
+from api.core.config import Settings
+from api.monitoring.signals import delete_contributions
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
 
 TRACKER_EVENTS = Table(
@@ -31,10 +33,14 @@ def delete_tracker_events(connection: Connection, pupil_ref: str) -> int:
 
 
 def delete_conversation(
-    session: Session, pupil_ref: str, tracker_store: Engine | Connection | None
+    session: Session,
+    pupil_ref: str,
+    tracker_store: Engine | Connection | None,
+    settings: Settings | None = None,
 ) -> ConversationDeleted:
     contact_requests = delete_pupil_requests(session, pupil_ref)
     check_results = delete_pupil_results(session, pupil_ref)
+    signals = delete_contributions(session, settings, pupil_ref) if settings is not None else 0
     session.commit()
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
@@ -45,6 +51,9 @@ def delete_conversation(
     return ConversationDeleted(
         pupil_ref=pupil_ref,
         deleted=DeletedCounts(
-            contact_requests=contact_requests, check_results=check_results, tracker_events=tracker_events
+            contact_requests=contact_requests,
+            check_results=check_results,
+            tracker_events=tracker_events,
+            signals=signals,
         ),
     )

@@ -6,8 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
+from api.monitoring.dependencies import SignalPupilDep
+from api.monitoring.models import InterestSource
+from api.monitoring.signals import record_interest
 from api.professions import service
 from api.professions.models import Profession
 from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic, TopicPublic
@@ -29,6 +33,8 @@ ProfessionDep = Annotated[Profession, Depends(profession_by_slug)]
 @router.get("/professions", response_model=ProfessionPage)
 def list_professions(
     session: SessionDep,
+    settings: SettingsDep,
+    pupil: SignalPupilDep,
     q: Annotated[
         str | None, Query(max_length=200, description="Free text as a pupil types it (typos are fine)")
     ] = None,
@@ -79,13 +85,23 @@ def list_professions(
         reachable_with=reachable_with,
         duration_max=duration_max,
     )
-    return service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset, sort=sort)
+    page = service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset, sort=sort)
+    if pupil is not None and topic and offset == 0:
+        record_interest(session, settings, pupil_ref=pupil, source=InterestSource.TOPIC, topic=topic)
+    return page
 
 
 @router.get("/professions/{slug}", response_model=ProfessionPublic)
-def get_profession(session: SessionDep, profession: ProfessionDep) -> ProfessionPublic:
+def get_profession(
+    session: SessionDep, settings: SettingsDep, pupil: SignalPupilDep, profession: ProfessionDep
+) -> ProfessionPublic:
     """One occupation with texts, labels, pay and related occupations."""
-    return service.describe_profession(session, profession)
+    described = service.describe_profession(session, profession)
+    if pupil is not None:
+        record_interest(
+            session, settings, pupil_ref=pupil, source=InterestSource.LOOKUP, profession_slug=profession.slug
+        )
+    return described
 
 
 @router.get("/topics", response_model=list[TopicPublic])
