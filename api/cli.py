@@ -15,7 +15,7 @@ python -m api.cli account link --email E [--send]  a new one-time sign-in link f
 python -m api.cli account disable --email E     no more sign-ins; ends its sessions and links
 python -m api.cli import-ba <file.json>         import offers from a BA job search result
 python -m api.cli seed-demo [--seed 42] [--companies 800] [--offers 3000] [--if-empty]
-python -m api.cli seed-demo-signals [--seed 13] [--pupils 2400] [--if-empty]
+python -m api.cli seed-demo-signals [--seed 13] [--pupils 5000] [--if-empty]
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "seed-demo-signals", help="replace the demo signals of the district's dashboard (is_demo rows)"
     )
     demo_signals.add_argument("--seed", type=int, default=13)
-    demo_signals.add_argument("--pupils", type=int, default=2400)
+    demo_signals.add_argument("--pupils", type=int, default=5000)
     demo_signals.add_argument("--if-empty", action="store_true", help="do nothing when demo signals exist")
     args = parser.parse_args(argv)
 

@@ -58,8 +58,8 @@ S_TREND = 8
 LEAD_WEIGHTS = {"R": 1.0, "I": 0.7, "A": 0.8, "S": 1.2, "E": 0.7, "C": 0.6}
 # Which KldB Berufsbereiche a pupil of each leading type looks at (relative weights).
 FIELDS_BY_TYPE: Mapping[str, Mapping[str, float]] = {
-    "R": {"1": 2.0, "2": 3.0, "3": 2.0, "5": 1.2, "4": 0.5, "8": 0.6},
-    "I": {"4": 3.0, "8": 2.0, "2": 1.0, "1": 0.6},
+    "R": {"1": 2.0, "2": 1.8, "3": 2.0, "5": 1.2, "4": 0.5, "8": 0.6},
+    "I": {"4": 3.0, "8": 2.0, "2": 0.5, "1": 0.6},
     "A": {"9": 5.0, "2": 0.7, "6": 0.7, "3": 0.4},
     "S": {"8": 6.0, "6": 1.0, "7": 0.6},
     "E": {"6": 3.5, "7": 2.0, "5": 0.8, "9": 0.6},
@@ -225,7 +225,7 @@ def seed_demo_signals(
     session: Session,
     *,
     seed: int = 13,
-    pupils: int = 2400,
+    pupils: int = 5000,
     today: date | None = None,
     only_if_empty: bool = False,
 ) -> SignalSeedReport:
