@@ -105,7 +105,7 @@ def test_charts_render_and_filters_work(browser: Browser, base_url: str) -> None
     # three charts, each visible with a size and an accessible name
     for name in (
         "Mittlere Interessen-Werte",
-        "Interessierte Jugendliche und Ausbildungsplätze",
+        "Interessierte Jugendliche und Plätze nach Berufsbereich",
         "je Gemeinde",
     ):
         chart = page.get_by_role("img", name=name)
