@@ -143,7 +143,7 @@ def generate_demo_signals(
         )
         scores: dict[str, int | None] = {}
         for code in RIASEC:
-            mean = BASE_MEANS[code] + (LEAD_BONUS if code == lead else 0)
+            mean = float(BASE_MEANS[code] + (LEAD_BONUS if code == lead else 0))
             if code == "S":
                 mean += S_TREND * progress
             elif code == "R":

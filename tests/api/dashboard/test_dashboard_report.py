@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import httpx
 from pypdf import PdfReader
@@ -40,7 +41,7 @@ async def test_the_quarterly_report_is_a_tagged_pdf_with_the_figures(
     assert response.headers["content-type"] == "application/pdf"
     assert f'filename="berufslotse-quartalsbericht-{quarter}.pdf"' in response.headers["content-disposition"]
     reader, text = pdf_text(response.content)
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     assert root["/Lang"] == "de"
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
@@ -74,7 +75,8 @@ async def test_the_quarterly_report_is_a_tagged_pdf_with_the_figures(
 async def test_the_report_in_english(district: httpx.AsyncClient) -> None:
     response = await district.get("/district/report.pdf", params={"quarter": "2026-Q3", "lang": "en"})
     reader, text = pdf_text(response.content)
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    english_root: Any = reader.trailer["/Root"]
+    assert english_root["/Lang"] == "en"
     words = flat(text)
     assert "Quarterly education monitoring report 2026-Q3" in words
     assert "Different source:" in words
