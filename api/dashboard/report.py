@@ -27,6 +27,16 @@ def previous_quarter(today: date) -> str:
     return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 
 
+def recent_quarters(today: date, count: int = 4) -> list[str]:
+    """The last `count` quarters that have ended, the latest first."""
+    quarters, day = [], today
+    for _ in range(count):
+        quarter = previous_quarter(day)
+        quarters.append(quarter)
+        day = quarter_period(quarter).start
+    return quarters
+
+
 def render_quarterly(
     session: Session, settings: Settings, quarter: str, language: str, *, area: str, demo: str, today: date
 ) -> bytes:

@@ -84,15 +84,17 @@ def dashboard_page(
     language = pick_language(request)
     board, t = _board(request, session, settings, language)
     query = board.filters.query(**({"lang": language} if language != "de" else {}))
-    quarter = report.previous_quarter(view.today_local())
+    quarters = report.recent_quarters(view.today_local())
     return pages.render(
         request,
         "district.html",
         signed_in=person,
         export_csv=f"/district/export.csv?{urlencode(query)}",
         export_json=f"/district/export.json?{urlencode(query)}",
-        report_pdf=f"/district/report.pdf?{urlencode({**query, 'quarter': quarter})}",
-        quarter_label=quarter,
+        report_links=[
+            (quarter, f"/district/report.pdf?{urlencode({**query, 'quarter': quarter})}")
+            for quarter in quarters
+        ],
         **template_values(board, t),
     )
 

@@ -95,3 +95,11 @@ def test_quarters() -> None:
     assert previous_quarter(date(2027, 2, 1)) == "2026-Q4"
     period = quarter_period("2026-Q4")
     assert (period.start, period.end) == (date(2026, 10, 1), date(2027, 1, 1))
+
+
+def test_the_page_offers_the_last_four_quarters() -> None:
+    from datetime import date
+
+    from api.dashboard.report import recent_quarters
+
+    assert recent_quarters(date(2026, 12, 6)) == ["2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4"]
