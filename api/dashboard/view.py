@@ -531,7 +531,7 @@ def render_charts(board: Dashboard, t: Mapping[str, str]) -> dict[str, Any]:
 def period_label(period: Period, t: Mapping[str, str]) -> str:
     if period.kind is PeriodKind.ALL:
         return t["period_all"]
-    if period.kind is PeriodKind.SCHOOL_YEAR:
+    if period.kind is PeriodKind.SCHOOL_YEAR and "/" in period.label:  # not a quarter (report.py)
         return t["period_school_year"].format(label=period.label)
     return period.label
 

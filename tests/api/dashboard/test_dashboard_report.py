@@ -57,6 +57,7 @@ async def test_the_quarterly_report_is_a_tagged_pdf_with_the_figures(
     assert "Andere Quelle:" in words and "Bundesagentur für Arbeit" in words
     assert "Angebots-Nachfrage-Relation" in words  # the BIBB definition
     assert "Begriffe" in words and "Mindestzahl" in words
+    assert "Schuljahr" not in words.split("Begriffe")[0]  # a quarter is no school year
 
     # the same figures as the statistics publish for the quarter (the page's source)
     with Session(dashboard_engine) as session:
@@ -103,3 +104,12 @@ def test_the_page_offers_the_last_four_quarters() -> None:
     from api.dashboard.report import recent_quarters
 
     assert recent_quarters(date(2026, 12, 6)) == ["2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4"]
+
+
+def test_a_quarter_is_named_as_a_quarter() -> None:
+    from api.dashboard.view import period_label
+    from api.monitoring.periods import school_year_period
+
+    t = {"period_school_year": "Schuljahr {label}", "period_all": "Gesamt"}
+    assert period_label(quarter_period("2026-Q4"), t) == "2026-Q4"
+    assert period_label(school_year_period(2026), t) == "Schuljahr 2026/27"
