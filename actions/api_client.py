@@ -29,6 +29,9 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 # through the environment; the API's development default (api/core/config.py) otherwise.
 SERVICE_TOKEN_ENV = "BERUFSLOTSE_SERVICE_TOKEN"
 DEFAULT_SERVICE_TOKEN = "change-me-service"
+# The conversation a lookup or search is made for, so that the district's monitoring can count
+# distinct pupils (the API keeps only a keyed hash of it; sent with the service token only).
+PUPIL_HEADER = "X-Berufslotse-Pupil"
 # Where the pupil's device fetches the chart; the channels reach the API under this address.
 PUBLIC_API_URL_ENV = "BERUFSLOTSE_PUBLIC_API_URL"
 # A kept-alive connection the server has closed fails at once; these requests are safe to send again.
@@ -336,10 +339,12 @@ class BerufslotseApi:
         self._service_token = service_token or ApiSettings.from_env().service_token
         self._topics: dict[str, TopicName] | None = None
 
-    async def explore_professions(self, filters: ExploreFilters, limit: int, offset: int) -> ExplorePage:
+    async def explore_professions(
+        self, filters: ExploreFilters, limit: int, offset: int, pupil_ref: str | None = None
+    ) -> ExplorePage:
         """One page of occupations by topic, certificate, duration, training type, optionally by pay."""
         params: dict[str, str | int] = {**filters.params(), "limit": limit, "offset": offset}
-        payload = await self._get_json("/api/v1/professions", params=params)
+        payload = await self._get_json("/api/v1/professions", params=params, pupil_ref=pupil_ref)
         try:
             return ExplorePage(
                 items=tuple(parse_explore_item(item) for item in payload["items"]),
@@ -380,11 +385,11 @@ class BerufslotseApi:
         except (KeyError, TypeError, ValueError) as error:
             raise ApiUnavailableError(f"unexpected knowledge search payload: {error!r}") from error
 
-    async def get_profession(self, slug: str) -> ProfessionDetail:
+    async def get_profession(self, slug: str, pupil_ref: str | None = None) -> ProfessionDetail:
         if not is_valid_slug(slug):
             raise ProfessionNotFoundError(slug)
         try:
-            payload = await self._get_json(f"/api/v1/professions/{slug}")
+            payload = await self._get_json(f"/api/v1/professions/{slug}", pupil_ref=pupil_ref)
         except _NotFound as error:
             raise ProfessionNotFoundError(slug) from error
         try:
@@ -392,8 +397,10 @@ class BerufslotseApi:
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ApiUnavailableError(f"unexpected profile payload for {slug!r}: {error!r}") from error
 
-    async def _get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
-        response = await self._send("GET", path, params=params)
+    async def _get_json(
+        self, path: str, params: Mapping[str, str | int] | None = None, pupil_ref: str | None = None
+    ) -> Any:
+        response = await self._send("GET", path, params=params, pupil_ref=pupil_ref)
         if response.status_code == httpx.codes.NOT_FOUND:
             raise _NotFound(path)
         return self._json(response)
@@ -409,13 +416,16 @@ class BerufslotseApi:
         json: Any = None,
         service: bool = False,
         shown_as: str | None = None,
+        pupil_ref: str | None = None,
     ) -> httpx.Response:
         """Every request of the actions goes through here. A closed keep-alive connection is retried
         once for GET and DELETE (never for POST: a company would get two emails); a network error,
         a wrong service token (401) or a server error (5xx) is `ApiUnavailableError`. Errors name
         `shown_as` (the route) instead of the path, and do not chain the transport error, so that a
         pupil's pseudonym in a path stays out of the logs. Other answers go back to the caller."""
-        headers = {"Authorization": f"Bearer {self._service_token}"} if service else None
+        headers = {"Authorization": f"Bearer {self._service_token}"} if service or pupil_ref else None
+        if pupil_ref and headers is not None:
+            headers[PUPIL_HEADER] = pupil_ref
         route = shown_as or path
         attempts = 2 if method in IDEMPOTENT_METHODS else 1
         for attempt in range(attempts):

@@ -45,7 +45,7 @@ class ActionExploreProfessions(ExchangeAction):
                 topics = {}
             else:
                 page = await self.api.explore_professions(
-                    query.filters(), limit=PAGE_SIZE, offset=query.offset
+                    query.filters(), limit=PAGE_SIZE, offset=query.offset, pupil_ref=tracker.sender_id
                 )
                 topics = await self.api.topic_names() if query.topic else {}
         except ApiUnavailableError:

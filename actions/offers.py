@@ -148,7 +148,7 @@ class ActionSearchOffers(ExchangeAction):
         previous = SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
         try:
             step = await self._plan(tracker, previous)
-            return await self._take(step, dispatcher, texts, previous)
+            return await self._take(step, dispatcher, texts, previous, tracker.sender_id)
         except ApiUnavailableError:
             logger.exception("offer search: API unavailable")
             dispatcher.utter_message(response="utter_offer_service_unavailable")
@@ -184,6 +184,7 @@ class ActionSearchOffers(ExchangeAction):
         dispatcher: CollectingDispatcher,
         texts: DomainTexts,
         previous: SearchState | None,
+        pupil_ref: str | None = None,
     ) -> Events:
         done: Events = [SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
         if isinstance(step, NothingToContinue):
@@ -209,18 +210,18 @@ class ActionSearchOffers(ExchangeAction):
             only = candidates[0].slug if candidates else None
             step = RunSearch(replace(step.state, profession=only))
         state = step.state
-        shown = await self._search(state, dispatcher, texts)
+        shown = await self._search(state, dispatcher, texts, pupil_ref)
         if shown is None:  # nothing more on a later page: stay where we were
             return [SlotSet(SEARCH_SLOT, (previous or state).to_slot()), *done]
         return [SlotSet(SEARCH_SLOT, replace(state, shown=shown).to_slot()), *done]
 
     async def _search(
-        self, state: SearchState, dispatcher: CollectingDispatcher, texts: DomainTexts
+        self, state: SearchState, dispatcher: CollectingDispatcher, texts: DomainTexts, pupil_ref: str | None
     ) -> tuple[int, ...] | None:
         """Send the results (or the honest answer with alternatives); the ids shown, None when a
         later page is empty."""
         try:
-            results = await self.api.search_offers(state.query())
+            results = await self.api.search_offers(state.query(), pupil_ref=pupil_ref)
             name = await self._profession_name(state, results, texts)
         except (UnknownProfessionFilterError, ProfessionNotFoundError):
             dispatcher.utter_message(response="utter_profession_not_found")

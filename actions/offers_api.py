@@ -304,8 +304,9 @@ class ExchangeApi(BerufslotseApi):
 
     # --- offers ------------------------------------------------------------------------------
 
-    async def search_offers(self, query: OfferQuery) -> OfferResults:
-        response = await self._send("GET", "/api/v1/offers", params=query.params())
+    async def search_offers(self, query: OfferQuery, pupil_ref: str | None = None) -> OfferResults:
+        """One page of offers; `pupil_ref` (the conversation) lets the monitoring count the search."""
+        response = await self._send("GET", "/api/v1/offers", params=query.params(), pupil_ref=pupil_ref)
         if response.status_code == httpx.codes.UNPROCESSABLE_ENTITY:
             problem = problem_name(response)
             if problem == "unknown-place":

@@ -90,7 +90,7 @@ class ActionAnswerProfession(ApiAction):
             tracker.get_slot(PROFESSION_SLOT),
         )
         try:
-            return await self._answer(dispatcher, request, intent, language)
+            return await self._answer(dispatcher, request, intent, language, tracker.sender_id)
         except ApiUnavailableError:
             logger.exception("profession API unavailable")
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -102,11 +102,12 @@ class ActionAnswerProfession(ApiAction):
         request: ProfessionRequest,
         intent: str | None,
         language: Language,
+        pupil_ref: str | None = None,
     ) -> list[dict[str, Any]]:
         aspect = aspect_for_intent(intent)
         if isinstance(request, KnownProfessions):
             # Load every profile before sending anything, so a failing API never leaves half an answer.
-            profiles = [await self._load(slug) for slug in request.slugs]
+            profiles = [await self._load(slug, pupil_ref) for slug in request.slugs]
             found = [profile for profile in profiles if profile is not None]
             if len(found) < len(profiles):
                 dispatcher.utter_message(response="utter_profession_not_found")
@@ -157,9 +158,9 @@ class ActionAnswerProfession(ApiAction):
         if also is not None:
             send(dispatcher, also)
 
-    async def _load(self, slug: str) -> ProfessionDetail | None:
+    async def _load(self, slug: str, pupil_ref: str | None = None) -> ProfessionDetail | None:
         try:
-            return await self.api.get_profession(slug)
+            return await self.api.get_profession(slug, pupil_ref=pupil_ref)
         except ProfessionNotFoundError:
             return None
 

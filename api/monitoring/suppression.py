@@ -107,7 +107,7 @@ def _one_more(
 
 
 def recoverable_cells(
-    published: Mapping[Cell, int], constraints: Sequence[Constraint], hidden: Iterable[Cell]
+    published: Mapping[Any, int], constraints: Sequence[Constraint], hidden: Iterable[Cell]
 ) -> dict[Cell, int]:
     """What an attacker gets back by subtraction: repeatedly solves every constraint that has
     exactly one unknown, using what was published and what was already solved (for tests and for

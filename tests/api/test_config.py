@@ -29,6 +29,7 @@ def test_other_environments_refuse_the_default_token(environment: Environment) -
         "service_token": SecretStr("s3rvice"),
         "api_key_pepper": SecretStr("pepp3r"),
         "account_secret": SecretStr("acc0unts"),
+        "signal_secret": SecretStr("s1gnals"),
     }
     accepted = settings(environment=environment, api_admin_token=SecretStr("s3cret"), **secrets)
     assert accepted.environment is environment

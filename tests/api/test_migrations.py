@@ -35,6 +35,10 @@ EXPECTED_TABLES = {
     "accounts",
     "account_sessions",
     "sign_in_links",
+    "check_signals",
+    "interest_signals",
+    "handoff_signals",
+    "interest_aggregates",
 }
 
 

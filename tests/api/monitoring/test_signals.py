@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import DateTime, Table, inspect, select
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
@@ -62,7 +62,12 @@ async def pupil_does_everything(client: httpx.AsyncClient, offer: Offer) -> None
         "municipality": "bersenbrueck",
     }
     assert (await client.post("/api/v1/check/results", json=check, headers=SERVICE)).status_code == 201
-    search = {"profession": "beruf-im-feld-2", "near": "Melle", "radius_km": 20, "kind": "apprenticeship"}
+    search: dict[str, str | int] = {
+        "profession": "beruf-im-feld-2",
+        "near": "Melle",
+        "radius_km": 20,
+        "kind": "apprenticeship",
+    }
     assert (await client.get("/api/v1/offers", params=search, headers=AS_PUPIL)).status_code == 200
     assert (await client.get("/api/v1/professions/beruf-im-feld-3", headers=AS_PUPIL)).status_code == 200
     request = {
@@ -138,6 +143,7 @@ async def test_nothing_personal_is_stored_in_the_signal_tables(
     inspector = inspect(connection)
     for model in SIGNAL_MODELS:
         table = model.__table__
+        assert isinstance(table, Table)
         # the columns: exactly the allowed ones, none of a time of day
         assert {column["name"] for column in inspector.get_columns(table.name)} == ALLOWED_COLUMNS[table.name]
         assert not [column for column in table.columns if isinstance(column.type, DateTime)]

@@ -7,6 +7,7 @@ from collections.abc import Hashable
 
 import pytest
 
+from api.geo.models import Municipality
 from api.monitoring.areas import DISTRICT, REGION, UNKNOWN, AreaTree
 from api.monitoring.suppression import (
     Cell,
@@ -92,9 +93,7 @@ def test_suppression_follows_the_hierarchy() -> None:
     assert recoverable_cells(_published(counts, hidden), constraints, hidden) == {}
 
 
-def _real_places() -> list:  # type: ignore[type-arg]
-    from api.geo.models import Municipality
-
+def _real_places() -> list[Municipality]:
     return [
         Municipality(
             slug=place.slug,
