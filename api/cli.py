@@ -18,6 +18,7 @@ python -m api.cli region-adviser add|remove --email E   an advisor account that 
 python -m api.cli region-adviser list           who reads them
 python -m api.cli import-ba <file.json>         import offers from a BA job search result
 python -m api.cli seed-demo [--seed 42] [--companies 800] [--offers 3000] [--if-empty]
+python -m api.cli seed-demo-signals [--seed 13] [--pupils 5000] [--if-empty]
 """
 
 from __future__ import annotations
@@ -284,6 +285,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     demo.add_argument("--companies", type=int, default=800)
     demo.add_argument("--offers", type=int, default=3000)
     demo.add_argument("--if-empty", action="store_true", help="do nothing when there are offers already")
+    demo_signals = commands.add_parser(
+        "seed-demo-signals", help="replace the demo signals of the district's dashboard (is_demo rows)"
+    )
+    demo_signals.add_argument("--seed", type=int, default=13)
+    demo_signals.add_argument("--pupils", type=int, default=5000)
+    demo_signals.add_argument("--if-empty", action="store_true", help="do nothing when demo signals exist")
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
@@ -353,6 +360,21 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 f"demo data: {seeded.companies} companies, {seeded.offers} offers, "
                 f"{seeded.training_places} training places "
                 f"(replaced {seeded.removed_companies} companies, {seeded.removed_offers} offers)"
+            )
+    elif args.command == "seed-demo-signals":
+        from api.dashboard.demo import seed_demo_signals
+
+        with session_factory_for(settings.database_url)() as session, session.begin():
+            signals = seed_demo_signals(
+                session, seed=args.seed, pupils=args.pupils, only_if_empty=args.if_empty
+            )
+        if signals.skipped:
+            print("there are demo signals already; not replaced (run without --if-empty to replace them)")
+        else:
+            print(
+                f"demo signals: {signals.pupils} pupils, {signals.checks} checks, "
+                f"{signals.interests} interest signals, {signals.handoffs} hand-offs "
+                f"(replaced {signals.removed} demo rows; real signals untouched)"
             )
     return 0
 

@@ -29,6 +29,7 @@ from api.core.headers import SecurityHeadersMiddleware
 from api.core.limits import BodySizeLimitMiddleware, NulByteMiddleware
 from api.core.openapi import install_openapi
 from api.core.pages import ASSETS_PATH, STATIC_DIR
+from api.dashboard.router import router as dashboard_router
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
 from api.monitoring.router import router as monitoring_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(share_pages_router)
     app.include_router(classes_router)
     app.include_router(class_pages_router)
+    app.include_router(dashboard_router)
     app.include_router(monitoring_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)

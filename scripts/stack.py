@@ -455,6 +455,7 @@ def prepare_database(config: StackConfig, demo_data: bool = False) -> None:
     steps = [["migrate"], ["load-knowledge"]]
     if demo_data:
         steps.append(["seed-demo", "--if-empty"])
+        steps.append(["seed-demo-signals", "--if-empty"])  # the district dashboard's demo population
     for step in steps:
         subprocess.run([str(VENV_BIN / "python"), "-m", "api.cli", *step], cwd=ROOT, env=env, check=True)
 

@@ -25,7 +25,7 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 HOME_PAGES = {
     Role.ADVISOR: "/advisor",
     Role.ADMIN: "/admin/accounts",
-    Role.DISTRICT: "/account",
+    Role.DISTRICT: "/district",
     Role.COMPANY: "/account",
 }
 

@@ -225,7 +225,7 @@ async def test_a_sign_in_link_by_email_reveals_nothing(
     assert message["To"] == account.email
     found = LINK.search(message.get_content())
     assert found
-    assert (await use(client, found.group(1))).headers["location"] == "/account"
+    assert (await use(client, found.group(1))).headers["location"] == "/district"
 
 
 async def test_asking_for_links_is_limited(client: httpx.AsyncClient, settings: Settings) -> None:
