@@ -7,6 +7,7 @@ their own domain package.
 from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
+from api.audit.models import AuditEntry
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.companies.models import ApiKey, Company
 from api.contacts.models import ContactRequest
@@ -22,6 +23,7 @@ __all__ = [
     "Account",
     "AccountSession",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "CheckAnswerOption",
     "CheckItem",

@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "accounts",
     "account_sessions",
     "sign_in_links",
+    "audit_log",
 }
 
 
