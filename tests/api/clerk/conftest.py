@@ -29,6 +29,7 @@ from tests.api.exchange.conftest import (  # noqa: F401 (fixtures shared with th
     make_contact_request,
     make_offer,
     region,
+    service_headers,
     smtp_sink,
 )
 from tests.api.exchange.support import CompanyFactory, SmtpSink

@@ -78,6 +78,7 @@ async def test_a_clerk_creates_an_offer_that_pupils_then_find(
         2,
         "melle",
     )
+    assert offer.start_date is not None
     assert offer.expires_at == end_of_day(offer.start_date)  # the API's default
     found = search_offers(
         session, OfferFilters(profession="industriemechaniker", near="Melle"), limit=10, offset=0
