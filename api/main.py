@@ -17,10 +17,12 @@ from api.accounts.exceptions import AccountProblemError, make_account_problem_ha
 from api.accounts.limits import LoginLimiter
 from api.accounts.pages import pages as account_pages
 from api.accounts.router import router as accounts_router
+from api.admin.router import router as admin_router
 from api.auth.exceptions import UnauthorizedError, handle_unauthorized
 from api.check.router import router as check_router
 from api.classes.pages import page_router as class_pages_router
 from api.classes.router import router as classes_router
+from api.clerk.router import router as clerk_router
 from api.companies.router import router as company_router
 from api.contacts.router import router as contacts_router
 from api.core.config import Settings, get_settings
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(class_pages_router)
     app.include_router(dashboard_router)
     app.include_router(monitoring_router)
+    app.include_router(clerk_router)
+    app.include_router(admin_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app

@@ -7,6 +7,7 @@ their own domain package.
 from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
+from api.audit.models import AuditEntry
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.companies.models import ApiKey, Company
@@ -25,6 +26,7 @@ __all__ = [
     "Account",
     "AccountSession",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "CheckAnswerOption",
     "CheckItem",

@@ -189,7 +189,7 @@ def send_sign_in_link(
     are the same for any address)."""
     with sessions() as session:
         account = service.find_account(session, email)
-        if account is None or account.disabled_at is not None:
+        if account is None or not service.account_usable(session, account):
             return
         valid_for = timedelta(minutes=settings.sign_in_link_valid_minutes)
         token = service.issue_link(session, account, LinkPurpose.SIGN_IN, valid_for)
@@ -273,7 +273,7 @@ def link_page(
     if link is None:
         return render_invalid_link(request)
     account = session.get(Account, link.account_id)
-    if account is None or account.disabled_at is not None:
+    if account is None or not service.account_usable(session, account):
         return render_invalid_link(request)
     return render_link_form(request, settings, token, account.email, link.purpose)
 

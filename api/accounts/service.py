@@ -26,12 +26,22 @@ HOME_PAGES = {
     Role.ADVISOR: "/advisor",
     Role.ADMIN: "/admin/accounts",
     Role.DISTRICT: "/district",
-    Role.COMPANY: "/account",
+    Role.COMPANY: "/company",
 }
 
 
 def home_page(account: Account) -> str:
     return HOME_PAGES[Role(account.role)]
+
+
+def account_usable(session: Session, account: Account) -> bool:
+    """Not disabled, and for a clerk: the company is not suspended (its clerks cannot sign in)."""
+    if account.disabled_at is not None:
+        return False
+    if account.company_id is not None:
+        company = session.get(Company, account.company_id)
+        return company is not None and company.suspended_at is None
+    return True
 
 
 def find_account(session: Session, email: str) -> Account | None:
@@ -88,7 +98,7 @@ def authenticate(
 ) -> Account | None:
     """The account when email and password match; None otherwise, after the same amount of work."""
     account = find_account(session, email)
-    usable = account is not None and account.disabled_at is None
+    usable = account is not None and account_usable(session, account)
     stored = account.password_hash if account is not None and usable else None
     if not credentials.verify_password(hasher, stored, password) or account is None:
         return None
@@ -157,7 +167,7 @@ def redeem_link(session: Session, token: str, now: datetime | None = None) -> Ac
         return None
     account_id = session.scalar(select(SignInLink.account_id).where(SignInLink.token_hash == token_hash))
     account = session.get(Account, account_id) if account_id is not None else None
-    if account is None or account.disabled_at is not None:
+    if account is None or not account_usable(session, account):
         return None
     return account
 
@@ -207,7 +217,7 @@ def find_session(
         session.commit()
         return None
     account = session.get(Account, row.account_id)
-    if account is None or account.disabled_at is not None:
+    if account is None or not account_usable(session, account):
         return None
     if now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.auth.exceptions import UnauthorizedError
 from api.auth.keys import key_matches, key_prefix
+from api.companies.exceptions import CompanySuspendedError
 from api.companies.models import ApiKey, Company
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
@@ -51,6 +52,8 @@ def current_company(session: SessionDep, settings: SettingsDep, credentials: Com
     company = session.get(Company, row.company_id)
     if company is None:  # the foreign key cascades; this only guards a hand-edited database
         raise UnauthorizedError()
+    if company.suspended_at is not None:
+        raise CompanySuspendedError()
     return company
 
 

@@ -37,8 +37,11 @@ class Company(TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     website: Mapped[str | None] = mapped_column(String(500))
+    # An admin checked that the company is real; until then its offers are not shown to pupils.
     verified: Mapped[bool] = mapped_column(default=False)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Suspended by an admin: its offers are hidden, its clerks cannot sign in, its API keys fail.
+    suspended_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

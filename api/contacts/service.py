@@ -36,7 +36,7 @@ from api.geo.models import Municipality
 from api.offers.exceptions import OfferNotFoundError, Violation
 from api.offers.models import Offer, OfferKind, OfferStatus
 from api.offers.schemas import PlacePublic
-from api.offers.service import effective_status
+from api.offers.service import effective_status, is_company_shown
 
 # Deliberately permissive (the chat validates as well): one @, no spaces, a dotted domain.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
@@ -127,6 +127,8 @@ def create_contact_request(
     if status != OfferStatus.ACTIVE.value:
         raise OfferClosedError(offer.id, status)
     company = session.get_one(Company, offer.company_id)
+    if not is_company_shown(company):  # unverified or suspended: its offers do not exist for pupils
+        raise OfferNotFoundError(data.offer_id)
     if not company.email:
         raise CompanyNotContactableError(offer.id)
     existing = session.scalar(

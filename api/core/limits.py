@@ -13,21 +13,37 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.core.errors import problem_response
 
 MAX_BODY_BYTES = 64 * 1024
+# A clerk's upload of a Bundesagentur job search file (a few hundred offers) may be larger.
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_PATHS = frozenset({"/company/import"})
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        upload_max_bytes: int = UPLOAD_MAX_BYTES,
+        upload_paths: frozenset[str] = UPLOAD_PATHS,
+    ) -> None:
         self.app = app
+        self.default_max_bytes = max_bytes
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_max_bytes if scope.get("path") in self.upload_paths else self.default_max_bytes
+        await self._limited(scope, receive, send, limit)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if not declared.isdigit() or int(declared) > max_bytes:
+                await self._refuse(scope, receive, send, max_bytes)
                 return
             await self.app(scope, receive, send)
             return
@@ -41,8 +57,8 @@ class BodySizeLimitMiddleware:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > max_bytes:
+                await self._refuse(scope, receive, send, max_bytes)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -50,8 +66,8 @@ class BodySizeLimitMiddleware:
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([whole], receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(Request(scope), "request-too-large", {"limit": self.max_bytes})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        response = problem_response(Request(scope), "request-too-large", {"limit": max_bytes})
         await response(scope, receive, send)
 
 

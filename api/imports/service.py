@@ -50,6 +50,8 @@ class ImportReport:
     unknown_occupations: Counter[str] = field(default_factory=Counter)  # beruf -> offers
     other_kind: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    # A clerk's upload: offers whose refnr another company already published here (left alone).
+    other_company: list[str] = field(default_factory=list)
     companies_created: int = 0
 
     @property
@@ -59,20 +61,30 @@ class ImportReport:
             + sum(self.unknown_occupations.values())
             + len(self.other_kind)
             + len(self.invalid)
+            + len(self.other_company)
         )
 
 
 def read_ba_file(path: Path) -> BaSearchResult:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        content = path.read_bytes()
+    except OSError as error:
         raise ImportFileError(f"{path}: cannot read JSON ({error})") from error
+    return parse_ba_json(content, str(path))
+
+
+def parse_ba_json(content: bytes, name: str) -> BaSearchResult:
+    """A BA job search result from the bytes of a file (the CLI's file or a clerk's upload)."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ImportFileError(f"{name}: cannot read JSON ({error})") from error
     if not isinstance(data, dict) or not isinstance(data.get("stellenangebote"), list):
-        raise ImportFileError(f"{path}: no list 'stellenangebote' at the top level")
+        raise ImportFileError(f"{name}: no list 'stellenangebote' at the top level")
     try:
         return BaSearchResult.model_validate(data)
     except ValidationError as error:
-        raise ImportFileError(f"{path}: {error}") from error
+        raise ImportFileError(f"{name}: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,9 @@ def find_or_create_company(
         municipality_slug=place.slug,
         lat=place.lat,
         lon=place.lon,
-        verified=False,
+        # An employer the Bundesagentur publishes, imported by an admin (the CLI): that counts as
+        # checked, so its offers are shown. A clerk's upload never creates a company.
+        verified=True,
         is_demo=False,
     )
     session.add(company)
@@ -192,9 +206,15 @@ def import_ba(
     result: BaSearchResult,
     *,
     default_offer_type: int | None = None,
+    owner: Company | None = None,
     now: datetime | None = None,
 ) -> ImportReport:
-    """Create or update offers from `result` (the caller commits)."""
+    """Create or update offers from `result` (the caller commits).
+
+    With `owner` (a clerk's upload from the company pages) every offer goes to that company and
+    no company is created; an offer whose refnr belongs to another company is skipped and reported,
+    so that nobody can take over or change another company's offers by uploading its refnr.
+    """
     now = now or utc_now()
     report = ImportReport()
     region = Region.load(session)
@@ -226,7 +246,14 @@ def import_ba(
         if not item.arbeitgeber or not (item.titel or item.beruf):
             report.invalid.append(item.refnr)
             continue
-        company = find_or_create_company(session, item.arbeitgeber.strip()[:200], place, item, report)
+        if owner is not None:
+            existing_owner = session.scalar(select(Offer.company_id).where(Offer.external_ref == item.refnr))
+            if existing_owner is not None and existing_owner != owner.id:
+                report.other_company.append(item.refnr)
+                continue
+            company = owner
+        else:
+            company = find_or_create_company(session, item.arbeitgeber.strip()[:200], place, item, report)
         _upsert(session, item, kind, slug, company, place, now, report)
     session.flush()
     return report

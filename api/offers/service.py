@@ -67,9 +67,25 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL_ZONE)
 
 
+def company_shown() -> ColumnElement[bool]:
+    """Companies whose offers pupils may see: verified by an admin (or generated demo data, marked
+    as such everywhere) and not suspended."""
+    return and_(Company.suspended_at.is_(None), or_(Company.verified.is_(True), Company.is_demo.is_(True)))
+
+
 def visible(now: datetime) -> list[ColumnElement[bool]]:
-    """What the public may see: active and not expired."""
-    return [Offer.status == OfferStatus.ACTIVE.value, Offer.expires_at > now]
+    """What the public may see: active, not expired, of a shown company (see `company_shown`)."""
+    # correlate(None): a query that also joins Company must not turn this into a correlated subquery
+    shown_companies = select(Company.id).where(company_shown()).correlate(None)
+    return [
+        Offer.status == OfferStatus.ACTIVE.value,
+        Offer.expires_at > now,
+        Offer.company_id.in_(shown_companies),
+    ]
+
+
+def is_company_shown(company: Company) -> bool:
+    return company.suspended_at is None and (company.verified or company.is_demo)
 
 
 def effective_status(offer: Offer, now: datetime) -> str:
@@ -330,7 +346,8 @@ def describe_own(session: Session, offer: Offer, now: datetime) -> OfferOwn:
 def status_condition(status: OfferStatus, now: datetime) -> ColumnElement[bool]:
     """Offers whose effective status (see `effective_status`) is `status`."""
     if status is OfferStatus.ACTIVE:
-        return and_(*visible(now))
+        # the company's own view: its offers are active whether or not the company is shown yet
+        return and_(Offer.status == OfferStatus.ACTIVE.value, Offer.expires_at > now)
     if status is OfferStatus.EXPIRED:
         return or_(
             Offer.status == OfferStatus.EXPIRED.value,

@@ -45,6 +45,7 @@ EXPECTED_TABLES = {
     "interest_signals",
     "handoff_signals",
     "interest_aggregates",
+    "audit_log",
 }
 
 

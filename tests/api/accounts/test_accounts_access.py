@@ -26,6 +26,10 @@ ROLES = ["advisor", "district", "admin", "company"]
 PAGES = {
     "/advisor": {"advisor"},
     "/admin/accounts": {"admin"},
+    "/admin/companies": {"admin"},
+    "/admin/audit": {"admin"},
+    "/company": {"company"},
+    "/company/offers": {"company"},
     "/account": set(ROLES),
 }
 

@@ -119,7 +119,7 @@ async def test_the_person_can_choose_a_password_with_the_link(
     # the link still works after a refused password
     chosen = "ein-langes-gutes-Passwort"
     response = await use(client, token, password=chosen)
-    assert response.status_code == 303 and response.headers["location"] == "/account"
+    assert response.status_code == 303 and response.headers["location"] == "/company"
     assert account.password_hash is not None and account.password_hash.startswith("$argon2id$")
     assert chosen not in account.password_hash
     assert (await sign_in(client, account.email, chosen)).status_code == 303
@@ -159,7 +159,7 @@ async def test_an_admin_invites_a_clerk_by_email(
     invited = session.scalars(select(Account).where(Account.email == "ausbildung@baeckerei.example")).one()
     assert invited.company_id == bakery.id and invited.role == "company" and invited.password_hash is None
     client.cookies.delete(SESSION_COOKIE)
-    assert (await use(client, found.group(1))).headers["location"] == "/account"
+    assert (await use(client, found.group(1))).headers["location"] == "/company"
     page = await client.get("/account")
     assert bakery.name in page.text and "Ausbildungsbetrieb" in page.text
 

@@ -125,7 +125,15 @@ def test_the_sliding_window() -> None:
     assert "b" not in window._events
 
 
-@pytest.mark.parametrize("folder", [API / "core" / "strings", API / "accounts" / "strings"])
+@pytest.mark.parametrize(
+    "folder",
+    [
+        API / "core" / "strings",
+        API / "accounts" / "strings",
+        API / "clerk" / "strings",
+        API / "admin" / "strings",
+    ],
+)
 def test_both_languages_have_every_string(folder: Path) -> None:
     german = yaml.safe_load((folder / "de.yaml").read_text(encoding="utf-8"))
     english = yaml.safe_load((folder / "en.yaml").read_text(encoding="utf-8"))
