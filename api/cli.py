@@ -4,7 +4,8 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
-python -m api.cli purge                         delete old contact requests, mark expired offers
+python -m api.cli purge                         delete old contact requests and saved searches, mark expired
+                                                offers
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -31,6 +32,7 @@ from api.accounts import mail
 from api.accounts import service as accounts
 from api.accounts.exceptions import AccountError
 from api.accounts.models import LinkPurpose, Role
+from api.alerts.service import purge_old_searches
 from api.check.sync import read_check_bank, sync_check_bank
 from api.companies.service import (
     CompanyAdminError,
@@ -271,6 +273,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     elif args.command == "purge":
         with session_factory_for(settings.database_url)() as session, session.begin():
             deleted = purge_old_requests(session, settings.contact_retention_days)
+            searches = purge_old_searches(session, settings.saved_search_retention_days)
             expired = mark_expired(session)
             ended_sessions, used_links = accounts.purge_expired(session, settings)
         print(
@@ -278,6 +281,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             f"offers marked expired: {expired}; "
             f"ended sessions deleted: {ended_sessions}; used or expired sign-in links deleted: {used_links}"
         )
+        print(f"saved searches older than {settings.saved_search_retention_days} days deleted: {searches}")
     elif args.command == "company":
         return company_command(args, settings)
     elif args.command == "account":

@@ -17,6 +17,7 @@ from api.accounts.exceptions import AccountProblemError, make_account_problem_ha
 from api.accounts.limits import LoginLimiter
 from api.accounts.pages import pages as account_pages
 from api.accounts.router import router as accounts_router
+from api.alerts.router import router as alerts_router
 from api.auth.exceptions import UnauthorizedError, handle_unauthorized
 from api.check.router import router as check_router
 from api.companies.router import router as company_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(check_router)
     app.include_router(search_router)
     app.include_router(accounts_router)
+    app.include_router(alerts_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app

@@ -7,6 +7,7 @@ their own domain package.
 from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
+from api.alerts.models import AnnouncedOffer, SavedSearch
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.companies.models import ApiKey, Company
 from api.contacts.models import ContactRequest
@@ -21,6 +22,7 @@ from api.search.models import SearchDocument
 __all__ = [
     "Account",
     "AccountSession",
+    "AnnouncedOffer",
     "ApiKey",
     "Base",
     "CheckAnswerOption",
@@ -36,6 +38,7 @@ __all__ = [
     "Offer",
     "Profession",
     "ProfessionTopic",
+    "SavedSearch",
     "SearchDocument",
     "SignInLink",
     "Topic",

@@ -1,8 +1,9 @@
 """Deleting what the API and the chat hold about one pupil (one conversation id).
 
-That is the contact requests, the saved check result and, when `tracker_store_url` is set, the
-conversation's events in Rasa's SQL tracker store. Rasa's `SQLTrackerStore` keeps every event in
-one table `events` with the conversation id in `sender_id`; we declare just the columns we need.
+That is the contact requests, the saved searches, the saved check result and, when
+`tracker_store_url` is set, the conversation's events in Rasa's SQL tracker store. Rasa's
+`SQLTrackerStore` keeps every event in one table `events` with the conversation id in `sender_id`;
+we declare just the columns we need.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, delete, inspect
 from sqlalchemy.orm import Session
 
+from api.alerts.service import delete_pupil_searches
 from api.check.service import delete_pupil_results
 from api.contacts.service import delete_pupil_requests
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
@@ -35,6 +37,7 @@ def delete_conversation(
 ) -> ConversationDeleted:
     contact_requests = delete_pupil_requests(session, pupil_ref)
     check_results = delete_pupil_results(session, pupil_ref)
+    saved_searches = delete_pupil_searches(session, pupil_ref)
     session.commit()
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
@@ -45,6 +48,9 @@ def delete_conversation(
     return ConversationDeleted(
         pupil_ref=pupil_ref,
         deleted=DeletedCounts(
-            contact_requests=contact_requests, check_results=check_results, tracker_events=tracker_events
+            contact_requests=contact_requests,
+            check_results=check_results,
+            saved_searches=saved_searches,
+            tracker_events=tracker_events,
         ),
     )

@@ -35,6 +35,8 @@ EXPECTED_TABLES = {
     "accounts",
     "account_sessions",
     "sign_in_links",
+    "saved_searches",
+    "saved_search_offers",
 }
 
 

@@ -122,5 +122,6 @@ def test_seed_demo_and_purge(cli_settings: Settings, capsys: pytest.CaptureFixtu
     assert code == 0
     assert out.strip() == (
         "contact requests older than 180 days deleted: 0; offers marked expired: 0; "
-        "ended sessions deleted: 0; used or expired sign-in links deleted: 0"
+        "ended sessions deleted: 0; used or expired sign-in links deleted: 0\n"
+        "saved searches older than 90 days deleted: 0"
     )

@@ -92,7 +92,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
     assert response.status_code == 200, response.text
     assert response.json() == {
         "pupil_ref": "conversation-a",
-        "deleted": {"contact_requests": 2, "check_results": 1, "tracker_events": 5},
+        "deleted": {"contact_requests": 2, "check_results": 1, "saved_searches": 0, "tracker_events": 5},
     }
     assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
     assert session.scalars(select(CheckResult.pupil_ref)).all() == []
@@ -104,14 +104,24 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
     assert senders == {"conversation-b": 2}
 
     again = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
-    assert again.json()["deleted"] == {"contact_requests": 0, "check_results": 0, "tracker_events": 0}
+    assert again.json()["deleted"] == {
+        "contact_requests": 0,
+        "check_results": 0,
+        "saved_searches": 0,
+        "tracker_events": 0,
+    }
 
 
 async def test_without_a_tracker_store_only_the_api_data_goes(
     client: httpx.AsyncClient, service_headers: dict[str, str], two_conversations: None
 ) -> None:
     response = await client.delete("/api/v1/privacy/conversations/conversation-b", headers=service_headers)
-    assert response.json()["deleted"] == {"contact_requests": 1, "check_results": 0, "tracker_events": None}
+    assert response.json()["deleted"] == {
+        "contact_requests": 1,
+        "check_results": 0,
+        "saved_searches": 0,
+        "tracker_events": None,
+    }
 
 
 @pytest.fixture
@@ -137,7 +147,12 @@ async def test_the_tracker_store_configured_by_url(
     configured = settings.model_copy(update={"tracker_store_url": tracker_store_file})
     app.dependency_overrides[get_settings] = lambda: configured
     response = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
-    assert response.json()["deleted"] == {"contact_requests": 2, "check_results": 1, "tracker_events": 3}
+    assert response.json()["deleted"] == {
+        "contact_requests": 2,
+        "check_results": 1,
+        "saved_searches": 0,
+        "tracker_events": 3,
+    }
     engine = create_engine(tracker_store_file)
     with engine.connect() as connection:
         assert connection.execute(select(rasa_events.c.sender_id)).scalars().all() == ["conversation-b"]
@@ -155,7 +170,12 @@ async def test_a_tracker_store_without_events_table_counts_zero(
     app.dependency_overrides[get_settings] = lambda: configured
     response = await client.delete("/api/v1/privacy/conversations/nobody", headers=service_headers)
     assert response.status_code == 200
-    assert response.json()["deleted"] == {"contact_requests": 0, "check_results": 0, "tracker_events": 0}
+    assert response.json()["deleted"] == {
+        "contact_requests": 0,
+        "check_results": 0,
+        "saved_searches": 0,
+        "tracker_events": 0,
+    }
 
 
 # --- action_delete_my_data against this API ------------------------------------------------------
