@@ -128,6 +128,11 @@ def publish_offer(stack: Stack, key: str) -> dict[str, Any]:
     return offer
 
 
+def payloads(replies: list[dict[str, Any]]) -> list[str]:
+    buttons: list[dict[str, str]] = [button for reply in replies for button in reply.get("buttons", [])]
+    return [button["payload"] for button in buttons]
+
+
 def alert_texts(texts: list[str]) -> list[str]:
     return [text for text in texts if OFFER_TITLE in text]
 
@@ -171,22 +176,13 @@ async def test_a_saved_search_alerts_once_in_the_widget_and_in_telegram(
     replies = await asyncio.to_thread(chat.say, "/session_start", {"channel": "web"})
     shown = "\n".join(str(reply.get("text", "")) for reply in replies)
     assert shown.count(OFFER_TITLE) == 1, shown
-    assert any(
-        f'"offer_id":"{offer["id"]}"' in button["payload"]
-        for reply in replies
-        for button in reply.get("buttons", [])
-    )
+    assert any(f'"offer_id":"{offer["id"]}"' in payload for payload in payloads(replies))
     again = await asyncio.to_thread(chat.say, "/session_start", {"channel": "web"})
     assert OFFER_TITLE not in "\n".join(str(reply.get("text", "")) for reply in again)
 
     # 6. "meine Suchaufträge", then stop with one tap
     listing = await asyncio.to_thread(chat.say, "meine suchaufträge")
-    stops = [
-        b["payload"]
-        for reply in listing
-        for b in reply.get("buttons", [])
-        if b["payload"].startswith("/stop_saved_search")
-    ]
+    stops = [payload for payload in payloads(listing) if payload.startswith("/stop_saved_search")]
     assert len(stops) == 1
     await asyncio.to_thread(chat.say, stops[0])
     assert saved_searches(stack, chat.sender) == []
