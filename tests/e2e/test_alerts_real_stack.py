@@ -142,7 +142,7 @@ async def test_a_saved_search_alerts_once_in_the_widget_and_in_telegram(
 ) -> None:
     # 1. the REST channel (as the widget talks): save a search
     answer = await asyncio.to_thread(
-        chat.say_text, "sag mir bescheid wenn es neue stellen als tischler in melle gibt", {"channel": "web"}
+        chat.say_text, "sag mir bescheid bei neuen stellen als tischler in melle", {"channel": "web"}
     )
     assert "Bescheid" in answer, answer
     [web_search] = saved_searches(stack, chat.sender)
