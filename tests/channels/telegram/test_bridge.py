@@ -285,7 +285,11 @@ async def test_rasa_never_sees_a_chat_id(
     for request in received:
         for chat_id in (PUPIL, OTHER_PUPIL):
             assert str(chat_id).encode() not in request.raw
-        assert set(request.metadata) <= {"channel", "language_code", "start_parameter"}
+        assert set(request.metadata) <= {"channel", "language_code", "start_parameter", "delivery_token"}
+        # the delivery token hides the chat id from Rasa: only the bridge can read it
+        assert request.metadata["delivery_token"] == token(
+            PUPIL if request.sender == pseudonym(PUPIL) else OTHER_PUPIL
+        )
 
 
 async def test_deleting_my_data_after_confirming(
