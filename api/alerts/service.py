@@ -34,6 +34,7 @@ from api.alerts.schemas import (
     TopicRef,
 )
 from api.companies.models import Company
+from api.core.config import Settings
 from api.core.models import utc_now
 from api.geo.models import Municipality
 from api.offers.models import Offer, OfferKind
@@ -56,7 +57,7 @@ class AlertRules:
     interval_hours: float
 
     @classmethod
-    def from_settings(cls, settings: Any) -> AlertRules:
+    def from_settings(cls, settings: Settings) -> AlertRules:
         return cls(
             max_per_pupil=settings.saved_searches_per_pupil,
             retention_days=settings.saved_search_retention_days,
