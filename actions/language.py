@@ -1,5 +1,6 @@
 """The conversation's language: `action_switch_language` switches between German and English;
-`action_session_start` starts a new conversation in the language its channel reports."""
+`action_session_start` starts a new conversation in the language its channel reports, and shows a
+returning pupil the new offers of their saved searches."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.alerts import announce_pending_alerts
 from actions.language_logic import is_first_session, language_from_metadata, requested_language
 from actions.profession_logic import normalize_language
 
@@ -51,8 +53,12 @@ class ActionSessionStart(Action):
             for event in tracker.applied_events()
             if event.get("event") == "slot" and event.get("name")
         )
+        first = is_first_session(tracker.events)
         language = language_from_metadata(tracker.get_slot(SESSION_METADATA_SLOT))
-        if language is not None and is_first_session(tracker.events):
+        if language is not None and first:
             events.append(SlotSet(LANGUAGE_SLOT, language))
+        if not first:
+            # a pupil coming back sees the new offers of their saved searches (docs/alerts.md)
+            await announce_pending_alerts(dispatcher, tracker, domain)
         events.append(ActionExecuted("action_listen"))
         return events

@@ -4,8 +4,9 @@ python -m api.cli migrate [--revision head]    apply the Alembic migrations
 python -m api.cli downgrade <revision>          revert migrations (e.g. `base`)
 python -m api.cli load-knowledge                mirror knowledge/ into the database
 python -m api.cli serve                         run the API with uvicorn (host/port from settings)
-python -m api.cli purge                         delete old contact requests, classes and hand-offs, mark
-                                                expired offers, fold monitoring signals past retention
+python -m api.cli purge                         delete old contact requests, saved searches, classes and
+                                                hand-offs, mark expired offers, fold monitoring signals
+                                                past retention
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -36,6 +37,7 @@ from api.accounts import mail
 from api.accounts import service as accounts
 from api.accounts.exceptions import AccountError
 from api.accounts.models import LinkPurpose, Role
+from api.alerts.service import purge_old_searches
 from api.check.sync import read_check_bank, sync_check_bank
 from api.classes.service import purge_ended_sessions
 from api.companies.service import (
@@ -312,6 +314,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     elif args.command == "purge":
         with session_factory_for(settings.database_url)() as session, session.begin():
             deleted = purge_old_requests(session, settings.contact_retention_days)
+            searches = purge_old_searches(session, settings.saved_search_retention_days)
             expired = mark_expired(session)
             ended_sessions, used_links = accounts.purge_expired(session, settings)
             old_classes = purge_ended_sessions(session, settings.class_retention_days, utc_now())
@@ -329,6 +332,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             f"{signals.interest_rows_folded} (into {signals.aggregate_cells_kept} cells of at least "
             f"{settings.monitoring_k} pupils), checks anonymised: {signals.check_rows_anonymised}"
         )
+        print(f"saved searches older than {settings.saved_search_retention_days} days deleted: {searches}")
     elif args.command == "company":
         return company_command(args, settings)
     elif args.command == "account":

@@ -18,6 +18,7 @@ from api.accounts.limits import LoginLimiter
 from api.accounts.pages import pages as account_pages
 from api.accounts.router import router as accounts_router
 from api.admin.router import router as admin_router
+from api.alerts.router import router as alerts_router
 from api.auth.exceptions import UnauthorizedError, handle_unauthorized
 from api.check.router import router as check_router
 from api.classes.pages import page_router as class_pages_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring_router)
     app.include_router(clerk_router)
     app.include_router(admin_router)
+    app.include_router(alerts_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=STATIC_DIR), name="assets")
     install_openapi(app)
     return app

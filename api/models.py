@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
 from api.audit.models import AuditEntry
+from api.alerts.models import AnnouncedOffer, SavedSearch
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.companies.models import ApiKey, Company
@@ -25,6 +26,7 @@ from api.share.models import Handoff, RegionAdviser, ResultLink
 __all__ = [
     "Account",
     "AccountSession",
+    "AnnouncedOffer",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -51,6 +53,7 @@ __all__ = [
     "ProfessionTopic",
     "RegionAdviser",
     "ResultLink",
+    "SavedSearch",
     "SearchDocument",
     "SignInLink",
     "Topic",

@@ -161,6 +161,7 @@ GENERATED_SECRETS = (
     "BERUFSLOTSE_TELEGRAM_SENDER_ID_SECRET",
     ACTION_SERVER_TOKEN,
     "BERUFSLOTSE_PRIVACY_TOKEN",  # the Telegram bridge's: deleting a conversation, nothing else
+    "BERUFSLOTSE_ALERT_TOKEN",  # the Telegram bridge's: claiming alerts of saved searches, nothing else
 )
 
 
@@ -353,6 +354,7 @@ class Stack:
                         # /daten_loeschen calls the API's privacy endpoint with a token that can
                         # only delete; the service token (reads and creates records) stays with the actions
                         "BERUFSLOTSE_TELEGRAM_API_TOKEN": self.base_env()["BERUFSLOTSE_PRIVACY_TOKEN"],
+                        "BERUFSLOTSE_TELEGRAM_ALERT_TOKEN": self.base_env()["BERUFSLOTSE_ALERT_TOKEN"],
                     },
                 )
             )

@@ -76,4 +76,14 @@ def require_privacy_caller(settings: SettingsDep, credentials: PrivacyCredential
     raise UnauthorizedError()
 
 
+def require_alert_caller(settings: SettingsDep, credentials: ServiceCredentials) -> None:
+    """The action server (service token) or the Telegram bridge (its alert token) passes."""
+    token = credentials.credentials.strip() if credentials else ""
+    if _token_matches(token, settings.service_token.get_secret_value()):
+        return
+    if settings.alert_token is not None and _token_matches(token, settings.alert_token.get_secret_value()):
+        return
+    raise UnauthorizedError()
+
+
 CompanyDep = Annotated[Company, Depends(current_company)]

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     api_key_pepper: SecretStr = SecretStr(DEFAULT_KEY_PEPPER)
     # Contact requests are deleted this many days after they were made (`python -m api.cli purge`).
     contact_retention_days: int = Field(default=180, ge=1)
+    # Pupils' saved searches ("sag mir Bescheid"): how many one conversation may keep, how many days
+    # they last (`python -m api.cli purge`), and the least time between two alerts of one search.
+    saved_searches_per_pupil: int = Field(default=5, ge=1, le=50)
+    saved_search_retention_days: int = Field(default=90, ge=1)
+    alert_interval_hours: float = Field(default=24.0, gt=0)
+    # The Telegram bridge's token for claiming the alerts of Telegram conversations (and nothing else).
+    alert_token: SecretStr | None = None
     # Where new contact requests are announced to companies; without a host nothing is sent.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -1,9 +1,10 @@
 """Deleting what the API and the chat hold about one pupil (one conversation id).
 
-That is the contact requests, the saved check result, the class membership, the summaries sent
-to an advisor (and the links to the result as a PDF) and, when `tracker_store_url` is set, the
-conversation's events in Rasa's SQL tracker store. Rasa's `SQLTrackerStore` keeps every event in
-one table `events` with the conversation id in `sender_id`; we declare just the columns we need.
+That is the contact requests, the saved searches, the saved check result, the class membership, the
+summaries sent to an advisor (and the links to the result as a PDF), the still individual monitoring
+signals and, when `tracker_store_url` is set, the conversation's events in Rasa's SQL tracker store.
+Rasa's `SQLTrackerStore` keeps every event in one table `events` with the conversation id in
+`sender_id`; we declare just the columns we need.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, delete, inspect
 from sqlalchemy.orm import Session
 
+from api.alerts.service import delete_pupil_searches
 from api.check.service import delete_pupil_results
 from api.classes.service import delete_pupil_membership
 from api.contacts.service import delete_pupil_requests
@@ -47,6 +49,7 @@ def delete_conversation(
     delete_result_links(session, pupil_ref)
     class_memberships = delete_pupil_membership(session, pupil_ref)
     signals = delete_contributions(session, settings, pupil_ref) if settings is not None else 0
+    saved_searches = delete_pupil_searches(session, pupil_ref)
     session.commit()
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
@@ -63,5 +66,6 @@ def delete_conversation(
             class_memberships=class_memberships,
             tracker_events=tracker_events,
             signals=signals,
+            saved_searches=saved_searches,
         ),
     )

@@ -46,6 +46,8 @@ EXPECTED_TABLES = {
     "handoff_signals",
     "interest_aggregates",
     "audit_log",
+    "saved_searches",
+    "saved_search_offers",
 }
 
 

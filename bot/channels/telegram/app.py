@@ -11,7 +11,7 @@ import hmac
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
 from typing import Any
 
 import uvicorn
@@ -23,6 +23,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
 
+from bot.channels.telegram.alerts import AlertClient, AlertSender
 from bot.channels.telegram.handlers import TelegramBridge
 from bot.channels.telegram.settings import Mode, TelegramSettings
 from bot.channels.telegram.strings import DEFAULT_LANGUAGE, LANGUAGES, Strings, load_strings
@@ -242,4 +243,29 @@ async def running_bridge(
             logger.info(
                 "Telegram bridge running (webhook on %s:%d)", settings.listen_host, settings.listen_port
             )
+        if settings.alert_token is not None:
+            await _start_alerts(stack, settings, bridge, application, strings)
         yield application
+
+
+async def _start_alerts(
+    stack: AsyncExitStack,
+    settings: TelegramSettings,
+    bridge: TelegramBridge,
+    application: BotApplication,
+    strings: Strings,
+) -> None:
+    """The periodic round that sends due alerts of saved searches (bot/channels/telegram/alerts.py)."""
+    assert settings.alert_token is not None
+    client = AlertClient(settings.api_url, token=settings.alert_token.get_secret_value())
+    stack.push_async_callback(client.aclose)
+    sender = AlertSender(client, bridge.codec, strings, settings.sender_id_secret.get_secret_value())
+    task = asyncio.create_task(sender.run_forever(application.bot, settings.alert_poll_seconds))
+
+    async def stop() -> None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+    stack.push_async_callback(stop)
+    logger.info("Alerts of saved searches: a round every %g s", settings.alert_poll_seconds)

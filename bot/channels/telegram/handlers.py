@@ -50,7 +50,7 @@ from bot.channels.telegram.buttons import (
 )
 from bot.channels.telegram.formatting import plain_chunks, render_caption, render_chunks
 from bot.channels.telegram.privacy import DeletionOutcome, PrivacyClient
-from bot.channels.telegram.pseudonym import sender_id_for_chat
+from bot.channels.telegram.pseudonym import delivery_token_for_chat, sender_id_for_chat
 from bot.channels.telegram.rasa import RasaClient, RasaReply, RasaUnavailableError
 from bot.channels.telegram.replies import OutgoingDocument, OutgoingPhoto, OutgoingText, plan_messages
 from bot.channels.telegram.settings import TelegramSettings
@@ -354,10 +354,14 @@ class TelegramBridge:
     def _language(user: User | None) -> Language:
         return language_for(user.language_code if user else None)
 
-    @staticmethod
-    def _metadata(user: User | None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """What Rasa learns besides the message: the channel and the language of the pupil's app."""
+    def _metadata(
+        self, user: User | None, extra: Mapping[str, str] | None = None, chat_id: int | None = None
+    ) -> dict[str, str]:
+        """What Rasa learns besides the message: the channel, the language of the pupil's app and
+        the delivery token that a saved search keeps, so that its alerts can reach this chat."""
         metadata = {"channel": "telegram"}
+        if chat_id is not None:
+            metadata["delivery_token"] = delivery_token_for_chat(self._sender_secret, chat_id)
         if user is not None and user.language_code:
             metadata["language_code"] = user.language_code
         metadata.update(extra or {})
@@ -375,7 +379,7 @@ class TelegramBridge:
         try:
             async with self._typing(bot, chat_id):
                 replies = await self.rasa.send(
-                    self.sender_id(chat_id), message, self._metadata(user, extra_metadata)
+                    self.sender_id(chat_id), message, self._metadata(user, extra_metadata, chat_id)
                 )
         except RasaUnavailableError as exc:
             logger.warning("Rasa is unavailable (%s)", exc.reason)

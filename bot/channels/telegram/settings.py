@@ -55,6 +55,10 @@ class TelegramSettings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     # Sent as a bearer token to the API's privacy endpoint: the API's privacy token, which can only delete.
     api_token: SecretStr | None = None
+    # The API's alert token: it claims the due alerts of Telegram conversations (and opens nothing
+    # else). Unset: the bridge sends no alerts. It asks every `alert_poll_seconds`.
+    alert_token: SecretStr | None = None
+    alert_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # How long a pupil waits for Rasa before hearing "gleich wieder da".
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)

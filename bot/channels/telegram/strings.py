@@ -25,7 +25,7 @@ STRINGS_PATH = Path(__file__).with_name("strings.yml")
 MENU_COMMANDS: tuple[str, ...] = ("start", "hilfe", "neustart", "sprache", "meine_daten", "daten_loeschen")
 COMMAND_DESCRIPTION_LIMIT = 256
 # Placeholders a text may use; filled by the bridge, never by the pupil.
-ALLOWED_PLACEHOLDERS = frozenset({"commands"})
+ALLOWED_PLACEHOLDERS = frozenset({"commands", "search", "place", "radius", "title", "company", "count"})
 
 
 class Text(StrEnum):
@@ -49,6 +49,13 @@ class Text(StrEnum):
     DELETE_NOTHING_STORED = "delete_nothing_stored"
     DELETE_FAILED = "delete_failed"
     DELETE_CANCELLED = "delete_cancelled"
+    # Alerts of saved searches (bot/channels/telegram/alerts.py)
+    ALERT_INTRO = "alert_intro"  # {search}
+    ALERT_SEARCH_NEAR = "alert_search_near"  # {search}, {place}, {radius}
+    ALERT_OFFER = "alert_offer"  # {title}, {company}, {place}
+    ALERT_MORE = "alert_more"  # {count}
+    ALERT_OUTRO = "alert_outro"
+    ALERT_STOP_BUTTON = "alert_stop_button"
 
 
 class StringsError(ValueError):
@@ -74,6 +81,10 @@ class Strings:
         if "{" not in template:
             return template
         return template.format(commands=self.command_list(language))
+
+    def fill(self, key: Text, language: Language, **values: object) -> str:
+        """The text for `key` with its placeholders filled by the bridge (never by a pupil)."""
+        return self.texts[language][key].format(commands=self.command_list(language), **values)
 
     def command_list(self, language: Language) -> str:
         return "\n".join(f"/{name} – {description}" for name, description in self.menu(language))

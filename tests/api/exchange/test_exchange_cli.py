@@ -126,5 +126,6 @@ def test_seed_demo_and_purge(cli_settings: Settings, capsys: pytest.CaptureFixtu
         "class sessions ended more than 30 days ago deleted: 0; "
         "hand-offs past their time deleted: 0; expired result links deleted: 0; "
         "monitoring signals older than 395 days folded: 0 (into 0 cells of at least 10 pupils), "
-        "checks anonymised: 0"
+        "checks anonymised: 0\n"
+        "saved searches older than 90 days deleted: 0"
     )

@@ -99,6 +99,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
             "class_memberships": 0,
             "tracker_events": 5,
             "signals": 0,
+            "saved_searches": 0,
         },
     }
     assert set(session.scalars(select(ContactRequest.pupil_ref))) == {"conversation-b"}
@@ -118,6 +119,7 @@ async def test_deletes_contact_requests_and_tracker_events_in_the_test_database(
         "class_memberships": 0,
         "tracker_events": 0,
         "signals": 0,
+        "saved_searches": 0,
     }
 
 
@@ -132,6 +134,7 @@ async def test_without_a_tracker_store_only_the_api_data_goes(
         "class_memberships": 0,
         "tracker_events": None,
         "signals": 0,
+        "saved_searches": 0,
     }
 
 
@@ -165,6 +168,7 @@ async def test_the_tracker_store_configured_by_url(
         "class_memberships": 0,
         "tracker_events": 3,
         "signals": 0,
+        "saved_searches": 0,
     }
     engine = create_engine(tracker_store_file)
     with engine.connect() as connection:
@@ -190,6 +194,7 @@ async def test_a_tracker_store_without_events_table_counts_zero(
         "class_memberships": 0,
         "tracker_events": 0,
         "signals": 0,
+        "saved_searches": 0,
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram.app import BotApplication, running_bridge
-from bot.channels.telegram.pseudonym import sender_id_for_chat
+from bot.channels.telegram.pseudonym import delivery_token_for_chat, sender_id_for_chat
 from bot.channels.telegram.settings import Mode, TelegramSettings
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.telegram.fake_backends import FakeApi, FakeRasa
@@ -29,6 +29,11 @@ SettingsFactory = Callable[..., TelegramSettings]
 
 def pseudonym(chat_id: int) -> str:
     return sender_id_for_chat(SENDER_ID_SECRET, chat_id)
+
+
+def token(chat_id: int) -> str:
+    """The delivery token the bridge sends along as metadata (for alerts of saved searches)."""
+    return delivery_token_for_chat(SENDER_ID_SECRET, chat_id)
 
 
 # The fake servers run for the whole session (starting one costs a few hundred milliseconds); each

@@ -152,6 +152,8 @@ class FakeApi:
     has no such endpoint yet (FastAPI's bare 404)."""
 
     mode: ApiMode = "deleted"
+    # Due alerts, handed out once by POST /api/v1/alerts/telegram/claim (as the API claims them).
+    alerts: list[dict[str, Any]] = field(default_factory=list)
     _deleted: list[str] = field(default_factory=list)
     _authorization: list[str | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -175,10 +177,14 @@ class FakeApi:
             self.mode = "deleted"
             self._deleted.clear()
             self._authorization.clear()
+            self.alerts.clear()
 
     def __enter__(self) -> FakeApi:
         app = Starlette(
-            routes=[Route("/api/v1/privacy/conversations/{sender_id}", self._delete, methods=["DELETE"])]
+            routes=[
+                Route("/api/v1/privacy/conversations/{sender_id}", self._delete, methods=["DELETE"]),
+                Route("/api/v1/alerts/telegram/claim", self._claim_alerts, methods=["POST"]),
+            ]
         )
         self._server = BackgroundServer(app).start()
         return self
@@ -186,6 +192,13 @@ class FakeApi:
     def __exit__(self, *_: object) -> None:
         if self._server is not None:
             self._server.stop()
+
+    async def _claim_alerts(self, request: Request) -> Response:
+        limit = int(request.query_params.get("limit", "20"))
+        with self._lock:
+            self._authorization.append(request.headers.get("authorization"))
+            claimed, self.alerts[:] = self.alerts[:limit], self.alerts[limit:]
+        return JSONResponse(claimed)
 
     async def _delete(self, request: Request) -> Response:
         sender_id = request.path_params["sender_id"]

@@ -18,7 +18,7 @@ from bot.channels.message_limits import MAX_MESSAGE_CHARS
 from bot.channels.telegram.app import BotApplication, running_bridge
 from bot.channels.telegram.strings import Language, Text, load_strings
 from tests.channels.fake_telegram import FakeTelegram
-from tests.channels.telegram.conftest import OTHER_PUPIL, PUPIL, SettingsFactory, pseudonym
+from tests.channels.telegram.conftest import OTHER_PUPIL, PUPIL, SettingsFactory, pseudonym, token
 from tests.channels.telegram.fake_backends import CHART_PNG, RESULT_PDF, FakeApi, FakeRasa
 
 STRINGS = load_strings()
@@ -60,7 +60,7 @@ async def test_a_message_goes_to_rasa_and_the_answer_comes_back(
     assert message["entities"] == [{"type": "bold", "offset": 15, "length": 11}]
     [request] = rasa.received()
     assert request.message == "Hallo"
-    assert request.metadata == {"channel": "telegram", "language_code": "de"}
+    assert request.metadata == {"channel": "telegram", "language_code": "de", "delivery_token": token(PUPIL)}
     # "typing..." while Rasa worked, before the answer
     methods = [call.method for call in telegram.calls() if call.method in {"sendChatAction", "sendMessage"}]
     assert methods[:2] == ["sendChatAction", "sendMessage"]
@@ -252,8 +252,13 @@ async def test_start_with_a_deep_link_passes_the_parameter_as_metadata(
         "channel": "telegram",
         "language_code": "en-GB",
         "start_parameter": "klasse-9b_2025",
+        "delivery_token": token(PUPIL),
     }
-    assert by_sender[pseudonym(OTHER_PUPIL)].metadata == {"channel": "telegram", "language_code": "de"}
+    assert by_sender[pseudonym(OTHER_PUPIL)].metadata == {
+        "channel": "telegram",
+        "language_code": "de",
+        "delivery_token": token(OTHER_PUPIL),
+    }
 
 
 async def test_a_class_link_joins_the_class(
@@ -320,7 +325,11 @@ async def test_rasa_never_sees_a_chat_id(
     for request in received:
         for chat_id in (PUPIL, OTHER_PUPIL):
             assert str(chat_id).encode() not in request.raw
-        assert set(request.metadata) <= {"channel", "language_code", "start_parameter"}
+        assert set(request.metadata) <= {"channel", "language_code", "start_parameter", "delivery_token"}
+        # the delivery token hides the chat id from Rasa: only the bridge can read it
+        assert request.metadata["delivery_token"] == token(
+            PUPIL if request.sender == pseudonym(PUPIL) else OTHER_PUPIL
+        )
 
 
 async def test_deleting_my_data_after_confirming(

@@ -1,0 +1,1 @@
+"""Pupils' saved searches and the alerts about new matching offers (docs/alerts.md)."""
