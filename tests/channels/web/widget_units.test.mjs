@@ -91,3 +91,37 @@ test('bold runs are split like the Telegram bridge does; unpaired stars stay', (
   assert.deepEqual(splitBold('** lose **'), [{ text: '** lose **' }]);
   assert.deepEqual(splitBold('<b>**x**</b>'), [{ text: '<b>' }, { text: 'x', bold: true }, { text: '</b>' }]);
 });
+
+test('buttons keep the optional keys of docs/widget_messages.md, and only those', () => {
+  const { messages } = readReplies(
+    [
+      {
+        text: 'Liste',
+        buttons: [
+          { title: 'Angebote dazu', payload: '/x', echo: 'Angebote: Tischler/-in', keep: true, style: 'primary', onclick: 'x' },
+          { title: 'weiter', payload: '/y', keep: 'yes', style: 'huge', echo: '' },
+        ],
+      },
+    ],
+    RASA,
+  );
+  assert.deepEqual(messages[0].buttons, [
+    { title: 'Angebote dazu', payload: '/x', echo: 'Angebote: Tischler/-in', keep: true, style: 'primary' },
+    { title: 'weiter', payload: '/y' },
+  ]);
+});
+
+test('a card annotates the text before it; a chart is sorted and clamped', () => {
+  const { messages } = readReplies(
+    [
+      { text: '7/30 · Frage' },
+      { custom: { berufslotse: 'card', card: 'check_item', position: 7, total: 30 } },
+      { custom: { berufslotse: 'card', card: 'unknown' } },
+      { custom: { berufslotse: 'chart', title: 'T', bars: [{ label: 'a', value: 20 }, { label: 'b', value: 140 }, { label: '', value: 5 }, { label: 'c', value: 'x' }] } },
+    ],
+    RASA,
+  );
+  assert.equal(messages.length, 2);
+  assert.deepEqual(messages[0].card, { card: 'check_item', position: 7, total: 30 });
+  assert.deepEqual(messages[1].chart, { title: 'T', bars: [{ label: 'b', value: 100 }, { label: 'a', value: 20 }] });
+});
