@@ -536,7 +536,8 @@ def item_question(
     language: Language,
     command_labels: Mapping[str, LocalizedText],
 ) -> Utterance | None:
-    """The item after the `answered` ones, with "7/30", the five answers and skip/back/pause as buttons."""
+    """The item after the `answered` ones, with "7/30", the five answers and skip/back/pause as buttons;
+    a card for the channels that show the check as one card (docs/widget_messages.md)."""
     if answered >= len(items.items):
         return None
     item = items.items[answered]
@@ -544,6 +545,7 @@ def item_question(
         {
             "title": option.button.in_language(language),
             "payload": check_answer_payload(f"{item.id}:{option.value}"),
+            "style": "scale",
         }
         for option in items.scale
     ]
@@ -551,14 +553,17 @@ def item_question(
         {
             "title": command_labels[name].in_language(language),
             "payload": check_answer_payload(f"{item.id}:{name}"),
+            "style": "link",
         }
         for name in ITEM_BUTTON_COMMANDS
         if name in command_labels
     )
+    position, total = answered + 1, len(items.items)
     return Utterance(
         "utter_check_item",
-        {"position": answered + 1, "total": len(items.items), "item": item.text.in_language(language)},
+        {"position": position, "total": total, "item": item.text.in_language(language)},
         tuple(buttons),
+        {"berufslotse": "card", "card": "check_item", "position": position, "total": total},
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from actions.api_client import (
     AgreedPay,
@@ -40,6 +41,9 @@ MONTHS_PER_TRAINING_YEAR = 12
 
 TemplateValue = str | int
 Button = dict[str, str]
+# A button as the channels get it: title and payload, optionally the keys of
+# docs/widget_messages.md (echo, style: strings; keep: true).
+ChannelButton = Mapping[str, str | bool]
 
 
 class Aspect(Enum):
@@ -81,11 +85,13 @@ def normalize_language(value: object) -> Language:
 
 @dataclass(frozen=True)
 class Utterance:
-    """One `dispatcher.utter_message(response=..., buttons=..., **variables)` call."""
+    """One `dispatcher.utter_message(response=..., buttons=..., json_message=custom, **variables)`
+    call; `custom` is a structure for the channels (docs/widget_messages.md)."""
 
     response: str
     variables: Mapping[str, TemplateValue] = field(default_factory=dict)
-    buttons: tuple[Button, ...] = ()
+    buttons: tuple[ChannelButton, ...] = ()
+    custom: Mapping[str, Any] | None = None
 
 
 # --- 1. Which occupation? -------------------------------------------------------------------------

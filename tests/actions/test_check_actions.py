@@ -438,6 +438,13 @@ async def test_the_item_is_asked_with_progress_and_buttons(
         '/check_answer{"check_choice":"i01:pause"}',
     ]
     assert buttons[0]["title"] == "😖 not at all"
+    # the card the widget and the Telegram bridge show the check as (docs/widget_messages.md)
+    assert dispatcher.messages[0]["custom"] == {
+        "berufslotse": "card",
+        "card": "check_item",
+        "position": 2,
+        "total": 3,
+    }
 
 
 # --- action_check_start -----------------------------------------------------------------------

@@ -438,6 +438,9 @@ def test_item_question_shows_progress_answers_and_commands() -> None:
     ]
     assert question.buttons[4]["payload"] == '/check_answer{"check_choice":"i01:5"}'
     assert question.buttons[6]["payload"] == '/check_answer{"check_choice":"i01:back"}'
+    # the channels show it as one card: faces in a row, the commands as small links
+    assert [button["style"] for button in question.buttons] == ["scale"] * 5 + ["link"] * 3
+    assert question.custom == {"berufslotse": "card", "card": "check_item", "position": 2, "total": 3}
     assert item_question(items, 3, "de", COMMAND_LABELS) is None
 
 
