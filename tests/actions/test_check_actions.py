@@ -531,6 +531,17 @@ async def test_the_finished_check_is_scored_saved_and_shown(
         "scores": "Praktisch: 100; Forschend: 75; Kreativ: 0",
         "chart_url": f"{CHART}?R=100&I=75&A=0&lang=de",
     }
+    # the widget draws the bars (a type without a score has none)
+    assert dispatcher.messages[2]["custom"] == {
+        "berufslotse": "chart",
+        "bars": [
+            {"label": "Praktisch", "value": 100},
+            {"label": "Forschend", "value": 75},
+            {"label": "Kreativ", "value": 0},
+        ],
+        "alt": "Praktisch: 100; Forschend: 75; Kreativ: 0",
+        "replaces": True,
+    }
     assert responses[4][1] == {
         "rank": 1,
         "name": "Mechatroniker/-in",

@@ -87,6 +87,7 @@ CHART_BARS: list[dict[str, Any]] = [
     {"label": "💼 Unternehmerisch", "value": 20},
     {"label": "📋 Ordnend", "value": 45},
 ]
+POINTS = "; ".join(f"{bar['label']}: {bar['value']}" for bar in CHART_BARS)
 ANSWER_LINES = [
     "**Tischler/-in**",
     "• Du baust Möbel, Fenster und Türen aus Holz.",
@@ -154,7 +155,9 @@ class FakeRasa:
             if position < len(CHECK_ITEMS):
                 replies.extend(self.check_item(sender, position))
             else:
+                # as Rasa sends utter_check_chart with the action's chart: text, custom, image
                 replies.append({"recipient_id": sender, "text": "Fertig! Das ist dein Ergebnis:"})
+                replies.append({"recipient_id": sender, "text": f"Deine Punkte von 0 bis 100: {POINTS}"})
                 replies.append(
                     {
                         "recipient_id": sender,
@@ -162,10 +165,12 @@ class FakeRasa:
                             "berufslotse": "chart",
                             "title": "Deine Interessen",
                             "bars": CHART_BARS,
-                            "alt": "Am stärksten: Kreativ, Sozial, Praktisch.",
+                            "alt": POINTS,
+                            "replaces": True,
                         },
                     }
                 )
+                replies.append({"recipient_id": sender, "image": f"{self.url}/chart.svg"})
         elif message.startswith("/"):
             replies.append({"recipient_id": sender, "text": f"Angekommen ist: {message}"})
         elif words.startswith(("hallo", "hi")):

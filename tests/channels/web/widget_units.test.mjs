@@ -125,3 +125,20 @@ test('a card annotates the text before it; a chart is sorted and clamped', () =>
   assert.deepEqual(messages[0].card, { card: 'check_item', position: 7, total: 30 });
   assert.deepEqual(messages[1].chart, { title: 'T', bars: [{ label: 'b', value: 100 }, { label: 'a', value: 20 }] });
 });
+
+test('a chart that replaces its response drops the points line and the picture after it', () => {
+  const { messages } = readReplies(
+    [
+      { text: 'Geschafft!' },
+      { text: 'Deine Punkte: A 90' },
+      { custom: { berufslotse: 'chart', bars: [{ label: 'A', value: 90 }], alt: 'A: 90', replaces: true } },
+      { image: 'https://example.org/chart.png' },
+      { image: 'https://example.org/other.png' },
+    ],
+    RASA,
+  );
+  assert.deepEqual(
+    messages.map((m) => m.text ?? (m.chart ? 'chart' : m.image)),
+    ['Geschafft!', 'chart', 'https://example.org/other.png'],
+  );
+});

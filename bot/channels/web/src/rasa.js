@@ -87,8 +87,11 @@ export function readReplies(replies, rasaUrl) {
 function toMessages(replies, rasaUrl) {
   const messages = [];
   let lastText = null;
+  let skipImage = false;
   for (const reply of replies) {
     if (!reply || typeof reply !== 'object') continue;
+    const skip = skipImage;
+    skipImage = false;
     if (text(reply.text)) {
       const buttons = buttonsOf(reply.buttons ?? reply.quick_replies);
       lastText = { id: randomId('m'), from: 'bot', text: reply.text, buttons, chosen: null, answered: false };
@@ -104,11 +107,18 @@ function toMessages(replies, rasaUrl) {
     }
     if (custom.berufslotse === 'chart') {
       const chart = chartOf(custom);
-      if (chart) messages.push({ id: randomId('m'), from: 'bot', chart, alt: text(custom.alt) });
+      if (!chart) continue;
+      // "replaces": the chart stands for its response's text (the points) and picture (the PNG,
+      // which Rasa sends right after it).
+      if (custom.replaces === true && lastText && messages[messages.length - 1] === lastText && !lastText.buttons.length) {
+        messages.pop();
+        skipImage = true;
+      }
+      messages.push({ id: randomId('m'), from: 'bot', chart, alt: text(custom.alt) });
       continue;
     }
     const image = safeImageUrl(reply.image ?? custom.image, rasaUrl);
-    if (image) {
+    if (image && !(skip && reply.image && !reply.text)) {
       const alt = typeof custom.alt === 'string' ? custom.alt : null;
       messages.push({ id: randomId('m'), from: 'bot', image, alt });
     }
