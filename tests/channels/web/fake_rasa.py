@@ -94,6 +94,7 @@ ANSWER_LINES = [
     "• Die Ausbildung dauert 3 Jahre.",
     "• Du arbeitest in einer Werkstatt oder auf der Baustelle.",
     "• Im 1. Jahr verdienst du etwa 800 Euro im Monat.",
+    "• Frag nach: ausbildung@tischlerei-muster.de oder 05401 123456",
 ]
 CHART_ALT = "Balkendiagramm: Handwerk am stärksten, dann Soziales, dann Büro."
 

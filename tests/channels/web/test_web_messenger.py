@@ -240,6 +240,11 @@ def test_long_answer_folds_behind_more(widget: Widget, assistant: Assistant) -> 
     expect(hidden_line).to_be_hidden()
     answer.get_by_text("mehr", exact=True).click()
     expect(hidden_line).to_be_visible()
+    # e-mail and phone can be tapped
+    expect(answer.get_by_role("link", name="ausbildung@tischlerei-muster.de")).to_have_attribute(
+        "href", "mailto:ausbildung@tischlerei-muster.de"
+    )
+    expect(answer.get_by_role("link", name="05401 123456")).to_have_attribute("href", "tel:05401123456")
 
 
 # ---- layout --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { readReplies } from '../../../bot/channels/web/src/rasa.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
-import { safeImageUrl, splitBold, splitLinks } from '../../../bot/channels/web/src/text.js';
+import { safeImageUrl, splitBold, splitContacts, splitLinks } from '../../../bot/channels/web/src/text.js';
 
 const RASA = 'http://127.0.0.1:5005';
 
@@ -141,4 +141,18 @@ test('a chart that replaces its response drops the points line and the picture a
     messages.map((m) => m.text ?? (m.chart ? 'chart' : m.image)),
     ['Geschafft!', 'chart', 'https://example.org/other.png'],
   );
+});
+
+test('e-mail addresses and phone numbers become mailto: and tel: links; dates, years and postcodes do not', () => {
+  assert.deepEqual(splitContacts('Schreib an ausbildung@tischlerei-muster.de oder ruf an: 05401 123456.'), [
+    { text: 'Schreib an ' },
+    { text: 'ausbildung@tischlerei-muster.de', href: 'mailto:ausbildung@tischlerei-muster.de' },
+    { text: ' oder ruf an: ' },
+    { text: '05401 123456', href: 'tel:05401123456' },
+    { text: '.' },
+  ]);
+  assert.deepEqual(splitContacts('+49 541 123-4567'), [{ text: '+49 541 123-4567', href: 'tel:+495411234567' }]);
+  for (const text of ['Start: 01.08.2026', '49565 Bramsche', 'im Jahr 2026', 'Punkte von 0 bis 100', '0 bis 100 von 2025']) {
+    assert.deepEqual(splitContacts(text), [{ text }], text);
+  }
 });
