@@ -341,6 +341,10 @@ def training_years(duration_months: int) -> int:
     return max(1, math.ceil(duration_months / MONTHS_PER_TRAINING_YEAR))
 
 
+# A list answer (tasks, workplaces) shows its first lines; the rest waits behind "mehr" in the widget.
+LIST_FOLD_LINES = 4
+
+
 def answer_utterances(aspect: Aspect, profession: ProfessionDetail, language: Language) -> list[Utterance]:
     name = profession.display_name(language)
     text = profession.text_in(language)
@@ -388,7 +392,12 @@ def answer_utterances(aspect: Aspect, profession: ProfessionDetail, language: La
 def _list_or_missing(response: str, key: str, name: str, items: Sequence[str]) -> Utterance:
     if not items:
         return Utterance("utter_profession_no_details", {"name": name})
-    return Utterance(response, {"name": name, key: bullet_list(items)})
+    fold = {"berufslotse": "card", "card": "answer", "fold": LIST_FOLD_LINES}
+    return Utterance(
+        response,
+        {"name": name, key: bullet_list(items)},
+        custom=fold if len(items) >= LIST_FOLD_LINES + 1 else None,
+    )
 
 
 def pay_utterances(profession: ProfessionDetail, language: Language) -> list[Utterance]:
