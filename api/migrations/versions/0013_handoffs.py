@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = "0013_handoffs"
-down_revision: str | None = "0011_accounts"
+down_revision: str | None = "0012_class_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
