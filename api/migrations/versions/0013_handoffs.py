@@ -2,7 +2,7 @@
 that read the region's summaries, and the short-lived links to a pupil's result as a PDF.
 
 Revision ID: 0013_handoffs
-Revises: 0011_accounts
+Revises: 0012_class_sessions
 Create Date: 2026-12-06
 """
 

@@ -2,7 +2,7 @@
 and the aggregates that expired signals are folded into (docs/monitoring_privacy.md).
 
 Revision ID: 0014_signals
-Revises: 0011_accounts
+Revises: 0013_handoffs
 Create Date: 2026-12-06
 """
 

@@ -1,7 +1,7 @@
 """Admin side of the exchange: a company can be suspended, and an audit log of who did what.
 
 Revision ID: 0015_company_admin
-Revises: 0011_accounts
+Revises: 0014_signals
 Create Date: 2026-12-06
 """
 

@@ -2,7 +2,7 @@
 for each (one alert per offer and search).
 
 Revision ID: 0016_saved_searches
-Revises: 0011_accounts
+Revises: 0015_company_admin
 Create Date: 2026-12-06
 """
 
