@@ -7,8 +7,8 @@ their own domain package.
 from __future__ import annotations
 
 from api.accounts.models import Account, AccountSession, SignInLink
-from api.audit.models import AuditEntry
 from api.alerts.models import AnnouncedOffer, SavedSearch
+from api.audit.models import AuditEntry
 from api.check.models import CheckAnswerOption, CheckItem, CheckResult, CheckText, CheckType
 from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.companies.models import ApiKey, Company

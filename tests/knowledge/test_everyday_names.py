@@ -132,7 +132,7 @@ def test_an_abbreviation_is_never_spelt_across_words(real_matcher: OccupationMat
 
 @pytest.mark.parametrize("text", ["irgendwas mit feuerwehr", "ich will zur feuerwehr", "mülltrennung"])
 def test_a_field_is_no_occupation(real_matcher: OccupationMatcher, text: str) -> None:
-    """"Feuerwehr" and "Müll" alone are topics to explore, not the everyday names above."""
+    """ "Feuerwehr" and "Müll" alone are topics to explore, not the everyday names above."""
     assert real_matcher.find_mentions(text) == []
 
 
