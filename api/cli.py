@@ -369,16 +369,16 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         from api.dashboard.demo import seed_demo_signals
 
         with session_factory_for(settings.database_url)() as session, session.begin():
-            signals = seed_demo_signals(
+            signal_report = seed_demo_signals(
                 session, seed=args.seed, pupils=args.pupils, only_if_empty=args.if_empty
             )
-        if signals.skipped:
+        if signal_report.skipped:
             print("there are demo signals already; not replaced (run without --if-empty to replace them)")
         else:
             print(
-                f"demo signals: {signals.pupils} pupils, {signals.checks} checks, "
-                f"{signals.interests} interest signals, {signals.handoffs} hand-offs "
-                f"(replaced {signals.removed} demo rows; real signals untouched)"
+                f"demo signals: {signal_report.pupils} pupils, {signal_report.checks} checks, "
+                f"{signal_report.interests} interest signals, {signal_report.handoffs} hand-offs "
+                f"(replaced {signal_report.removed} demo rows; real signals untouched)"
             )
     return 0
 
