@@ -49,11 +49,12 @@ MODELS = ROOT / "models"
 TRAINING_DATA = ROOT / "bot" / "data"
 REPORT = ROOT / "artifacts" / "nlu_heldout.json"
 
-# Issue 10 asks 0.90 on this set now that it shares no message with the training data; the model of
-# 2026-12-06 reached 0.891 (see the closing notes). The test fails below the floor, so that a change
-# which makes the assistant understand pupils worse cannot land, and prints how far the target is.
+# Issue 10 asks 0.90 on this set now that it shares no message with the training data. The model of
+# 2026-12-06 with one boundary between ask_tasks and ask_profession (bot/data/nlu/professions_tasks.yml)
+# reached 0.912, so the target is the gate: a change that makes the assistant understand pupils
+# worse cannot land.
 TARGET_MACRO_F1 = 0.90
-MIN_MACRO_F1 = 0.87
+MIN_MACRO_F1 = TARGET_MACRO_F1
 MIN_PROFESSION_RECALL = 0.90
 MIN_EXAMPLES_PER_INTENT = 12
 MIN_EXAMPLES = 300
