@@ -14,10 +14,11 @@ answers and are always shown.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from threading import Lock
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from api.check.models import CheckResult
 from api.check.service import certificate_ranks
 from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.classes.schemas import ClassOverview, ClassTopic, CountedItem, TypeShare
+from api.knowledge_sync.models import KnowledgeMeta
 from api.professions.models import Profession, VocabularyKind, VocabularyTerm
 
 RIASEC = ("R", "I", "A", "S", "E", "C")
@@ -131,12 +133,72 @@ def read_class(session: Session, row: ClassSession) -> ClassRecords:
     )
 
 
+class SuggestionCache:
+    """The first suggestions of a result, by knowledge version, certificate and scores.
+
+    Ranking every occupation takes about a tenth of a second per pupil; the overview is polled every
+    few seconds, so each result is ranked once (per knowledge release) and then kept. Thread-safe:
+    FastAPI runs the page's route in a thread pool.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, list[str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> list[str] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, slugs: list[str]) -> None:
+        with self._lock:
+            self._entries[key] = slugs
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+suggestion_cache = SuggestionCache()
+
+
 def suggested_slugs(session: Session, results: Sequence[CheckResult]) -> list[list[str]]:
     """The first occupations each pupil was shown (by their scores and certificate)."""
     if not results:
         return []
+    version = session.get(KnowledgeMeta, "knowledge_hash")
+    knowledge = version.value if version is not None else ""
+    ranks: dict[str, int] | None = None
+    occupations: list[matching.Occupation] | None = None
+    suggestions = []
+    for result in results:
+        scores = result.scores()
+        if all(value is None for value in scores.values()):
+            continue
+        key = (knowledge, result.certificate, tuple(scores[code] for code in RIASEC))
+        shown = suggestion_cache.get(key)
+        if shown is None:
+            if ranks is None or occupations is None:
+                ranks, occupations = certificate_ranks(session), _occupations(session)
+            if not occupations:
+                return []
+            certificate_rank = ranks.get(result.certificate) if result.certificate else None
+            ranked = matching.rank_occupations(scores, occupations, certificate_rank=certificate_rank)
+            shown = [s.slug for s in ranked if not s.needs_higher_certificate][:SUGGESTIONS_PER_PUPIL]
+            suggestion_cache.put(key, shown)
+        suggestions.append(shown)
+    return suggestions
+
+
+def _occupations(session: Session) -> list[matching.Occupation]:
     ranks = certificate_ranks(session)
-    occupations = [
+    return [
         matching.Occupation(
             slug=profession.slug,
             riasec=profession.riasec,
@@ -147,21 +209,6 @@ def suggested_slugs(session: Session, results: Sequence[CheckResult]) -> list[li
         )
         for profession in session.scalars(select(Profession))
     ]
-    if not occupations:
-        return []
-    suggestions = []
-    for result in results:
-        scores = result.scores()
-        if all(value is None for value in scores.values()):
-            continue
-        ranked = matching.rank_occupations(
-            scores,
-            occupations,
-            certificate_rank=ranks.get(result.certificate) if result.certificate else None,
-        )
-        shown = [suggestion.slug for suggestion in ranked if not suggestion.needs_higher_certificate]
-        suggestions.append(shown[:SUGGESTIONS_PER_PUPIL])
-    return suggestions
 
 
 def _labels(session: Session, kind: str, language: str) -> dict[str, str]:

@@ -140,20 +140,25 @@ def overview_for(request: Request, session: Session, row: ClassSession, settings
     )
 
 
-@page_router.get("/advisor/classes/{session_id}")
-def class_page(
-    request: Request, session_id: int, session: SessionDep, settings: SettingsDep, person: AdvisorDep
-) -> Response:
-    row = service.own_session(session, person.account.id, session_id)
-    if row is None:
-        return not_found(request)
+def render_class(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    person: SignedIn,
+    row: ClassSession,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
     t = pages.strings(pick_language(request))
     chat_link = widget_link(settings.widget_page_url, row.code)
     return pages.render(
         request,
         "class.html",
+        status=status,
         headers={"Content-Security-Policy": OVERVIEW_PAGE_POLICY},
         signed_in=person,
+        errors=errors or {},
         row=row,
         active=row.is_active(utc_now()),
         ends_at_local=row.end_time().astimezone(LOCAL_TIME).strftime("%H:%M"),
@@ -165,6 +170,16 @@ def class_page(
         poll_seconds=POLL_SECONDS,
         retention_days=settings.class_retention_days,
     )
+
+
+@page_router.get("/advisor/classes/{session_id}")
+def class_page(
+    request: Request, session_id: int, session: SessionDep, settings: SettingsDep, person: AdvisorDep
+) -> Response:
+    row = service.own_session(session, person.account.id, session_id)
+    if row is None:
+        return not_found(request)
+    return render_class(request, session, settings, person, row)
 
 
 @page_router.get("/advisor/classes/{session_id}/overview.json", response_model=None)
@@ -193,10 +208,28 @@ def end_class(request: Request, session_id: int, session: SessionDep, person: Ad
 
 
 @page_router.post("/advisor/classes/{session_id}/delete")
-def delete_class(request: Request, session_id: int, session: SessionDep, person: AdvisorDep) -> Response:
+def delete_class(
+    request: Request,
+    session_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    person: AdvisorDep,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
     row = service.own_session(session, person.account.id, session_id)
     if row is None:
         return not_found(request)
+    if confirm != "yes":
+        t = pages.strings(pick_language(request))
+        return render_class(
+            request,
+            session,
+            settings,
+            person,
+            row,
+            status=422,
+            errors={"confirm": t["class_delete_confirm_missing"]},
+        )
     service.delete_session(session, row)
     session.commit()
     return RedirectResponse(with_lang(request, "/advisor/classes"), status_code=303)

@@ -14,12 +14,19 @@ from api.accounts.models import Account
 from api.check.models import CheckResult
 from api.classes import service
 from api.classes.models import ClassSession
+from api.classes.overview import suggestion_cache
 from api.core.config import Settings
 from api.core.models import utc_now
 from tests.api.accounts.conftest import app, company, make_account, settings  # noqa: F401  (fixtures)
 
 SessionFactory = Callable[..., ClassSession]
 ResultFactory = Callable[..., CheckResult]
+
+
+@pytest.fixture(autouse=True)
+def fresh_suggestion_cache() -> None:
+    """Tests load different catalogues under the same knowledge hash: rank afresh in each."""
+    suggestion_cache.clear()
 
 
 @pytest.fixture

@@ -201,6 +201,10 @@ def test_an_advisor_runs_a_class_in_the_browser(
         page.get_by_role("button", name="Klasse jetzt beenden").click()
         expect(page.get_by_role("status").first).to_contain_text("Die Klasse ist beendet")
         page.get_by_role("button", name="Klasse jetzt löschen").click()
+        expect(page.get_by_role("alert")).to_contain_text("Kreuzen Sie an")
+        assert serious(page) == []
+        page.get_by_label("Ja, die Klasse und alles").check()
+        page.get_by_role("button", name="Klasse jetzt löschen").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Meine Klassen")
         expect(page.get_by_text(name)).to_have_count(0)
         assert errors == []

@@ -151,3 +151,31 @@ def test_the_overview_never_carries_a_pupil_ref_or_answers(
         make_result(ref, E=88.0)
     text = overview(session, row, names).model_dump_json()
     assert "secret-ref" not in text and "answers" not in text
+
+
+def test_each_result_is_ranked_once(
+    session: Session,
+    make_account: AccountFactory,
+    make_class: SessionFactory,
+    make_result: ResultFactory,
+    loaded_catalogue: list[schema.Profession],
+    names: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.check import matching
+
+    calls: list[object] = []
+    rank = matching.rank_occupations
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return rank(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching, "rank_occupations", counting)
+    row = make_class(make_account("advisor"))
+    for number, ref in enumerate(join_many(session, row, 5)):
+        make_result(ref, R=90.0 - number)
+    first = overview(session, row, names)
+    assert len(calls) == 5
+    again = overview(session, row, names)
+    assert len(calls) == 5 and again.occupations == first.occupations

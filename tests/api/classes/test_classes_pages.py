@@ -69,7 +69,8 @@ async def test_an_advisor_never_sees_or_changes_another_advisors_class(
     listing = await client.get("/advisor/classes")
     assert "Klasse der Kollegin" not in listing.text and row.code not in listing.text
     for method, path in paths_of(row.id)[2:]:
-        response = await client.request(method, path, headers={"X-CSRF-Token": token, **HTML})
+        form = {"confirm": "yes"} if method == "POST" else None
+        response = await client.request(method, path, headers={"X-CSRF-Token": token, **HTML}, data=form)
         assert response.status_code == 404, path
         assert row.code not in response.text and "Kollegin" not in response.text
     session.refresh(row)
@@ -168,7 +169,13 @@ async def test_ending_and_deleting_a_class(
     assert row.ended_at is not None
     page = await client.get(f"/advisor/classes/{row.id}")
     assert "Die Klasse ist beendet" in page.text and "Klasse jetzt beenden" not in page.text
-    deleted = await client.post(f"/advisor/classes/{row.id}/delete", data={"csrf_token": token})
+    unconfirmed = await client.post(f"/advisor/classes/{row.id}/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert "Kreuzen Sie an, dass Sie die Klasse wirklich löschen wollen." in unconfirmed.text
+    assert session.get(ClassSession, row.id) is not None
+    deleted = await client.post(
+        f"/advisor/classes/{row.id}/delete", data={"csrf_token": token, "confirm": "yes"}
+    )
     assert deleted.status_code == 303 and deleted.headers["location"] == "/advisor/classes"
     session.expire_all()
     assert session.get(ClassSession, row.id) is None
