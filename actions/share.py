@@ -54,8 +54,17 @@ def occupations_of(tracker: Tracker) -> list[str]:
 
 
 def question_of(tracker: Tracker) -> str | None:
+    """The pupil's own question; a button's payload (pressed while asked for it) is none."""
     value = tracker.get_slot(QUESTION_SLOT)
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip() or value.lstrip().startswith("/"):
+        return None
+    return value.strip()
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    name = intent.get("name") if isinstance(intent, Mapping) else None
+    return name if isinstance(name, str) else None
 
 
 def document_payload(url: str, filename: str) -> dict[str, Any]:
@@ -126,6 +135,10 @@ class ActionSharePreview(ShareAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if latest_intent(tracker) == "share_cancel":
+            # "Nicht schicken" pressed while the question was asked for: nothing is sent
+            dispatcher.utter_message(response="utter_share_cancelled")
+            return [SlotSet(DIGEST_SLOT, None), SlotSet(QUESTION_SLOT, None)]
         return await show_preview(self.api, dispatcher, tracker)
 
 

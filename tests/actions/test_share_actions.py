@@ -234,3 +234,19 @@ async def test_the_offer_after_the_advisers_only_with_a_result(api: ShareApi, fa
     ) as client:
         messages, _ = await run(ActionShareOffer(ShareApi(client, service_token=TOKEN)), tracker("handoff"))
     assert messages == []
+
+
+async def test_a_button_pressed_while_asked_for_the_question_is_no_question(
+    api: ShareApi, fake: FakeShareApi
+) -> None:
+    messages, _ = await run(
+        ActionSharePreview(api), tracker("share_confirm", share_question="/share_confirm")
+    )
+    assert [m["response"] for m in messages] == ["utter_share_preview"]
+    assert fake.requests[0][2]["question"] is None
+    messages, events = await run(
+        ActionSharePreview(api), tracker("share_cancel", share_question="/share_cancel")
+    )
+    assert [m["response"] for m in messages] == ["utter_share_cancelled"]
+    assert events == [SlotSet("share_digest", None), SlotSet("share_question", None)]
+    assert len(fake.requests) == 1  # nothing asked of the API for the cancel
