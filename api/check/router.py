@@ -41,7 +41,7 @@ from api.check.schemas import (
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
-from api.monitoring.signals import record_check
+from api.monitoring.dependencies import SignalRecorderDep
 
 router = APIRouter(prefix="/api/v1", tags=["check"])
 
@@ -173,13 +173,11 @@ def riasec_chart_description(
     responses={200: {"model": CheckResultPublic, "description": "The pupil's previous result was replaced"}},
 )
 def save_result(
-    session: SessionDep, settings: SettingsDep, data: CheckResultCreate, response: Response
+    session: SessionDep, recorder: SignalRecorderDep, data: CheckResultCreate, response: Response
 ) -> CheckResultPublic:
     """Record a completed check (pseudonymous; replaces the pupil's previous one)."""
     result, created = service.save_result(session, data)
-    record_check(
-        session,
-        settings,
+    recorder.check(
         pupil_ref=data.pupil_ref,
         variant=data.variant.value,
         scores=data.scores.model_dump(),

@@ -16,8 +16,8 @@ from api.contacts.notify import notify_company
 from api.contacts.schemas import PUPIL_REF_MAX, ContactRequestCreate, ContactRequestPupil
 from api.core.config import SettingsDep
 from api.core.db import SessionDep, session_factory_for
+from api.monitoring.dependencies import SignalRecorderDep
 from api.monitoring.models import InterestSource
-from api.monitoring.signals import record_interest
 from api.offers.models import Offer
 
 router = APIRouter(prefix="/api/v1", tags=["contact requests"], dependencies=[Depends(require_service)])
@@ -52,6 +52,7 @@ def create_contact_request(
     settings: SettingsDep,
     sessions: BackgroundSessionsDep,
     background: BackgroundTasks,
+    recorder: SignalRecorderDep,
     data: ContactRequestCreate,
 ) -> ContactRequestPupil:
     """Store the request and email the company in the background (`notification` says how it went)."""
@@ -60,9 +61,7 @@ def create_contact_request(
     described = service.describe_for_pupil(session, request)
     offer = session.get(Offer, data.offer_id)
     if offer is not None:
-        record_interest(
-            session,
-            settings,
+        recorder.interest(
             pupil_ref=data.pupil_ref,
             source=InterestSource.CONTACT_REQUEST,
             profession_slug=offer.profession_slug,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -123,40 +123,48 @@ def record_interest(
     today: date | None = None,
     is_demo: bool = False,
 ) -> None:
-    """Interest shown by a pupil; the same interest twice in a month is kept once."""
+    """Interest shown by a pupil; the same interest twice in a month is kept once (one
+    INSERT ... SELECT ... WHERE NOT EXISTS, so no read lock is ever upgraded to a write)."""
     try:
         field = (
             session.scalar(select(Profession.field).where(Profession.slug == profession_slug))
             if profession_slug
             else None
         )
-        values = {
-            "contributor": _key(settings, pupil_ref),
-            "month": _this_month(today),
-            "source": source.value,
-            "profession_slug": profession_slug if field is not None else None,
-            "field": field[:1] if field else None,
-            "topic": topic,
-            "municipality": municipality,
-            "offer_kind": offer_kind,
-            "radius_km": radius_bucket(radius_km),
-            "is_demo": is_demo,
-        }
-        same = select(InterestSignal.id).where(
-            *(
-                getattr(InterestSignal, name) == value
-                if value is not None
-                else getattr(InterestSignal, name).is_(None)
-                for name, value in values.items()
-            )
-        )
-        if session.scalar(same.limit(1)) is not None:
-            return
+        session.commit()  # end the read before writing (SQLite)
     except SQLAlchemyError as error:
         session.rollback()
         log.warning("monitoring: interest signal not recorded (%s)", type(error).__name__)
         return
-    _write(session, "interest", InterestSignal(**values))
+    values = {
+        "contributor": _key(settings, pupil_ref),
+        "month": _this_month(today),
+        "source": source.value,
+        "profession_slug": profession_slug if field is not None else None,
+        "field": field[:1] if field else None,
+        "topic": topic,
+        "municipality": municipality,
+        "offer_kind": offer_kind,
+        "radius_km": radius_bucket(radius_km),
+        "is_demo": is_demo,
+    }
+    columns = InterestSignal.__table__.c
+    same = exists().where(
+        *(
+            columns[name] == value if value is not None else columns[name].is_(None)
+            for name, value in values.items()
+        )
+    )
+    statement = insert(InterestSignal).from_select(
+        list(values),
+        select(*(literal(value, type_=columns[name].type) for name, value in values.items())).where(~same),
+    )
+    try:
+        session.execute(statement)
+        session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        log.warning("monitoring: interest signal not recorded (%s)", type(error).__name__)
 
 
 def record_handoff(session: Session, *, today: date | None = None, is_demo: bool = False) -> None:

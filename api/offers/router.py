@@ -7,12 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
-from api.monitoring.dependencies import SignalPupilDep
+from api.monitoring.dependencies import SignalPupilDep, SignalRecorderDep
 from api.monitoring.models import InterestSource
-from api.monitoring.signals import record_interest
 from api.offers import service
 from api.offers.models import OfferKind
 from api.offers.schemas import OfferPage, OfferPublic
@@ -26,8 +24,8 @@ MAX_ID = 2**31 - 1
 @router.get("/offers", response_model=OfferPage)
 def search_offers(
     session: SessionDep,
-    settings: SettingsDep,
     pupil: SignalPupilDep,
+    recorder: SignalRecorderDep,
     profession: Annotated[str | None, Query(max_length=120, description="Slug of an occupation")] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="Free text: title, description, company, occupation")
@@ -64,9 +62,7 @@ def search_offers(
     )
     page = service.search_offers(session, filters, limit=limit, offset=offset)
     if pupil is not None and offset == 0:
-        record_interest(
-            session,
-            settings,
+        recorder.interest(
             pupil_ref=pupil,
             source=InterestSource.OFFER_SEARCH,
             profession_slug=profession,

@@ -6,12 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
-from api.monitoring.dependencies import SignalPupilDep
+from api.monitoring.dependencies import SignalPupilDep, SignalRecorderDep
 from api.monitoring.models import InterestSource
-from api.monitoring.signals import record_interest
 from api.professions import service
 from api.professions.models import Profession
 from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic, TopicPublic
@@ -33,8 +31,8 @@ ProfessionDep = Annotated[Profession, Depends(profession_by_slug)]
 @router.get("/professions", response_model=ProfessionPage)
 def list_professions(
     session: SessionDep,
-    settings: SettingsDep,
     pupil: SignalPupilDep,
+    recorder: SignalRecorderDep,
     q: Annotated[
         str | None, Query(max_length=200, description="Free text as a pupil types it (typos are fine)")
     ] = None,
@@ -87,20 +85,18 @@ def list_professions(
     )
     page = service.list_professions(session, q=q, filters=filters, limit=limit, offset=offset, sort=sort)
     if pupil is not None and topic and offset == 0:
-        record_interest(session, settings, pupil_ref=pupil, source=InterestSource.TOPIC, topic=topic)
+        recorder.interest(pupil_ref=pupil, source=InterestSource.TOPIC, topic=topic)
     return page
 
 
 @router.get("/professions/{slug}", response_model=ProfessionPublic)
 def get_profession(
-    session: SessionDep, settings: SettingsDep, pupil: SignalPupilDep, profession: ProfessionDep
+    session: SessionDep, pupil: SignalPupilDep, recorder: SignalRecorderDep, profession: ProfessionDep
 ) -> ProfessionPublic:
     """One occupation with texts, labels, pay and related occupations."""
     described = service.describe_profession(session, profession)
     if pupil is not None:
-        record_interest(
-            session, settings, pupil_ref=pupil, source=InterestSource.LOOKUP, profession_slug=profession.slug
-        )
+        recorder.interest(pupil_ref=pupil, source=InterestSource.LOOKUP, profession_slug=profession.slug)
     return described
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from api.core.config import Environment, Settings
 from api.core.db import create_db_engine, get_session
 from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowledge
 from api.main import create_app
+from api.monitoring.dependencies import signal_sessions
 from api.professions.search import profession_search
 from knowledge import schema
 
@@ -161,6 +162,8 @@ def app(settings: Settings, session: Session) -> FastAPI:
         yield session
 
     app.dependency_overrides[get_session] = test_session
+    # signals are written after the response, in the test's transaction too
+    app.dependency_overrides[signal_sessions] = lambda: lambda: nullcontext(session)
     return app
 
 
