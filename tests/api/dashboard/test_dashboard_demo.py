@@ -106,3 +106,12 @@ def test_demo_signals_go_through_the_same_k_anonymity(
     assert any(cell.suppressed for cell in demo.cells)  # small municipalities stay hidden
     # without the demo flag, no demo pupil is counted anywhere
     assert {cell.interested for cell in real.cells if cell.interested is not None} <= {0}
+
+
+def test_the_command_of_make_run_keeps_existing_demo_signals(
+    dashboard_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api import cli
+
+    assert cli.main(["seed-demo-signals", "--if-empty"], settings=dashboard_settings) == 0
+    assert "there are demo signals already" in capsys.readouterr().out
