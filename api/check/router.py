@@ -38,6 +38,7 @@ from api.check.schemas import (
     ScoreResultPublic,
     Variant,
 )
+from api.classes.service import pupil_class
 from api.core.config import SettingsDep
 from api.core.db import SessionDep
 from api.core.schemas import Offset
@@ -177,12 +178,14 @@ def save_result(
 ) -> CheckResultPublic:
     """Record a completed check (pseudonymous; replaces the pupil's previous one)."""
     result, created = service.save_result(session, data)
+    joined = pupil_class(session, data.pupil_ref)
     recorder.check(
         pupil_ref=data.pupil_ref,
         variant=data.variant.value,
         scores=data.scores.model_dump(),
         certificate=data.certificate,
         municipality=data.municipality,
+        class_session_id=joined.id if joined is not None else None,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -12,7 +12,10 @@ import httpx
 from sqlalchemy import DateTime, Table, inspect, select
 from sqlalchemy.orm import Session
 
+from api.accounts import service as accounts
+from api.classes import service as classes
 from api.core.config import Settings
+from api.core.models import utc_now
 from api.monitoring import service
 from api.monitoring.models import (
     CheckSignal,
@@ -231,3 +234,30 @@ def test_purge_folds_old_interest_into_cells_of_k_and_anonymises_old_checks(
     assert region_after.interested is not None and region_before.interested is not None
     assert region_after.interested <= region_before.interested + 0  # small dropped cells lower it
     assert region_after.interested >= len(recorded) - len(old)
+
+
+async def test_a_check_in_a_class_carries_the_class_session_never_the_pupil(
+    client: httpx.AsyncClient, session: Session, region: object
+) -> None:
+    """Two pupils finish the check, one of them in a class: the check signals know the class
+    session (for the district's view by class), the other's none."""
+    advisor = accounts.create_account(session, "lehrerin@schule.example", "advisor", None)
+    data = classes.SessionInput(name="9b", grade="9", school="Oberschule Bramsche", held_on=date.today())
+    lesson = classes.create_session(session, advisor.id, data, hours=4, now=utc_now())
+    joined = await client.post(
+        "/api/v1/classes/join", json={"code": lesson.code, "pupil_ref": PUPIL}, headers=SERVICE
+    )
+    assert joined.status_code in (200, 201), joined.text
+    for pupil in (PUPIL, "web-without-class"):
+        check = {
+            "pupil_ref": pupil,
+            "variant": "quick",
+            "scores": {"R": 80.0, "I": 10.0, "A": 50.0, "S": 60.0, "E": 20.0, "C": 5.0},
+        }
+        response = await client.post("/api/v1/check/results", json=check, headers=SERVICE)
+        assert response.status_code == 201, response.text
+    by_pupil = {row.contributor: row.class_session_id for row in session.scalars(select(CheckSignal))}
+    assert by_pupil == {
+        contributor_key("test-signal-secret", PUPIL): lesson.id,
+        contributor_key("test-signal-secret", "web-without-class"): None,
+    }
