@@ -464,13 +464,17 @@ def prepare_database(config: StackConfig, demo_data: bool = False) -> None:
 
 @contextmanager
 def running_stack(
-    config: StackConfig, model_path: Path, prepare: bool = True, demo_data: bool = False
+    config: StackConfig,
+    model_path: Path,
+    prepare: bool = True,
+    demo_data: bool = False,
+    timeout: float = 180.0,
 ) -> Iterator[Stack]:
     config.var_dir.mkdir(parents=True, exist_ok=True)
     if prepare:
         prepare_database(config, demo_data=demo_data)
     stack = Stack(config, model_path)
-    stack.start()
+    stack.start(timeout=timeout)
     try:
         yield stack
     finally:

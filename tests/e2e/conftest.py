@@ -83,7 +83,8 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, smtp_sink:
     )
     prepare_database(config)
     seed_demo(config)
-    with running_stack(config, model_path, prepare=False) as running:
+    # Rasa loads its model in about a minute; on a busy machine it took over three
+    with running_stack(config, model_path, prepare=False, timeout=600) as running:
         yield running
 
 

@@ -11,7 +11,6 @@ import re
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from bot.channels.web.bundle import WEB_DIR, install_build_tools
-from scripts.stack import ROOT, VENV_BIN, Stack, StackConfig, prepare_database
-from tests.e2e.conftest import Chat, SmtpSink, free_port, seed_demo
+from scripts.stack import ROOT, VENV_BIN, Stack
+from tests.e2e.conftest import Chat, SmtpSink
 from tests.e2e.test_offers_contact import contact_payloads, texts, wait_for_mail
 
 pytestmark = pytest.mark.e2e
@@ -52,28 +51,6 @@ def cli(stack: Stack, *args: str) -> str:
         text=True,
     )
     return result.stdout
-
-
-@pytest.fixture(scope="module")
-def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink) -> Iterator[Stack]:
-    """The e2e stack of tests/e2e/conftest.py, with more time for Rasa to load its model (on a
-    busy machine 180 s were not enough)."""
-    config = StackConfig(
-        api_port=free_port(),
-        actions_port=free_port(),
-        rasa_port=free_port(),
-        web_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("clerk-stack-var"),
-        extra_env={"BERUFSLOTSE_SMTP_HOST": smtp_sink.host, "BERUFSLOTSE_SMTP_PORT": str(smtp_sink.port)},
-    )
-    prepare_database(config)
-    seed_demo(config)
-    running = Stack(config, model_path)
-    running.start(timeout=600)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
