@@ -32,6 +32,7 @@ from api.core.db import SessionDep
 from api.core.models import utc_now
 from api.core.pages import Pages, pick_language
 from api.core.pdf import pdf_strings
+from api.monitoring.signals import record_handoff
 from api.share import classes, mail, service
 from api.share.exceptions import ResultLinkExpiredError
 from api.share.models import Handoff
@@ -112,6 +113,7 @@ def send_handoff(
     addresses = service.recipients_of(session, row, settings)
     public = _public(row)
     session.commit()
+    record_handoff(session)  # the district's monitoring counts hand-offs, nothing else of them
     background.add_task(mail.tell_advisers, settings, addresses, row.recipient)
     return public
 

@@ -17,6 +17,7 @@ from api.accounts.models import Account
 from api.classes import service as class_service
 from api.classes.models import ClassMember, ClassSession
 from api.core.config import Settings
+from api.monitoring.models import HandoffSignal
 from api.share import service
 from api.share.models import Handoff, RegionAdviser
 from tests.api.accounts.support import HTML, AccountFactory, sign_in
@@ -87,6 +88,10 @@ async def test_a_class_member_sends_to_the_class_advisor_only(
     assert shown["lines"][0] == "An: deine Lehrkraft der Klasse „9b BO“"
     stored = session.scalars(select(Handoff)).one()
     assert (stored.advisor_id, stored.class_session_id) == (teacher.id, row.id)
+    # the district's monitoring counts the hand-off: a month, nothing of its content or sender
+    assert [signal.month for signal in session.scalars(select(HandoffSignal))] == [
+        date.today().replace(day=1)
+    ]
     # kept until a set time after the class ends, which comes before the general retention
     assert stored.expires_at == row.end_time() + timedelta(days=Settings().handoff_after_class_days)
 
