@@ -34,7 +34,9 @@ def secret(stack: Stack, name: str) -> str:
 
 
 def cli(stack: Stack, *args: str) -> str:
-    env = dict(os.environ, BERUFSLOTSE_DATABASE_URL=stack.config.effective_database_url)
+    # the stack's secrets (the key pepper above all), so that the key works with the running API
+    env = load_or_create_secrets(stack.config.var_dir) | dict(os.environ)
+    env["BERUFSLOTSE_DATABASE_URL"] = stack.config.effective_database_url
     done = subprocess.run(
         [str(VENV_BIN / "python"), "-m", "api.cli", *args],
         cwd=ROOT,
@@ -168,7 +170,7 @@ async def test_a_saved_search_alerts_once_in_the_widget_and_in_telegram(
     )
     await asyncio.sleep(3.5)  # a few more rounds of the bridge
     assert len(alert_texts(fake_telegram.texts(PUPIL))) == 1
-    alert = fake_telegram.messages(PUPIL)[before]
+    [alert] = [m for m in fake_telegram.messages(PUPIL)[before:] if OFFER_TITLE in m.get("text", "")]
     keyboard = [button for row in alert["reply_markup"]["inline_keyboard"] for button in row]
     assert len(keyboard) == 2  # "tell me more" about the offer, stop the search
 
