@@ -14,12 +14,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import SettingsDep
 
+# how long a SQLite connection waits for another one's write transaction
+SQLITE_WAIT_SECONDS = 30.0
+
 
 def _prepare_sqlite(engine: Engine) -> None:
     """Foreign keys on, and transactions that SQLAlchemy controls (so SAVEPOINTs work).
 
     pysqlite opens transactions on its own and ignores SAVEPOINT semantics; SQLAlchemy's
-    documented fix is to switch that off and emit BEGIN ourselves.
+    documented fix is to switch that off and emit BEGIN ourselves. We emit BEGIN IMMEDIATE: a
+    transaction that reads and then writes (joining a class, saving a check result) would otherwise
+    fail at once with "database is locked" when another connection writes at the same moment
+    (SQLite does not wait when a read lock would have to become a write lock); taking the write
+    lock at the start makes concurrent requests wait their turn (`timeout`, 30 s) instead.
     """
 
     @event.listens_for(engine, "connect")
@@ -31,7 +38,7 @@ def _prepare_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str | URL) -> Engine:
@@ -40,7 +47,9 @@ def create_db_engine(url: str | URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_WAIT_SECONDS}
+        )
         _prepare_sqlite(engine)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
