@@ -16,7 +16,7 @@ GET /advisor/classes/{id}/overview.pdf (the class overview for the lesson, aggre
 from __future__ import annotations
 
 from pathlib import Path as PathLib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
@@ -58,6 +58,12 @@ AdvisorDep = Annotated[SignedIn, Depends(require_role(Role.ADVISOR))]
 PDF_FILENAMES = {"de": "mein-ergebnis.pdf", "en": "my-result.pdf"}
 
 
+# the pupil has no saved check result (problem check-result-not-found)
+NO_RESULT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No saved check result for this conversation"}
+}
+
+
 def pdf_response(document: bytes, filename: str, language: str) -> Response:
     return Response(
         content=document,
@@ -80,7 +86,12 @@ def _public(row: Handoff) -> HandoffPublic:
     )
 
 
-@router.post("/handoffs/preview", response_model=HandoffPreview, dependencies=[Depends(require_service)])
+@router.post(
+    "/handoffs/preview",
+    response_model=HandoffPreview,
+    dependencies=[Depends(require_service)],
+    responses=NO_RESULT,
+)
 def preview_handoff(session: SessionDep, settings: SettingsDep, data: HandoffRequest) -> HandoffPreview:
     """Exactly what would be sent, in the pupil's language, and to whom; nothing is stored."""
     draft = service.draft_handoff(
@@ -102,6 +113,7 @@ def preview_handoff(session: SessionDep, settings: SettingsDep, data: HandoffReq
     response_model=HandoffPublic,
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_service)],
+    responses={**NO_RESULT, 409: {"description": "What would be sent is no longer what was confirmed"}},
 )
 def send_handoff(
     session: SessionDep, settings: SettingsDep, data: HandoffCreate, background: BackgroundTasks
@@ -135,7 +147,10 @@ def withdraw_handoffs(session: SessionDep, pupil_ref: PupilRef) -> HandoffsWithd
     "/result.pdf",
     response_class=Response,
     dependencies=[Depends(require_service)],
-    responses={200: {"content": {"application/pdf": {}}, "description": "A tagged PDF (PDF/UA-1)"}},
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "A tagged PDF (PDF/UA-1)"},
+        **NO_RESULT,
+    },
 )
 def result_pdf(session: SessionDep, pupil_ref: PupilRef, lang: Language = Language.DE) -> Response:
     """The pupil's saved result as a PDF: chart, strongest interests, suggestions with reasons, next steps."""
@@ -149,6 +164,7 @@ def result_pdf(session: SessionDep, pupil_ref: PupilRef, lang: Language = Langua
     response_model=ResultLinkPublic,
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_service)],
+    responses=NO_RESULT,
 )
 def create_result_link(
     session: SessionDep, settings: SettingsDep, data: ResultLinkCreate
