@@ -29,6 +29,7 @@ from api.core.config import Environment, Settings
 from api.core.db import engine_for, session_factory_for
 from api.knowledge_sync.service import KnowledgeSnapshot, sync_knowledge
 from api.main import create_app
+from bot.channels.web.bundle import WidgetBuildError, install_build_tools
 from knowledge import schema
 from tests.api.accounts.support import PASSWORD
 from tests.api.conftest import build_profession
@@ -63,6 +64,15 @@ class RunningApi:
                     **{f"score_{code.lower()}": value for code, value in values.items()},
                 )
             )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def axe_installed() -> None:
+    """axe-core is one of the widget's locked npm tools; a fresh clone gets it here (npm ci)."""
+    try:
+        install_build_tools()
+    except WidgetBuildError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from api.core.config import Environment, Settings
 from api.core.db import session_factory_for
 from api.main import create_app
 from api.share.models import Handoff, Recipient, RegionAdviser
+from bot.channels.web.bundle import WidgetBuildError, install_build_tools
 from tests.channels.fake_telegram import BackgroundServer
 from tests.channels.web.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
@@ -77,8 +78,10 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system` (installs Debian's chromium)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` in bot/channels/web")
+    try:
+        install_build_tools()  # npm ci: axe-core is one of the widget's locked dev tools
+    except WidgetBuildError as error:
+        pytest.fail(str(error))
     with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
