@@ -19,7 +19,6 @@ import httpx
 logger = logging.getLogger(__name__)
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
-BUTTON_STYLES = frozenset({"scale", "link", "primary"})
 
 
 class RasaUnavailableError(Exception):
@@ -35,7 +34,6 @@ class RasaButton:
     title: str
     payload: str | None = None
     url: str | None = None
-    style: str | None = None  # "scale", "link" or "primary" (docs/widget_messages.md)
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,7 @@ def _parse_button(raw: object) -> RasaButton | None:
     if isinstance(url, str) and url.startswith(("https://", "http://")):
         return RasaButton(title=title, url=url)
     if isinstance(payload, str) and payload:
-        style = raw.get("style")
-        return RasaButton(title=title, payload=payload, style=style if style in BUTTON_STYLES else None)
+        return RasaButton(title=title, payload=payload)
     return None
 
 
