@@ -88,7 +88,8 @@ def session_assistant() -> Iterator[Assistant]:
         yield Assistant(
             url=real_url.rstrip("/"),
             fake=None,
-            buttons_prompt="Was macht ein Mechatroniker?",
+            # the occupation as a whole (ask_profession) comes with buttons; "was macht" asks for the tasks
+            buttons_prompt="Was ist ein Mechatroniker?",
             image_prompt=None,
         )
         return
