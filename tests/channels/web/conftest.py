@@ -176,7 +176,7 @@ class Widget:
 
     def goto(self, query: str = "") -> Widget:
         self.page.goto(self.demo_url + query)
-        self.page.wait_for_function("customElements.get('berufslotse-chat') !== undefined")
+        self.page.wait_for_function("() => customElements.get('berufslotse-chat') !== undefined")
         return self
 
     @property
