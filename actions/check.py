@@ -305,10 +305,15 @@ class ResultAction(CheckAction, ABC):
     ) -> int:
         """Sends the result and the first matches; returns how many matches were shown."""
         # Everything is loaded before anything is sent, so a failing API never leaves half a result.
-        chart_text = await self.api.chart_text(score.scores, language)
+        chart = await self.api.chart_description(score.scores, language)
         page = await self.api.matches(query, limit=MATCHES_PER_PAGE)
         utterances = result_utterances(
-            score, chart_text, chart_url(score.scores, language), language, just_finished=just_finished
+            score,
+            chart.alt,
+            chart_url(score.scores, language),
+            language,
+            just_finished=just_finished,
+            bars=chart.bars,
         )
         if page.items:
             utterances.append(Utterance(matches_intro(query)))

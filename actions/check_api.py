@@ -87,6 +87,35 @@ class SavedResult(CheckScore):
 
 
 @dataclass(frozen=True)
+class ChartBar:
+    """One bar of the result chart as the API draws it (strongest first)."""
+
+    label: str
+    score: float | None
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class ChartDescription:
+    """The chart's text alternative and its bars, for channels that draw the chart themselves."""
+
+    alt: str
+    bars: tuple[ChartBar, ...] = ()
+
+
+def parse_chart_description(raw: Any) -> ChartDescription:
+    bars = tuple(
+        ChartBar(
+            label=str(bar["label"]),
+            score=None if bar["score"] is None else float(bar["score"]),
+            highlighted=bool(bar["highlighted"]),
+        )
+        for bar in raw.get("bars") or ()
+    )
+    return ChartDescription(alt=str(raw["alt"]), bars=bars)
+
+
+@dataclass(frozen=True)
 class MatchQuery:
     """What the check knows about the pupil for matching: the answers (evidence and reasons),
     the certificate, and where and what the pupil looks for (offers nearby)."""
@@ -286,9 +315,13 @@ class CheckApi(BerufslotseApi):
 
     async def chart_text(self, scores: Scores, language: str) -> str:
         """The chart's text alternative ("Praktisch: 80; Forschend: 45; ...") in the pupil's language."""
+        return (await self.chart_description(scores, language)).alt
+
+    async def chart_description(self, scores: Scores, language: str) -> ChartDescription:
+        """The chart's text alternative and its bars, in the pupil's language."""
         params = (*score_params(scores), ("lang", language))
         payload = await self._call("GET", "/api/v1/charts/riasec.json", params=params)
-        return self._parsed(lambda raw: str(raw["alt"]), payload, "chart text")
+        return self._parsed(parse_chart_description, payload, "chart text")
 
     async def save_result(
         self,

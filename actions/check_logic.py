@@ -22,7 +22,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from actions.api_client import Language, LocalizedText
-from actions.check_api import CheckItems, CheckScore, Match, MatchPage, MatchQuery, Municipality, SavedResult
+from actions.check_api import (
+    ChartBar,
+    CheckItems,
+    CheckScore,
+    Match,
+    MatchPage,
+    MatchQuery,
+    Municipality,
+    SavedResult,
+)
 from actions.profession_logic import Button, Utterance
 from nlu.readers.check_setup import (
     MAX_RADIUS_KM,
@@ -536,7 +545,8 @@ def item_question(
     language: Language,
     command_labels: Mapping[str, LocalizedText],
 ) -> Utterance | None:
-    """The item after the `answered` ones, with "7/30", the five answers and skip/back/pause as buttons."""
+    """The item after the `answered` ones, with "7/30", the five answers and skip/back/pause as buttons;
+    a card for the channels that show the check as one card (docs/widget_messages.md)."""
     if answered >= len(items.items):
         return None
     item = items.items[answered]
@@ -544,6 +554,7 @@ def item_question(
         {
             "title": option.button.in_language(language),
             "payload": check_answer_payload(f"{item.id}:{option.value}"),
+            "style": "scale",
         }
         for option in items.scale
     ]
@@ -551,14 +562,17 @@ def item_question(
         {
             "title": command_labels[name].in_language(language),
             "payload": check_answer_payload(f"{item.id}:{name}"),
+            "style": "link",
         }
         for name in ITEM_BUTTON_COMMANDS
         if name in command_labels
     )
+    position, total = answered + 1, len(items.items)
     return Utterance(
         "utter_check_item",
-        {"position": answered + 1, "total": len(items.items), "item": item.text.in_language(language)},
+        {"position": position, "total": total, "item": item.text.in_language(language)},
         tuple(buttons),
+        {"berufslotse": "card", "card": "check_item", "position": position, "total": total},
     )
 
 
@@ -579,14 +593,35 @@ def top_types_text(score: CheckScore, language: Language) -> str:
     )
 
 
+def chart_custom(bars: Sequence[ChartBar], chart_text: str) -> dict[str, Any] | None:
+    """The chart for channels that draw it (docs/widget_messages.md): it replaces the points line
+    and the PNG of the same response there; Telegram keeps both."""
+    scored = [{"label": bar.label, "value": round(bar.score)} for bar in bars if bar.score is not None]
+    if not scored:
+        return None
+    return {"berufslotse": "chart", "bars": scored, "alt": chart_text, "replaces": True}
+
+
 def result_utterances(
-    score: CheckScore, chart_text: str, chart_url: str, language: Language, *, just_finished: bool
+    score: CheckScore,
+    chart_text: str,
+    chart_url: str,
+    language: Language,
+    *,
+    just_finished: bool,
+    bars: Sequence[ChartBar] = (),
 ) -> list[Utterance]:
     """The result: a headline, the strongest types explained, and the chart with its text."""
     utterances = [Utterance("utter_check_result_intro" if just_finished else "utter_check_result_again")]
     if score.top_types:
         utterances.append(Utterance("utter_check_top_types", {"top_types": top_types_text(score, language)}))
-    utterances.append(Utterance("utter_check_chart", {"scores": chart_text, "chart_url": chart_url}))
+    utterances.append(
+        Utterance(
+            "utter_check_chart",
+            {"scores": chart_text, "chart_url": chart_url},
+            custom=chart_custom(bars, chart_text),
+        )
+    )
     return utterances
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from actions.api_client import ExploreFilters, ExploreItem, ExplorePage, Language, TopicName, is_valid_slug
-from actions.profession_logic import Utterance, format_eur, format_years
+from actions.profession_logic import ChannelButton, Utterance, format_eur, format_years
 
 PAGE_SIZE = 5
 # "mehr" after a list: the offers' and the check's intents for it, and the shared name in TAXONOMY.md
@@ -129,11 +129,13 @@ def next_query(
 # --- 2. What to answer ----------------------------------------------------------------------------
 
 
-def profession_button(item: ExploreItem, language: Language) -> dict[str, str]:
+def profession_button(item: ExploreItem, language: Language) -> ChannelButton:
+    """A listed occupation; stays usable after another one was pressed (docs/widget_messages.md)."""
     slug = item.summary.slug if is_valid_slug(item.summary.slug) else ""
     return {
         "title": item.summary.display_name(language),
         "payload": f'/ask_profession{{"profession":"{slug}"}}',
+        "keep": True,
     }
 
 
@@ -196,10 +198,10 @@ def reply(
 # --- 3. Offers near the place -------------------------------------------------------------------
 
 
-def offers_button(item: ExploreItem, place: str, language: Language) -> dict[str, str]:
+def offers_button(item: ExploreItem, place: str, language: Language) -> ChannelButton:
     """Starts the offer search for one listed occupation at the place (the offers' own flow)."""
     payload = json.dumps({"profession": item.summary.slug, "place": place}, ensure_ascii=False)
-    return {"title": item.summary.display_name(language), "payload": f"/search_offers{payload}"}
+    return {"title": item.summary.display_name(language), "payload": f"/search_offers{payload}", "keep": True}
 
 
 def offers_near_reply(

@@ -459,14 +459,15 @@ def kind_label(kind: str, texts: DomainTexts) -> str:
     return texts(f"utter_offer_label_kind_{kind}")
 
 
-def notice(card: OfferCard, texts: DomainTexts) -> str:
-    """Marks under a card: demo data, an offer of a related occupation."""
+def notice(card: OfferCard, texts: DomainTexts, *, demo: bool = True) -> str:
+    """Marks under a card: demo data (unless a list says it once for all), an offer of a related
+    occupation."""
     lines: list[str] = []
     if card.related:
         lines.append(
             texts("utter_offer_label_related_offer", name=card.profession_display_name(texts.language))
         )
-    if card.is_demo:
+    if card.is_demo and demo:
         lines.append(texts("utter_offer_label_demo"))
     return "".join(f"\n{line}" for line in lines)
 
@@ -477,7 +478,7 @@ def start_text(card: OfferCard, texts: DomainTexts) -> str:
     return format_date(card.start_date, texts.language)
 
 
-def card_values(card: OfferCard, texts: DomainTexts) -> dict[str, TemplateValue]:
+def card_values(card: OfferCard, texts: DomainTexts, *, demo: bool = True) -> dict[str, TemplateValue]:
     return {
         "offer_id": card.id,
         "title": card.title,
@@ -486,13 +487,19 @@ def card_values(card: OfferCard, texts: DomainTexts) -> dict[str, TemplateValue]
         "distance": distance_suffix(card.distance_km, texts.language),
         "kind": kind_label(card.kind, texts),
         "start": start_text(card, texts),
-        "notice": notice(card, texts),
+        "notice": notice(card, texts, demo=demo),
     }
 
 
-def card_utterance(card: OfferCard, texts: DomainTexts) -> Utterance:
+def card_utterance(card: OfferCard, texts: DomainTexts, *, demo: bool = True) -> Utterance:
+    """One offer of a list; `demo=False` when the list says once that its offers are demo data."""
     response = "utter_offer_card" if card.contactable else "utter_offer_card_apply_only"
-    return Utterance(response, card_values(card, texts))
+    return Utterance(response, card_values(card, texts, demo=demo))
+
+
+def demo_note(cards: Sequence[OfferCard]) -> Utterance | None:
+    """Under a list with demo offers: said once, not on every card."""
+    return Utterance("utter_offer_list_demo") if any(card.is_demo for card in cards) else None
 
 
 def details_utterance(offer: OfferDetail, texts: DomainTexts) -> Utterance:

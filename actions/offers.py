@@ -36,6 +36,7 @@ from actions.offer_logic import (
     alternatives,
     asks_for_check_profile,
     card_utterance,
+    demo_note,
     describe_filters,
     details_utterance,
     facts_from_message,
@@ -233,7 +234,9 @@ class ActionSearchOffers(ExchangeAction):
         if results.items:
             send(dispatcher, results_intro(state, results.total, len(results.items), filters))
             for card in results.items:
-                send(dispatcher, card_utterance(card, texts))
+                send(dispatcher, card_utterance(card, texts, demo=False))
+            if (note := demo_note(results.items)) is not None:
+                send(dispatcher, note)
             send(dispatcher, footer_utterance(state, results.total, texts))
             return tuple(card.id for card in results.items)
         if state.offset > 0:

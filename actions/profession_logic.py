@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from actions.api_client import (
     AgreedPay,
@@ -40,6 +41,9 @@ MONTHS_PER_TRAINING_YEAR = 12
 
 TemplateValue = str | int
 Button = dict[str, str]
+# A button as the channels get it: title and payload, optionally the keys of
+# docs/widget_messages.md (echo, style: strings; keep: true).
+ChannelButton = Mapping[str, str | bool]
 
 
 class Aspect(Enum):
@@ -81,11 +85,13 @@ def normalize_language(value: object) -> Language:
 
 @dataclass(frozen=True)
 class Utterance:
-    """One `dispatcher.utter_message(response=..., buttons=..., **variables)` call."""
+    """One `dispatcher.utter_message(response=..., buttons=..., json_message=custom, **variables)`
+    call; `custom` is a structure for the channels (docs/widget_messages.md)."""
 
     response: str
     variables: Mapping[str, TemplateValue] = field(default_factory=dict)
-    buttons: tuple[Button, ...] = ()
+    buttons: tuple[ChannelButton, ...] = ()
+    custom: Mapping[str, Any] | None = None
 
 
 # --- 1. Which occupation? -------------------------------------------------------------------------
@@ -335,6 +341,10 @@ def training_years(duration_months: int) -> int:
     return max(1, math.ceil(duration_months / MONTHS_PER_TRAINING_YEAR))
 
 
+# A list answer (tasks, workplaces) shows its first lines; the rest waits behind "mehr" in the widget.
+LIST_FOLD_LINES = 4
+
+
 def answer_utterances(aspect: Aspect, profession: ProfessionDetail, language: Language) -> list[Utterance]:
     name = profession.display_name(language)
     text = profession.text_in(language)
@@ -382,7 +392,12 @@ def answer_utterances(aspect: Aspect, profession: ProfessionDetail, language: La
 def _list_or_missing(response: str, key: str, name: str, items: Sequence[str]) -> Utterance:
     if not items:
         return Utterance("utter_profession_no_details", {"name": name})
-    return Utterance(response, {"name": name, key: bullet_list(items)})
+    fold = {"berufslotse": "card", "card": "answer", "fold": LIST_FOLD_LINES}
+    return Utterance(
+        response,
+        {"name": name, key: bullet_list(items)},
+        custom=fold if len(items) >= LIST_FOLD_LINES + 1 else None,
+    )
 
 
 def pay_utterances(profession: ProfessionDetail, language: Language) -> list[Utterance]:

@@ -56,7 +56,10 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 def send(dispatcher: CollectingDispatcher, utterance: Utterance) -> None:
     dispatcher.utter_message(
-        response=utterance.response, buttons=list(utterance.buttons) or None, **dict(utterance.variables)
+        response=utterance.response,
+        buttons=list(utterance.buttons) or None,
+        json_message=dict(utterance.custom) if utterance.custom else None,
+        **dict(utterance.variables),
     )
 
 

@@ -24,6 +24,7 @@ from api.auth.exceptions import UnauthorizedError
 from api.check import chart, service
 from api.check.schemas import (
     PUPIL_REF_MAX,
+    ChartBar,
     ChartDescription,
     CheckItemsPublic,
     CheckResultCreate,
@@ -152,11 +153,16 @@ def riasec_chart_description(
     session: SessionDep, scores: ScoresDep, lang: Language = Language.DE
 ) -> ChartDescription:
     """The text alternative of the chart with the same query (for screen readers and alt attributes)."""
+    labels = service.chart_labels(session, lang)
     return ChartDescription(
-        alt=chart.describe_chart(scores, service.chart_labels(session, lang)),
+        alt=chart.describe_chart(scores, labels),
         lang=lang,
         width=chart.WIDTH_PX,
         height=chart.HEIGHT_PX,
+        bars=[
+            ChartBar(code=row.code, label=row.label, score=row.score, highlighted=row.highlighted)
+            for row in chart.chart_rows(scores, labels)
+        ],
     )
 
 

@@ -179,11 +179,22 @@ class MatchPage(PublicSchema):
 # --- chart -------------------------------------------------------------------------------------
 
 
+class ChartBar(PublicSchema):
+    code: str = Field(description="RIASEC letter")
+    label: str = Field(description="The type's short name, in the language asked for")
+    score: float | None = Field(description="0..100; null for a type without a score")
+    highlighted: bool = Field(description="One of the three strongest types")
+
+
 class ChartDescription(PublicSchema):
     alt: str = Field(description="Text alternative of the chart, in the language asked for")
     lang: Language
     width: int
     height: int
+    bars: list[ChartBar] = Field(
+        default_factory=list,
+        description="The bars as the PNG draws them, strongest first (for channels that draw them)",
+    )
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -150,6 +150,18 @@ MUNICIPALITIES: list[dict[str, Any]] = [
     },
 ]
 
+CHART_BARS = {
+    language: [
+        {"code": "R", "label": labels[0], "score": 100.0, "highlighted": True},
+        {"code": "I", "label": labels[1], "score": 75.0, "highlighted": True},
+        {"code": "A", "label": labels[2], "score": 0.0, "highlighted": True},
+        {"code": "S", "label": labels[3], "score": None, "highlighted": False},
+    ]
+    for language, labels in (
+        ("de", ("Praktisch", "Forschend", "Kreativ", "Sozial")),
+        ("en", ("Hands-on", "Curious", "Creative", "Social")),
+    )
+}
 CHART_ALT = {
     "de": "Praktisch: 100; Forschend: 75; Kreativ: 0",
     "en": "Hands-on: 100; Curious: 75; Creative: 0",
@@ -194,7 +206,14 @@ class FakeCheckApi:
         if path == "/api/v1/charts/riasec.json":
             language = params.get("lang", "de")
             return httpx.Response(
-                200, json={"alt": CHART_ALT[language], "lang": language, "width": 600, "height": 400}
+                200,
+                json={
+                    "alt": CHART_ALT[language],
+                    "lang": language,
+                    "width": 600,
+                    "height": 400,
+                    "bars": CHART_BARS[language],
+                },
             )
         if path == "/api/v1/municipalities":
             return httpx.Response(200, json=MUNICIPALITIES)

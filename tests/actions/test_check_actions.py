@@ -438,6 +438,13 @@ async def test_the_item_is_asked_with_progress_and_buttons(
         '/check_answer{"check_choice":"i01:pause"}',
     ]
     assert buttons[0]["title"] == "😖 not at all"
+    # the card the widget and the Telegram bridge show the check as (docs/widget_messages.md)
+    assert dispatcher.messages[0]["custom"] == {
+        "berufslotse": "card",
+        "card": "check_item",
+        "position": 2,
+        "total": 3,
+    }
 
 
 # --- action_check_start -----------------------------------------------------------------------
@@ -524,6 +531,17 @@ async def test_the_finished_check_is_scored_saved_and_shown(
     assert chart == {
         "scores": "Praktisch: 100; Forschend: 75; Kreativ: 0",
         "chart_url": f"{CHART}?R=100&I=75&A=0&lang=de",
+    }
+    # the widget draws the bars (a type without a score has none)
+    assert dispatcher.messages[2]["custom"] == {
+        "berufslotse": "chart",
+        "bars": [
+            {"label": "Praktisch", "value": 100},
+            {"label": "Forschend", "value": 75},
+            {"label": "Kreativ", "value": 0},
+        ],
+        "alt": "Praktisch: 100; Forschend: 75; Kreativ: 0",
+        "replaces": True,
     }
     assert responses[4][1] == {
         "rank": 1,

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions.api_client import LocalizedText
-from actions.check_api import Municipality, parse_check_items, parse_match_page, parse_score
+from actions.check_api import ChartBar, Municipality, parse_check_items, parse_match_page, parse_score
 from actions.check_logic import (
     FINISHED,
     NO_MUNICIPALITY,
@@ -438,6 +438,9 @@ def test_item_question_shows_progress_answers_and_commands() -> None:
     ]
     assert question.buttons[4]["payload"] == '/check_answer{"check_choice":"i01:5"}'
     assert question.buttons[6]["payload"] == '/check_answer{"check_choice":"i01:back"}'
+    # the channels show it as one card: faces in a row, the commands as small links
+    assert [button["style"] for button in question.buttons] == ["scale"] * 5 + ["link"] * 3
+    assert question.custom == {"berufslotse": "card", "card": "check_item", "position": 2, "total": 3}
     assert item_question(items, 3, "de", COMMAND_LABELS) is None
 
 
@@ -464,6 +467,24 @@ def test_result_shows_top_types_and_the_chart() -> None:
     ]
     again = result_utterances(score, "", "u", "en", just_finished=False)
     assert again[0] == Utterance("utter_check_result_again")
+
+
+def test_the_chart_goes_to_the_channels_as_bars_too() -> None:
+    score = parse_score({"scores": fake.SCORES, "top_types": fake.TOP_TYPES})
+    bars = (
+        ChartBar("Praktisch", 100.0, True),
+        ChartBar("Forschend", 62.5, True),
+        ChartBar("Sozial", None, False),
+    )
+    chart = result_utterances(score, "alt", "u", "de", just_finished=True, bars=bars)[-1]
+    assert chart.response == "utter_check_chart"
+    # a type without a score has no bar; the widget draws these instead of the points line and PNG
+    assert chart.custom == {
+        "berufslotse": "chart",
+        "bars": [{"label": "Praktisch", "value": 100}, {"label": "Forschend", "value": 62}],
+        "alt": "alt",
+        "replaces": True,
+    }
 
 
 def test_matches_are_numbered_marked_and_offer_more() -> None:

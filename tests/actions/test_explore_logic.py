@@ -105,7 +105,12 @@ def test_a_topic_list_with_buttons_and_more() -> None:
     assert [u.response for u in utterances] == ["utter_explore_list_topic", "utter_explore_more"]
     header = utterances[0]
     assert header.variables == {"topic": "Tiere"}
-    assert header.buttons[0] == {"title": "Beruf 0", "payload": '/ask_profession{"profession":"beruf-0"}'}
+    # a list's buttons stay usable after one was pressed (docs/widget_messages.md)
+    assert header.buttons[0] == {
+        "title": "Beruf 0",
+        "payload": '/ask_profession{"profession":"beruf-0"}',
+        "keep": True,
+    }
     assert len(header.buttons) == 5
 
 

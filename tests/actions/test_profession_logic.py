@@ -265,6 +265,16 @@ def test_tasks_and_workplaces_as_bullet_lists(koch: ProfessionDetail) -> None:
     ]
 
 
+def test_a_long_list_folds_behind_more_in_the_widget() -> None:
+    from actions.profession_logic import _list_or_missing
+
+    short = _list_or_missing("utter_profession_tasks", "tasks", "Koch", ["a", "b", "c", "d"])
+    assert short.custom is None
+    long = _list_or_missing("utter_profession_tasks", "tasks", "Koch", ["a", "b", "c", "d", "e"])
+    assert long.custom == {"berufslotse": "card", "card": "answer", "fold": 4}
+    assert long.variables["tasks"] == "• a\n• b\n• c\n• d\n• e"
+
+
 def test_missing_profile_details_are_admitted(erzieher: ProfessionDetail) -> None:
     assert answer_utterances(Aspect.TASKS, erzieher, "de") == [
         Utterance("utter_profession_no_details", {"name": "Erzieher/in"})

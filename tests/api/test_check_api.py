@@ -399,6 +399,15 @@ async def test_the_chart_has_a_text_alternative_in_both_languages(
     )
     english = (await client.get("/api/v1/charts/riasec.json", params={**params, "lang": "en"})).json()
     assert english["alt"].startswith(f"{short['R'].en}: 80; {short['I'].en}: 63")
+    # the bars for channels that draw the chart themselves (docs/widget_messages.md)
+    assert [(bar["code"], bar["label"], bar["score"], bar["highlighted"]) for bar in english["bars"]] == [
+        ("R", short["R"].en, 80, True),
+        ("I", short["I"].en, 62.5, True),
+        ("S", short["S"].en, 45, True),
+        ("A", short["A"].en, 10, False),
+        ("E", short["E"].en, 0, False),
+        ("C", short["C"].en, None, False),
+    ]
 
 
 def test_the_chart_is_sorted_highlights_the_top_three_and_stays_legible_on_a_phone() -> None:

@@ -1,8 +1,9 @@
 """A fake Telegram Bot API server for tests: real HTTP on 127.0.0.1, Telegram's JSON shapes.
 
 It implements the methods the bridge uses (getMe, getUpdates with offset/timeout, setWebhook,
-deleteWebhook, getWebhookInfo, sendMessage, sendPhoto and sendDocument with multipart upload, sendChatAction,
-answerCallbackQuery, editMessageReplyMarkup, setMyCommands, getMyCommands, leaveChat) and checks
+deleteWebhook, getWebhookInfo, sendMessage, sendPhoto and sendDocument with multipart upload,
+sendChatAction, answerCallbackQuery, editMessageReplyMarkup, editMessageText, setMyCommands,
+getMyCommands, leaveChat) and checks
 requests the way Telegram does: the token in the path, HTML parse mode (only Telegram's tags,
 every `<`, `>` and `&` escaped), 4,096 / 1,024 visible characters, callback data of 1-64 bytes,
 "message is not modified", one answer per callback query, no getUpdates while a webhook is set.
@@ -933,6 +934,36 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: message to edit not found")
             if message.get("reply_markup") == markup:
                 raise ApiError(400, NOT_MODIFIED)
+            if markup is None:
+                message.pop("reply_markup", None)
+            else:
+                message["reply_markup"] = markup
+            message["edit_date"] = int(time.time())
+            return json.loads(json.dumps(message))
+
+    def _api_editmessagetext(self, params: JSON, files: dict[str, Upload]) -> JSON:
+        chat = self._require_chat(params)
+        key = (int(chat.data["id"]), int(params.get("message_id") or 0))
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        visible, entities = self._formatted(text, params.get("parse_mode"), TEXT_LIMIT, "message")
+        markup = self._check_markup(params.get("reply_markup"))
+        with self._lock:
+            message = self._messages.get(key)
+            if message is None or "text" not in message:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            if (
+                message["text"] == visible
+                and message.get("entities", []) == entities
+                and message.get("reply_markup") == markup
+            ):
+                raise ApiError(400, NOT_MODIFIED)
+            message["text"] = visible
+            if entities:
+                message["entities"] = entities
+            else:
+                message.pop("entities", None)
             if markup is None:
                 message.pop("reply_markup", None)
             else:

@@ -38,6 +38,8 @@ CALLBACK_DATA_LIMIT = 64
 DIRECT_PREFIX = "p:"
 STORED_PREFIX = "h:"
 BRIDGE_PREFIX = "b:"
+# Before the data of a button on a check card: pressing it edits the card instead of adding messages.
+CARD_MARK = "c"
 HASH_LENGTH = 22  # base64url characters: 132 bits
 
 
@@ -49,6 +51,7 @@ class BridgeAction(Enum):
 @dataclass(frozen=True)
 class RasaPayload:
     payload: str
+    on_card: bool = False  # pressed on a check card (the answer edits the card in place)
 
 
 @dataclass(frozen=True)
@@ -151,13 +154,17 @@ class CallbackCodec:
     def __init__(self, store: ButtonPayloadStore) -> None:
         self._store = store
 
-    async def encode(self, payload: str) -> str:
-        direct = DIRECT_PREFIX + payload
+    async def encode(self, payload: str, *, on_card: bool = False) -> str:
+        mark = CARD_MARK if on_card else ""
+        direct = mark + DIRECT_PREFIX + payload
         if len(direct.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
             return direct
-        return STORED_PREFIX + await self._store.put(payload)
+        return mark + STORED_PREFIX + await self._store.put(payload)
 
     async def decode(self, data: str | None) -> Pressed:
+        if data and data.startswith(CARD_MARK):
+            pressed = await self.decode(data[len(CARD_MARK) :])
+            return RasaPayload(pressed.payload, on_card=True) if isinstance(pressed, RasaPayload) else pressed
         if not data:
             return UnknownButton()
         if data.startswith(DIRECT_PREFIX) and len(data) > len(DIRECT_PREFIX):
@@ -182,6 +189,23 @@ def buttons_per_row(titles: Sequence[str]) -> int:
     if longest <= 20:
         return 2
     return 1
+
+
+async def card_keyboard(buttons: Sequence[RasaButton], codec: CallbackCodec) -> InlineKeyboardMarkup | None:
+    """A check card's keyboard: the five faces in one row (the face only: the words would be cut
+    off on a phone; the card's text has them as a legend), skip/back/pause in a row below."""
+    faces: list[InlineKeyboardButton] = []
+    others: list[InlineKeyboardButton] = []
+    for button in buttons:
+        if not button.payload:
+            continue
+        data = await codec.encode(button.payload, on_card=True)
+        if button.style == "scale":
+            faces.append(InlineKeyboardButton(button.title.split(" ", 1)[0], callback_data=data))
+        else:
+            others.append(InlineKeyboardButton(button.title, callback_data=data))
+    rows = [row for row in (faces, others) if row]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def inline_keyboard(buttons: Sequence[RasaButton], codec: CallbackCodec) -> InlineKeyboardMarkup | None:

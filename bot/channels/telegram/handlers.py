@@ -46,13 +46,21 @@ from bot.channels.telegram.buttons import (
     RasaPayload,
     UnknownButton,
     bridge_callback_data,
+    card_keyboard,
     inline_keyboard,
 )
 from bot.channels.telegram.formatting import plain_chunks, render_caption, render_chunks
 from bot.channels.telegram.privacy import DeletionOutcome, PrivacyClient
 from bot.channels.telegram.pseudonym import delivery_token_for_chat, sender_id_for_chat
 from bot.channels.telegram.rasa import RasaClient, RasaReply, RasaUnavailableError
-from bot.channels.telegram.replies import OutgoingDocument, OutgoingPhoto, OutgoingText, plan_messages
+from bot.channels.telegram.replies import (
+    CheckCard,
+    OutgoingDocument,
+    OutgoingPhoto,
+    OutgoingText,
+    card_text,
+    plan_messages,
+)
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.strings import Language, Strings, Text, language_for
 from nlu.readers.class_code import is_well_formed as is_class_code
@@ -305,7 +313,9 @@ class TelegramBridge:
             return
         language = self._language(query.from_user)
         if isinstance(pressed, RasaPayload):
-            await self._converse(context.bot, chat_id, query.from_user, pressed.payload)
+            # An answer on the check's card: the next question replaces it in the same message.
+            card_id = message.message_id if pressed.on_card else None
+            await self._converse(context.bot, chat_id, query.from_user, pressed.payload, card_id=card_id)
         elif pressed is BridgeAction.DELETE_CONFIRMED:
             await self._delete_data(context.bot, chat_id, language)
         elif pressed is BridgeAction.DELETE_CANCELLED:
@@ -374,6 +384,8 @@ class TelegramBridge:
         user: User | None,
         message: str,
         extra_metadata: Mapping[str, str] | None = None,
+        *,
+        card_id: int | None = None,
     ) -> None:
         language = self._language(user)
         try:
@@ -385,7 +397,7 @@ class TelegramBridge:
             logger.warning("Rasa is unavailable (%s)", exc.reason)
             await bot.send_message(chat_id, self.strings.text(Text.RASA_UNAVAILABLE, language))
             return
-        await self._send_replies(bot, chat_id, replies, language)
+        await self._send_replies(bot, chat_id, replies, language, card_id=card_id)
 
     @asynccontextmanager
     async def _typing(self, bot: Bot, chat_id: int) -> AsyncIterator[None]:
@@ -410,9 +422,23 @@ class TelegramBridge:
             await task
 
     async def _send_replies(
-        self, bot: Bot, chat_id: int, replies: list[RasaReply], language: Language
+        self,
+        bot: Bot,
+        chat_id: int,
+        replies: list[RasaReply],
+        language: Language,
+        *,
+        card_id: int | None = None,
     ) -> None:
-        for item in plan_messages(replies):
+        """Sends the planned messages; `card_id`: the check card the pupil just answered on, which
+        the next check question (if it is the first thing Rasa says) replaces in place."""
+        for index, item in enumerate(plan_messages(replies)):
+            if isinstance(item, CheckCard):
+                markup = await card_keyboard(item.buttons, self.codec)
+                edit = card_id if index == 0 else None
+                if edit is None or not await self._edit_card(bot, chat_id, edit, card_text(item), markup):
+                    await self._send_text(bot, chat_id, card_text(item), markup)
+                continue
             markup = await inline_keyboard(item.buttons, self.codec)
             if isinstance(item, OutgoingText):
                 await self._send_text(bot, chat_id, item.text, markup)
@@ -538,6 +564,28 @@ class TelegramBridge:
             logger.warning("Could not download an image (%s)", type(exc).__name__)
             return None
         return b"".join(parts), f"image.{IMAGE_TYPES[content_type]}"
+
+    async def _edit_card(
+        self, bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        """Puts the next check question into the card's message; False when Telegram refuses (too
+        old, deleted, too long), and the question is then sent as a new message."""
+        chunks = render_chunks(text)
+        if len(chunks) != 1:
+            return False
+        try:
+            await bot.edit_message_text(
+                chunks[0],
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_LINK_PREVIEW,
+            )
+        except BadRequest as exc:
+            logger.info("Could not edit the check card (%s)", exc.message)
+            return False
+        return True
 
     async def _close_keyboard(self, bot: Bot, chat_id: int, message_id: int) -> bool:
         """Remove the keyboard of a message. False when it was already gone: the button was pressed

@@ -19,6 +19,7 @@ import httpx
 logger = logging.getLogger(__name__)
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
+BUTTON_STYLES = frozenset({"scale", "link", "primary"})
 
 
 class RasaUnavailableError(Exception):
@@ -34,6 +35,7 @@ class RasaButton:
     title: str
     payload: str | None = None
     url: str | None = None
+    style: str | None = None  # "scale", "link" or "primary" (docs/widget_messages.md)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def _parse_button(raw: object) -> RasaButton | None:
     if isinstance(url, str) and url.startswith(("https://", "http://")):
         return RasaButton(title=title, url=url)
     if isinstance(payload, str) and payload:
-        return RasaButton(title=title, payload=payload)
+        style = raw.get("style")
+        return RasaButton(title=title, payload=payload, style=style if style in BUTTON_STYLES else None)
     return None
 
 

@@ -48,7 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 740}
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass
@@ -197,7 +197,7 @@ class Widget:
 
     @property
     def bot_texts(self) -> Locator:
-        return self.host.locator(".msg--bot p.bubble")
+        return self.host.locator(".msg--bot .bubble")
 
     @property
     def pupil_texts(self) -> Locator:
@@ -206,6 +206,13 @@ class Widget:
     @property
     def live_region(self) -> Locator:
         return self.host.locator("[aria-live=polite]")
+
+    def menu(self, item: str) -> None:
+        """Opens the panel's menu and presses one of its entries."""
+        self.host.get_by_role("button", name=self.menu_label).click()
+        self.host.locator("#menu").get_by_role("button", name=item).click()
+
+    menu_label = "Menü"
 
     def open(self) -> Widget:
         self.launcher.click()

@@ -6,13 +6,20 @@ preflight OPTIONS requests are answered, and Access-Control-Allow-Origin is only
 origins (so the browser blocks every other page). It records what it received and answers from a
 small script:
 
-- every message is echoed first: "Echo: <message>" (so markup in it comes back as bot text too)
+- every message but a check answer is echoed first: "Echo: <message>" (so markup in it comes back
+  as bot text too)
 - "hallo" / "hi": a question with three buttons
 - a button payload (starts with "/"): which payload arrived
 - "bild": a caption and an image served by this server, as Rasa sends an `image` response
 - "ergebnis": a caption and the same image with its alternative text, as an action sends it
   (`dispatcher.utter_message(json_message={"image": url, "alt": text})` arrives as `custom`)
 - "link": a text with a web address in it
+- "liste": occupations, each with buttons that stay usable (`keep`) and say in the pupil's bubble
+  what they were pressed for (`echo`), as docs/widget_messages.md describes
+- "test" / "/start_check": the check's first item as a card (`{"berufslotse": "card"}` after the
+  text, buttons styled `scale` and `link`); each answer brings the next item, after the third the
+  result as a chart (`{"berufslotse": "chart"}`)
+- "antwort": a long answer whose lines after the third wait behind "mehr" (card `answer`)
 - "/delete_my_data": the question whether to delete everything, with yes/no buttons; "/affirm":
   the confirmation and the deletion marker (bot/erasure.py), as `action_delete_my_data` sends them
 """
@@ -47,6 +54,47 @@ DELETE_QUESTION = "Soll ich alles über dich löschen?"
 DELETE_BUTTONS = [
     {"title": "Ja, alles löschen", "payload": "/affirm"},
     {"title": "Nein, behalten", "payload": "/deny"},
+]
+LIST_BUTTONS: list[dict[str, Any]] = [
+    {
+        "title": "Tischler/-in",
+        "payload": '/ask_profession{"profession":"tischler"}',
+        "keep": True,
+        "echo": "Details: Tischler/-in",
+    },
+    {
+        "title": "Angebote dazu",
+        "payload": '/search_offers{"profession":"tischler"}',
+        "keep": True,
+        "echo": "Angebote: Tischler/-in",
+    },
+    {
+        "title": "Koch/Köchin",
+        "payload": '/ask_profession{"profession":"koch"}',
+        "keep": True,
+        "echo": "Details: Koch/Köchin",
+    },
+    {"title": "Mehr Berufe", "payload": "/more"},
+]
+CHECK_ITEMS = ["Holz bearbeiten", "Kranke Menschen pflegen", "Programme schreiben"]
+SCALE = ["😖 gar nicht", "🙁 eher nicht", "😐 weiß nicht", "🙂 eher ja", "😍 sehr gern"]
+LINKS = ["⏭️ überspringen", "↩️ zurück", "⏸️ Pause"]
+CHART_BARS: list[dict[str, Any]] = [
+    {"label": "🔧 Praktisch", "value": 55},
+    {"label": "🔬 Forschend", "value": 30},
+    {"label": "🎨 Kreativ", "value": 90},
+    {"label": "🤝 Sozial", "value": 70},
+    {"label": "💼 Unternehmerisch", "value": 20},
+    {"label": "📋 Ordnend", "value": 45},
+]
+POINTS = "; ".join(f"{bar['label']}: {bar['value']}" for bar in CHART_BARS)
+ANSWER_LINES = [
+    "**Tischler/-in**",
+    "• Du baust Möbel, Fenster und Türen aus Holz.",
+    "• Die Ausbildung dauert 3 Jahre.",
+    "• Du arbeitest in einer Werkstatt oder auf der Baustelle.",
+    "• Im 1. Jahr verdienst du etwa 800 Euro im Monat.",
+    "• Frag nach: ausbildung@tischlerei-muster.de oder 05401 123456",
 ]
 CHART_ALT = "Balkendiagramm: Handwerk am stärksten, dann Soziales, dann Büro."
 
@@ -93,17 +141,49 @@ class FakeRasa:
 
     def replies_to(self, sender: str, message: str) -> list[dict[str, Any]]:
         replies: list[dict[str, Any]] = [{"recipient_id": sender, "text": f"Echo: {message}"}]
+        if message.startswith("/check_answer"):
+            replies = []  # answers on the check's card are not echoed, as the real check does
         words = message.lower()
         if message == "/delete_my_data":
             replies.append({"recipient_id": sender, "text": DELETE_QUESTION, "buttons": DELETE_BUTTONS})
         elif message == "/affirm":
             replies.append({"recipient_id": sender, "text": "Erledigt: Ich habe alles gelöscht."})
             replies.append({"recipient_id": sender, "custom": deletion_marker()})
+        elif message == "/start_check" or "test" in words:
+            replies.extend(self.check_item(sender, 0))
+        elif message.startswith("/check_answer"):
+            position = int(message.rsplit(":", 1)[1].rstrip('"}')) if ":" in message else 0
+            if position < len(CHECK_ITEMS):
+                replies.extend(self.check_item(sender, position))
+            else:
+                # as Rasa sends utter_check_chart with the action's chart: text, custom, image
+                replies.append({"recipient_id": sender, "text": "Fertig! Das ist dein Ergebnis:"})
+                replies.append({"recipient_id": sender, "text": f"Deine Punkte von 0 bis 100: {POINTS}"})
+                replies.append(
+                    {
+                        "recipient_id": sender,
+                        "custom": {
+                            "berufslotse": "chart",
+                            "title": "Deine Interessen",
+                            "bars": CHART_BARS,
+                            "alt": POINTS,
+                            "replaces": True,
+                        },
+                    }
+                )
+                replies.append({"recipient_id": sender, "image": f"{self.url}/chart.svg"})
         elif message.startswith("/"):
             replies.append({"recipient_id": sender, "text": f"Angekommen ist: {message}"})
         elif words.startswith(("hallo", "hi")):
             replies.append(
                 {"recipient_id": sender, "text": "Hallo! Was interessiert dich?", "buttons": BUTTONS}
+            )
+        elif "liste" in words:
+            replies.append({"recipient_id": sender, "text": "Das könnte passen:", "buttons": LIST_BUTTONS})
+        elif "antwort" in words:
+            replies.append({"recipient_id": sender, "text": "\n".join(ANSWER_LINES)})
+            replies.append(
+                {"recipient_id": sender, "custom": {"berufslotse": "card", "card": "answer", "fold": 3}}
             )
         elif "bild" in words:
             replies.append({"recipient_id": sender, "text": "Hier ist ein Bild:"})
@@ -121,6 +201,39 @@ class FakeRasa:
                 }
             )
         return replies
+
+    @staticmethod
+    def check_item(sender: str, index: int) -> list[dict[str, Any]]:
+        """Item `index` of the check as the check action sends it: text and buttons, then the card."""
+        answers = [
+            {
+                "title": title,
+                "payload": f'/check_answer{{"check_choice":"i{index}:{index + 1}"}}',
+                "style": "scale",
+            }
+            for title in SCALE
+        ]
+        links = [
+            {
+                "title": title,
+                "payload": f'/check_answer{{"check_choice":"i{index}:{index + 1}"}}',
+                "style": "link",
+            }
+            for title in LINKS
+        ]
+        text = f"{index + 1}/{len(CHECK_ITEMS)} · Würdest du das gern machen?\n👉 {CHECK_ITEMS[index]}"
+        return [
+            {"recipient_id": sender, "text": text, "buttons": answers + links},
+            {
+                "recipient_id": sender,
+                "custom": {
+                    "berufslotse": "card",
+                    "card": "check_item",
+                    "position": index + 1,
+                    "total": len(CHECK_ITEMS),
+                },
+            },
+        ]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { readReplies } from '../../../bot/channels/web/src/rasa.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
-import { safeImageUrl, splitBold, splitLinks } from '../../../bot/channels/web/src/text.js';
+import { safeImageUrl, splitBold, splitContacts, splitLinks } from '../../../bot/channels/web/src/text.js';
 
 const RASA = 'http://127.0.0.1:5005';
 
@@ -90,4 +90,69 @@ test('bold runs are split like the Telegram bridge does; unpaired stars stay', (
   assert.deepEqual(splitBold('2 * 3 ** nicht fett'), [{ text: '2 * 3 ** nicht fett' }]);
   assert.deepEqual(splitBold('** lose **'), [{ text: '** lose **' }]);
   assert.deepEqual(splitBold('<b>**x**</b>'), [{ text: '<b>' }, { text: 'x', bold: true }, { text: '</b>' }]);
+});
+
+test('buttons keep the optional keys of docs/widget_messages.md, and only those', () => {
+  const { messages } = readReplies(
+    [
+      {
+        text: 'Liste',
+        buttons: [
+          { title: 'Angebote dazu', payload: '/x', echo: 'Angebote: Tischler/-in', keep: true, style: 'primary', onclick: 'x' },
+          { title: 'weiter', payload: '/y', keep: 'yes', style: 'huge', echo: '' },
+        ],
+      },
+    ],
+    RASA,
+  );
+  assert.deepEqual(messages[0].buttons, [
+    { title: 'Angebote dazu', payload: '/x', echo: 'Angebote: Tischler/-in', keep: true, style: 'primary' },
+    { title: 'weiter', payload: '/y' },
+  ]);
+});
+
+test('a card annotates the text before it; a chart is sorted and clamped', () => {
+  const { messages } = readReplies(
+    [
+      { text: '7/30 · Frage' },
+      { custom: { berufslotse: 'card', card: 'check_item', position: 7, total: 30 } },
+      { custom: { berufslotse: 'card', card: 'unknown' } },
+      { custom: { berufslotse: 'chart', title: 'T', bars: [{ label: 'a', value: 20 }, { label: 'b', value: 140 }, { label: '', value: 5 }, { label: 'c', value: 'x' }] } },
+    ],
+    RASA,
+  );
+  assert.equal(messages.length, 2);
+  assert.deepEqual(messages[0].card, { card: 'check_item', position: 7, total: 30 });
+  assert.deepEqual(messages[1].chart, { title: 'T', bars: [{ label: 'b', value: 100 }, { label: 'a', value: 20 }] });
+});
+
+test('a chart that replaces its response drops the points line and the picture after it', () => {
+  const { messages } = readReplies(
+    [
+      { text: 'Geschafft!' },
+      { text: 'Deine Punkte: A 90' },
+      { custom: { berufslotse: 'chart', bars: [{ label: 'A', value: 90 }], alt: 'A: 90', replaces: true } },
+      { image: 'https://example.org/chart.png' },
+      { image: 'https://example.org/other.png' },
+    ],
+    RASA,
+  );
+  assert.deepEqual(
+    messages.map((m) => m.text ?? (m.chart ? 'chart' : m.image)),
+    ['Geschafft!', 'chart', 'https://example.org/other.png'],
+  );
+});
+
+test('e-mail addresses and phone numbers become mailto: and tel: links; dates, years and postcodes do not', () => {
+  assert.deepEqual(splitContacts('Schreib an ausbildung@tischlerei-muster.de oder ruf an: 05401 123456.'), [
+    { text: 'Schreib an ' },
+    { text: 'ausbildung@tischlerei-muster.de', href: 'mailto:ausbildung@tischlerei-muster.de' },
+    { text: ' oder ruf an: ' },
+    { text: '05401 123456', href: 'tel:05401123456' },
+    { text: '.' },
+  ]);
+  assert.deepEqual(splitContacts('+49 541 123-4567'), [{ text: '+49 541 123-4567', href: 'tel:+495411234567' }]);
+  for (const text of ['Start: 01.08.2026', '49565 Bramsche', 'im Jahr 2026', 'Punkte von 0 bis 100', '0 bis 100 von 2025']) {
+    assert.deepEqual(splitContacts(text), [{ text }], text);
+  }
 });

@@ -18,6 +18,7 @@ const ICONS = {
   close: 'M6 6l12 12M18 6L6 18',
   send: 'M4 12l16-8-6 16-2.5-6.5z',
   restart: 'M4 12a8 8 0 1 0 2.4-5.7M4 4v4h4',
+  menu: 'M12 5h.01M12 12h.01M12 19h.01',
 };
 
 /** Creates an element: attributes from `attrs` (`text` sets textContent, `on*` adds a listener). */
@@ -143,7 +144,7 @@ export class BerufslotseChat extends HTMLElement {
       'button',
       { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'panel', onclick: () => this.open() },
       icon('chat'),
-      h('span', { text: t.launcher }),
+      h('span', { class: 'launcher-label', text: t.launcher }),
       this.unreadHint,
     );
 
@@ -154,6 +155,15 @@ export class BerufslotseChat extends HTMLElement {
       h('span', { class: 'sr-only', text: t.typing }),
       h('span', { class: 'dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')),
     );
+    // The first screen: a greeting, one line about privacy (the rest behind "mehr") and a few
+    // ways to start; the starters go once the conversation has begun.
+    this.starters = h('div', { class: 'choices starters', role: 'group', 'aria-label': t.starters });
+    for (const button of t.starterButtons) {
+      this.starters.append(
+        h('button', { type: 'button', class: 'choice', onclick: () => this.send({ text: button.title, payload: button.payload }) }, button.title),
+      );
+    }
+    this.starters.hidden = this.messages.length > 0;
     this.scroller = h(
       'div',
       { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': t.history },
@@ -161,14 +171,21 @@ export class BerufslotseChat extends HTMLElement {
         'div',
         { class: 'intro' },
         h('h3', { text: t.welcomeTitle }),
-        h('p', { text: t.welcome }),
         h(
-          'div',
+          'details',
           { class: 'privacy', id: 'privacy' },
+          h(
+            'summary',
+            { id: 'privacy-line' },
+            h('span', { text: `${t.privacyLine} ` }),
+            h('span', { class: 'more' }, t.more, h('span', { class: 'sr-only', text: ` ${t.moreAbout}` })),
+          ),
           h('h4', { text: t.privacyTitle }),
           ...t.privacy.map((paragraph) => h('p', { text: paragraph })),
           h('button', { type: 'button', class: 'delete-data', onclick: () => this.requestDeletion() }, t.deleteMyData),
         ),
+        h('p', { text: t.welcome }),
+        this.starters,
       ),
       this.log,
       this.typing,
@@ -181,7 +198,7 @@ export class BerufslotseChat extends HTMLElement {
       maxlength: '1000',
       enterkeyhint: 'send',
       placeholder: t.placeholder,
-      'aria-describedby': this.messages.length ? null : 'privacy',
+      'aria-describedby': this.messages.length ? null : 'privacy-line',
     });
     this.form = h(
       'form',
@@ -189,6 +206,32 @@ export class BerufslotseChat extends HTMLElement {
       h('label', { for: 'message', class: 'sr-only', text: t.inputLabel }),
       this.input,
       h('button', { type: 'submit', class: 'send' }, icon('send'), h('span', { class: 'sr-only', text: t.send })),
+    );
+
+    // "Neues Gespräch" forgets the conversation in this window: it sits in a menu and asks first.
+    this.menuButton = h(
+      'button',
+      { type: 'button', class: 'menu-button', 'aria-expanded': 'false', 'aria-controls': 'menu', onclick: () => this.toggleMenu() },
+      icon('menu'),
+      h('span', { class: 'sr-only', text: t.menu }),
+    );
+    this.menu = h(
+      'div',
+      { id: 'menu', class: 'menu', hidden: true },
+      h('button', { type: 'button', class: 'restart', onclick: () => this.askStartOver() }, icon('restart'), h('span', { text: t.newConversation })),
+      h('button', { type: 'button', class: 'menu-delete', onclick: () => { this.toggleMenu(false); this.requestDeletion(); } }, t.deleteMyData),
+    );
+    this.confirm = h(
+      'div',
+      { class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text', hidden: true },
+      h('h3', { id: 'confirm-title', text: t.confirmNewTitle }),
+      h('p', { id: 'confirm-text', text: t.confirmNewText }),
+      h(
+        'div',
+        { class: 'confirm-buttons' },
+        h('button', { type: 'button', class: 'primary', onclick: () => this.startOver() }, t.confirmNewYes),
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.cancelStartOver() }, t.cancel),
+      ),
     );
 
     this.panel = h(
@@ -199,9 +242,13 @@ export class BerufslotseChat extends HTMLElement {
         role: 'dialog',
         'aria-modal': 'false',
         'aria-labelledby': 'title',
+        lang: t.lang,
         hidden: true,
         onkeydown: (event) => {
-          if (event.key === 'Escape') this.close();
+          if (event.key !== 'Escape') return;
+          if (!this.confirm.hidden) this.cancelStartOver();
+          else if (!this.menu.hidden) this.toggleMenu(false);
+          else this.close();
         },
       },
       h(
@@ -211,12 +258,7 @@ export class BerufslotseChat extends HTMLElement {
         h(
           'div',
           { class: 'actions' },
-          h(
-            'button',
-            { type: 'button', class: 'restart', onclick: () => this.startOver() },
-            icon('restart'),
-            h('span', { text: t.newConversation }),
-          ),
+          this.menuButton,
           h(
             'button',
             { type: 'button', class: 'close', onclick: () => this.close() },
@@ -224,8 +266,10 @@ export class BerufslotseChat extends HTMLElement {
             h('span', { class: 'sr-only', text: t.close }),
           ),
         ),
+        this.menu,
       ),
       this.scroller,
+      this.confirm,
       this.form,
     );
 
@@ -243,13 +287,15 @@ export class BerufslotseChat extends HTMLElement {
     if (message.from === 'notice') {
       item = h('li', { class: 'msg msg--notice' }, h('p', { class: 'bubble', text: t.error }));
     } else if (message.from === 'pupil') {
+      const failed = message.status === 'failed';
       item = h(
         'li',
-        { class: `msg msg--pupil${message.status === 'failed' ? ' is-failed' : ''}` },
+        // An answer given on a card shows on the card itself, not as a bubble of its own.
+        { class: `msg msg--pupil${failed ? ' is-failed' : ''}`, hidden: message.folded && !failed },
         h('span', { class: 'sr-only', text: `${t.you} ` }),
         h('p', { class: 'bubble', text: message.text }),
       );
-      if (message.status === 'failed') {
+      if (failed) {
         item.append(
           h(
             'p',
@@ -259,6 +305,8 @@ export class BerufslotseChat extends HTMLElement {
           ),
         );
       }
+    } else if (message.chart) {
+      item = h('li', { class: 'msg msg--bot msg--wide' }, h('span', { class: 'sr-only', text: `${t.bot} ` }), this.renderChart(message));
     } else if (message.image) {
       item = h(
         'li',
@@ -270,37 +318,138 @@ export class BerufslotseChat extends HTMLElement {
           h('img', { src: message.image, alt: message.alt || t.image, referrerpolicy: 'no-referrer', decoding: 'async' }),
         ),
       );
+    } else if (message.card?.card === 'check_item') {
+      item = h('li', { class: 'msg msg--bot msg--wide' }, h('span', { class: 'sr-only', text: `${t.bot} ` }), this.renderCheckCard(message));
     } else {
-      const bubble = h('p', { class: 'bubble' });
-      appendRichText(bubble, message.text, t.newTab);
+      const bubble = h('div', { class: 'bubble' });
+      this.appendText(bubble, message.text, message.card?.card === 'answer' ? message.card.fold : null);
       item = h('li', { class: 'msg msg--bot' }, h('span', { class: 'sr-only', text: `${t.bot} ` }), bubble);
-      if (message.buttons?.length) item.append(this.renderChoices(message));
+      const choices = this.renderChoices(message, message.buttons || []);
+      if (choices) item.append(choices);
     }
     item.dataset.id = message.id;
     this.items.set(message.id, item);
     return item;
   }
 
-  renderChoices(message) {
+  /** Text as paragraphs; with `fold`, the lines after the first `fold` wait behind "mehr". */
+  appendText(parent, text, fold) {
+    const lines = String(text).split('\n');
+    const shown = fold ? lines.slice(0, fold) : lines;
+    const addLines = (target, list) => {
+      const p = h('p');
+      appendRichText(p, list.join('\n'), this.strings.newTab);
+      target.append(p);
+    };
+    addLines(parent, shown);
+    if (fold && lines.length > fold) {
+      const more = h('details', { class: 'more-text' }, h('summary', { text: this.strings.more }));
+      addLines(more, lines.slice(fold));
+      parent.append(more);
+    }
+  }
+
+  /** The buttons under a message. Quick replies go once the pupil has answered; buttons marked
+   * `keep` (a list's "Details", "Angebote dazu") stay usable. */
+  renderChoices(message, buttons, { label = this.strings.choices, cls = '' } = {}) {
     const t = this.strings;
-    const group = h('div', { class: 'choices', role: 'group', 'aria-label': t.choices });
-    message.buttons.forEach((button, index) => {
+    const shown = buttons.filter((button) => !message.answered || button.keep || message.card);
+    if (!shown.length) return null;
+    const group = h('div', { class: `choices ${cls}`.trim(), role: 'group', 'aria-label': label });
+    for (const button of shown) {
+      const index = message.buttons.indexOf(button);
       const chosen = message.chosen === index;
       group.append(
         h(
           'button',
           {
             type: 'button',
-            class: `choice${chosen ? ' is-chosen' : ''}`,
-            disabled: message.answered,
+            class: `choice${button.style ? ` choice--${button.style}` : ''}${chosen ? ' is-chosen' : ''}`,
+            disabled: message.answered && !button.keep,
             onclick: () => this.choose(message, index),
           },
-          button.title,
+          ...this.buttonLabel(button),
           chosen ? h('span', { class: 'sr-only', text: ` ${t.chosen}` }) : null,
         ),
       );
-    });
+    }
     return group;
+  }
+
+  buttonLabel(button) {
+    if (button.style !== 'scale') return [button.title];
+    // "😍 sehr gern": the face large on top, the words under it.
+    const [face, ...words] = button.title.split(' ');
+    return words.length
+      ? [h('span', { class: 'face', 'aria-hidden': 'true', text: face }), h('span', { class: 'sr-only', text: `${face} ` }), h('span', { class: 'words', text: words.join(' ') })]
+      : [button.title];
+  }
+
+  /** One check question as a card: progress, the question, five faces in a row, small links. */
+  renderCheckCard(message) {
+    const t = this.strings;
+    const { position = 0, total = 0 } = message.card;
+    const progressText = t.progress.replace('{n}', position).replace('{total}', total);
+    const card = h('section', { class: 'card card--check', 'aria-label': t.checkCard });
+    if (total) {
+      card.append(
+        h('p', { class: 'progress-text', id: `p-${message.id}`, text: progressText }),
+        h('progress', { max: total, value: Math.max(0, position - 1), 'aria-labelledby': `p-${message.id}` }),
+      );
+    }
+    const question = h('div', { class: 'question' });
+    // The card shows its own progress: "7/30 · " at the start of the text is left out.
+    this.appendText(question, message.text.replace(/^\s*\d+\s*\/\s*\d+\s*·\s*/, ''));
+    card.append(question);
+    const buttons = message.buttons || [];
+    const scale = buttons.filter((button) => button.style === 'scale');
+    const links = buttons.filter((button) => button.style === 'link');
+    const others = buttons.filter((button) => button.style !== 'scale' && button.style !== 'link');
+    for (const [list, cls, label] of [
+      [scale, 'scale', t.choices],
+      [others, '', t.choices],
+      [links, 'links', t.otherChoices],
+    ]) {
+      const group = list.length ? this.renderChoices(message, list, { label, cls }) : null;
+      if (group) card.append(group);
+    }
+    return card;
+  }
+
+  /** A sorted bar chart drawn in the page (it grows with zoom); the top three stand out. */
+  renderChart(message) {
+    const t = this.strings;
+    const { title, bars } = message.chart;
+    const figure = h('figure', { class: 'card chart' });
+    if (title) figure.append(h('figcaption', { text: title }));
+    const list = h('ol', { class: 'bars' });
+    bars.forEach((bar, index) => {
+      const fill = h('span', { class: 'fill' });
+      fill.style.width = `${bar.value}%`; // CSSOM, allowed under a strict CSP
+      list.append(
+        h(
+          'li',
+          { class: index < 3 ? 'is-top' : null },
+          h('span', { class: 'label' }, index < 3 ? h('span', { class: 'star', 'aria-hidden': 'true', text: '★ ' }) : null, bar.label, index < 3 ? h('span', { class: 'sr-only', text: ` (${t.top})` }) : null),
+          h('span', { class: 'track', 'aria-hidden': 'true' }, fill),
+          h('span', { class: 'value', text: `${bar.value} %` }),
+        ),
+      );
+    });
+    figure.append(list);
+    const toggle = h('button', {
+      type: 'button',
+      class: 'enlarge',
+      'aria-pressed': 'false',
+      onclick: () => {
+        const large = figure.classList.toggle('is-large');
+        toggle.setAttribute('aria-pressed', String(large));
+        toggle.textContent = large ? t.shrink : t.enlarge;
+      },
+      text: t.enlarge,
+    });
+    figure.append(toggle);
+    return figure;
   }
 
   // ---- opening and closing ---------------------------------------------------------------
@@ -341,21 +490,24 @@ export class BerufslotseChat extends HTMLElement {
 
   choose(message, index) {
     const button = message.buttons[index];
-    if (!button || message.answered) return;
-    message.chosen = index;
-    this.send({ text: button.title, payload: button.payload });
-    this.input.focus(); // the pressed button is disabled now; keep the keyboard where it is useful
+    if (!button || (message.answered && !button.keep)) return;
+    if (!button.keep) message.chosen = index;
+    // The pupil's bubble says what was chosen, with the context the assistant gave ("echo").
+    const folded = message.card?.card === 'check_item';
+    this.send({ text: button.echo || button.title, payload: button.payload, folded });
+    if (!folded) this.input.focus(); // keep the keyboard where it is useful
   }
 
-  send({ text, payload = null }) {
-    // Buttons answer the message they belong to; once the pupil has said something they are done.
+  send({ text, payload = null, folded = false }) {
+    // Quick replies answer the message they belong to; once the pupil has said something they go.
     for (const message of this.messages) {
       if (message.buttons?.length && !message.answered) {
         message.answered = true;
         this.replaceItem(message);
       }
     }
-    const message = { id: randomId('m'), from: 'pupil', text, payload, status: 'pending' };
+    this.starters.hidden = true;
+    const message = { id: randomId('m'), from: 'pupil', text, payload, status: 'pending', folded };
     this.append([message]);
     this.input.removeAttribute('aria-describedby');
     this.deliver(message);
@@ -390,7 +542,10 @@ export class BerufslotseChat extends HTMLElement {
         const { messages: answers, deleted } = readReplies(replies, this.rasaUrl || window.location.href);
         if (deleted) this.forget(answers);
         else this.append(answers);
-        this.announce(answers.map((answer) => `${this.strings.bot} ${answer.text ?? answer.alt ?? this.strings.image}`));
+        this.announce(answers.map((answer) => `${this.strings.bot} ${answer.text ?? answer.alt ?? answer.chart?.title ?? this.strings.image}`));
+        // Answered on the check card: the keyboard stays on the card's next question.
+        const card = answers.find((answer) => answer.card?.card === 'check_item');
+        if (message.folded && card) this.items.get(card.id)?.querySelector('.choice:enabled')?.focus();
       } catch {
         if (this.store.sender !== sender) return;
         message.status = 'failed';
@@ -401,6 +556,23 @@ export class BerufslotseChat extends HTMLElement {
         this.setTyping(-1);
       }
     });
+  }
+
+  toggleMenu(open = this.menu.hidden) {
+    this.menu.hidden = !open;
+    this.menuButton.setAttribute('aria-expanded', String(open));
+    if (open) this.menu.querySelector('button').focus();
+  }
+
+  askStartOver() {
+    this.toggleMenu(false);
+    this.confirm.hidden = false;
+    this.confirm.querySelector('.secondary').focus();
+  }
+
+  cancelStartOver() {
+    this.confirm.hidden = true;
+    this.menuButton.focus();
   }
 
   /** Forgets this conversation in the browser and starts a new one under a new sender id. */
@@ -436,6 +608,7 @@ export class BerufslotseChat extends HTMLElement {
 
   append(messages) {
     if (!messages.length) return;
+    if (messages.some((message) => message.card?.card === 'check_item')) this.removeOldCards();
     this.messages.push(...messages);
     this.store.saveMessages(this.messages);
     const first = this.renderMessage(messages[0]);
@@ -456,6 +629,14 @@ export class BerufslotseChat extends HTMLElement {
     const fresh = this.renderMessage(message);
     old.replaceWith(fresh);
     if (hadFocus) this.input.focus();
+  }
+
+  /** The check is one card: the previous question and the answers given on it make way. */
+  removeOldCards() {
+    for (const message of [...this.messages]) {
+      const answeredOnCard = message.from === 'pupil' && message.folded && message.status === 'sent';
+      if (message.card?.card === 'check_item' || answeredOnCard) this.remove(message);
+    }
   }
 
   remove(message) {

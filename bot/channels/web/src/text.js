@@ -26,6 +26,28 @@ export function safeImageUrl(value, base) {
   return safeHttpUrl(value, base);
 }
 
+// E-mail addresses and phone numbers (German style: "05401 123456", "+49 541 123-456",
+// "0541/1234567"; at least 7 digits) become mailto:/tel: links, so a pupil can tap them.
+const CONTACT_PATTERN = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|(?:\+49 ?|\b0)\d[\d /-]{4,}\d/gi;
+
+/** Splits plain text into text and contact links (mailto:, tel:). */
+export function splitContacts(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of String(text).matchAll(CONTACT_PATTERN)) {
+    const found = match[0];
+    const isMail = found.includes('@');
+    const digits = found.replace(/\D/g, '');
+    if (!isMail && digits.length < 7) continue;
+    if (match.index > last) parts.push({ text: text.slice(last, match.index) });
+    const href = isMail ? `mailto:${found}` : `tel:${found.startsWith('+') ? '+' : ''}${digits}`;
+    parts.push({ text: found, href });
+    last = match.index + found.length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+}
+
 /** Splits text into plain parts and links: [{text}, {text, href}, ...]. */
 export function splitLinks(text) {
   const parts = [];
@@ -70,7 +92,16 @@ function appendLinks(parent, text, newTabHint) {
   const doc = parent.ownerDocument;
   for (const part of splitLinks(String(text ?? ''))) {
     if (!part.href) {
-      parent.append(doc.createTextNode(part.text));
+      for (const contact of splitContacts(part.text)) {
+        if (!contact.href) {
+          parent.append(doc.createTextNode(contact.text));
+          continue;
+        }
+        const link = doc.createElement('a');
+        link.href = contact.href;
+        link.textContent = contact.text;
+        parent.append(link);
+      }
       continue;
     }
     const link = doc.createElement('a');
