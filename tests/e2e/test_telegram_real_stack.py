@@ -96,6 +96,9 @@ async def test_telegram_rate_limit_is_waited_out(bridge: BotApplication, fake_te
     assert len(fake_telegram.calls("sendMessage")) >= 2  # the refused call and its retry
 
 
+ANSWER_METHODS = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+
+
 def latest_keyboard(fake_telegram: FakeTelegram, chat_id: int) -> tuple[int, list[str]]:
     """The newest message with buttons and their callback data."""
     for message in reversed(fake_telegram.messages(chat_id)):
@@ -113,11 +116,14 @@ async def press_payload_ending(fake_telegram: FakeTelegram, chat_id: int, ending
         what=f"a button ending with {ending}",
     )
     message_id, data = latest_keyboard(fake_telegram, chat_id)
-    before = len(fake_telegram.messages(chat_id))
+    before = answers(fake_telegram)
     fake_telegram.press_callback_data(chat_id, message_id, next(d for d in data if d.endswith(ending)))
-    await fake_telegram.wait_for(
-        lambda: len(fake_telegram.messages(chat_id)) > before, timeout=60, what="the answer"
-    )
+    await fake_telegram.wait_for(lambda: answers(fake_telegram) > before, timeout=60, what="the answer")
+
+
+def answers(fake_telegram: FakeTelegram) -> int:
+    """How often the bot said something: a new message, or the check card edited in place."""
+    return sum(len(fake_telegram.calls(method)) for method in ANSWER_METHODS)
 
 
 def latest_keyboard_or_empty(fake_telegram: FakeTelegram, chat_id: int) -> list[str]:
@@ -146,6 +152,8 @@ async def test_the_check_through_telegram_ends_with_the_chart_as_a_photo(
     )
     photo = next(m for m in fake_telegram.messages(pupil) if "photo" in m)
     assert photo["photo"]
+    # the questions came on one card, edited in place, not as 30 new messages
+    assert len(fake_telegram.calls("editMessageText")) >= 25
 
 
 async def test_deleting_my_data_removes_the_conversation_from_rasa_and_the_api(

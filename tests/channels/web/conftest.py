@@ -246,6 +246,22 @@ class Widget:
             arg=["berufslotse-chat", messages_before],
         )
 
+    def press_and_wait(self, button: Locator) -> None:
+        """Clicks and waits until the answer is there: a new last message from the bot, nobody
+        typing. Works where the count of messages stays the same (the check card replaced in place)."""
+        last = self.messages.last.get_attribute("data-id") if self.messages.count() else None
+        button.click()
+        self.page.wait_for_function(
+            """last => {
+                const root = document.querySelector('berufslotse-chat').shadowRoot;
+                const items = root.querySelectorAll('.log > li');
+                const newest = items[items.length - 1];
+                return root.querySelector('.typing').hidden && newest && newest.dataset.id !== last
+                    && !newest.classList.contains('msg--pupil');
+            }""",
+            arg=last,
+        )
+
     def sender_id(self) -> str:
         return str(self.page.evaluate("sessionStorage.getItem('berufslotse-chat:sender')"))
 

@@ -26,19 +26,7 @@ def needs_the_fake(assistant: Assistant) -> None:
 
 
 def press(widget: Widget, locator: Any) -> None:
-    """Clicks and waits until the answer is there (a new last message, nobody typing)."""
-    last = widget.messages.last.get_attribute("data-id") if widget.messages.count() else None
-    locator.click()
-    widget.page.wait_for_function(
-        """last => {
-            const root = document.querySelector('berufslotse-chat').shadowRoot;
-            const items = root.querySelectorAll('.log > li');
-            const newest = items[items.length - 1];
-            return root.querySelector('.typing').hidden && newest && newest.dataset.id !== last
-                && !newest.classList.contains('msg--pupil');
-        }""",
-        arg=last,
-    )
+    widget.press_and_wait(locator)
 
 
 def serious(violations: list[dict[str, Any]]) -> list[str]:

@@ -108,9 +108,9 @@ def take_the_short_check(widget: Widget) -> None:
         # the chart: drawn in the page from the bars the assistant sends, or as a picture
         if widget.host.locator(".msg--bot img, .msg--bot .chart").count():
             return
-        before = widget.messages.count()
-        widget.host.locator(".log .choice:enabled").first.click()
-        widget.wait_for_answer(before)
+        on_card = widget.host.locator(".card--check .choice:enabled")  # the check as one card
+        buttons = on_card if on_card.count() else widget.host.locator(".log .choice:enabled")
+        widget.press_and_wait(buttons.first)
     pytest.fail("the check ended without a chart")
 
 
