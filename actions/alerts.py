@@ -39,6 +39,7 @@ from actions.api_client import ApiUnavailableError
 from actions.offer_logic import SearchState, facts_from_message
 from actions.offers import PROFESSION_SLOT, SEARCH_SLOT, home_place, local_today, texts_for
 from actions.offers_api import parse_id
+from bot.web_signals import search_saved_marker
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ class ActionSaveSearch(AlertsAction):
             dispatcher.utter_message(
                 response="utter_alert_saved_telegram" if on_telegram else "utter_alert_saved_web"
             )
+            if not on_telegram:
+                # the widget offers "Auf diesem Gerät merken": without it, a new tab is a new pupil
+                dispatcher.utter_message(json_message=search_saved_marker())
         return []
 
     async def _search(self, tracker: Tracker) -> SearchRequest | None:

@@ -7,6 +7,7 @@ python -m api.cli serve                         run the API with uvicorn (host/p
 python -m api.cli purge                         delete old contact requests, saved searches, classes and
                                                 hand-offs, mark expired offers, fold monitoring signals
                                                 past retention
+python -m api.cli remind-expiring               (daily) email companies whose offers expire in 7 days
 python -m api.cli company create --name N ...   add a company of the region; prints its id
 python -m api.cli company create-key <id>       issue an API key for a company (printed once)
 python -m api.cli company revoke-key <prefix>   revoke a key (the 8 characters after "blk_")
@@ -40,6 +41,7 @@ from api.accounts.models import LinkPurpose, Role
 from api.alerts.service import purge_old_searches
 from api.check.sync import read_check_bank, sync_check_bank
 from api.classes.service import purge_ended_sessions
+from api.clerk import service as clerk
 from api.companies.service import (
     CompanyAdminError,
     CompanyDetails,
@@ -274,6 +276,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     commands.add_parser("load-knowledge", help="mirror knowledge/ into the database")
     commands.add_parser("serve", help="run the API with uvicorn")
     commands.add_parser("purge", help="delete contact requests past retention, mark expired offers")
+    commands.add_parser("remind-expiring", help="email companies whose offers expire in 7 days (run daily)")
     add_company_commands(commands)
     add_account_commands(commands)
     add_region_adviser_commands(commands)
@@ -333,6 +336,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             f"{settings.monitoring_k} pupils), checks anonymised: {signals.check_rows_anonymised}"
         )
         print(f"saved searches older than {settings.saved_search_retention_days} days deleted: {searches}")
+    elif args.command == "remind-expiring":
+        with session_factory_for(settings.database_url)() as session:
+            sent, failed = clerk.send_expiry_reminders(session, settings)
+        print(f"reminders of expiring offers sent: {sent}; failed: {failed}")
+        return 1 if failed else 0
     elif args.command == "company":
         return company_command(args, settings)
     elif args.command == "account":

@@ -143,3 +143,62 @@ def send_reply(
         session, actor, "contact.reply", company_id=company.id, subject=f"contact:{found.request.id}"
     )
     session.commit()
+
+
+# --- the reminder by email ---------------------------------------------------------------------------
+
+# A company hears by email when one of its offers expires in this many days (the page shows it
+# from EXPIRY_NOTICE_DAYS on). `python -m api.cli remind-expiring` runs once a day: each run mails
+# the offers that expire within the 24 hours starting this many days ahead, so a daily run names
+# every offer once.
+EXPIRY_REMINDER_DAYS = 7
+
+
+def offers_to_remind(session: Session, now: datetime) -> dict[Company, list[Offer]]:
+    """Active offers that expire within 24 hours from EXPIRY_REMINDER_DAYS ahead, by company (real,
+    not suspended companies with an email address), soonest first."""
+    start = now + timedelta(days=EXPIRY_REMINDER_DAYS)
+    rows = session.execute(
+        select(Company, Offer)
+        .join(Offer, Offer.company_id == Company.id)
+        .where(
+            Offer.status == OfferStatus.ACTIVE.value,
+            Offer.expires_at >= start,
+            Offer.expires_at < start + timedelta(days=1),
+            Company.email.is_not(None),
+            Company.is_demo.is_(False),
+            Company.suspended_at.is_(None),
+        )
+        .order_by(Company.id, Offer.expires_at, Offer.id)
+    ).all()
+    grouped: dict[Company, list[Offer]] = {}
+    for company, offer in rows:
+        grouped.setdefault(company, []).append(offer)
+    return grouped
+
+
+def send_expiry_reminders(
+    session: Session, settings: Settings, now: datetime | None = None
+) -> tuple[int, int]:
+    """Email each company whose offers expire in EXPIRY_REMINDER_DAYS days; (sent, failed).
+    Blocking (smtplib): for the CLI. Without a mail server nothing is sent."""
+    config = SmtpConfig.from_settings(settings)
+    if config is None:
+        return 0, 0
+    sent = failed = 0
+    for company, offers in offers_to_remind(session, now or utc_now()).items():
+        lines = "\n".join(
+            f"- {offer.title}: {settings.public_url.rstrip('/')}/company/offers/{offer.id}"
+            for offer in offers
+        )
+        email = render(
+            "offer_expiring.txt",
+            {"company_name": company.name, "days": str(EXPIRY_REMINDER_DAYS), "offers": lines},
+        )
+        try:
+            send(config, build_message(config, company.email or "", email))
+        except NotificationError:
+            failed += 1
+        else:
+            sent += 1
+    return sent, failed

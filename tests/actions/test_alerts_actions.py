@@ -149,8 +149,10 @@ async def test_after_an_offer_search_the_last_search_is_saved(
             "radius_km": 10.0,
         }
     ]
-    assert responses(dispatcher) == ["utter_alert_saved", "utter_alert_saved_web"]
+    assert responses(dispatcher) == ["utter_alert_saved", "utter_alert_saved_web", None]
     assert sent(dispatcher)[0][1]["search"] == "Koch/Köchin bis 10 km um Bramsche, nur Ausbildung"
+    # the widget's signal: it offers to remember the pupil on this device (bot/web_signals.py)
+    assert dispatcher.messages[-1]["custom"] == {"berufslotse": "search_saved"}
 
 
 async def test_a_message_naming_an_occupation_and_place_is_a_search_of_its_own(
@@ -172,6 +174,7 @@ async def test_a_message_naming_an_occupation_and_place_is_a_search_of_its_own(
     assert body["profession"] == "koch" and body["place"] == "Melle" and body["language"] == "en"
     assert body["delivery_token"] == "K6Jc5seYiew"
     assert responses(dispatcher) == ["utter_alert_saved", "utter_alert_saved_telegram"]
+    assert all(not message.get("custom") for message in dispatcher.messages)  # no widget signal
 
 
 async def test_a_web_pupil_never_sends_a_delivery_token(api: AlertsApi, store: FakeSavedSearches) -> None:

@@ -22,6 +22,10 @@ small script:
 - "antwort": a long answer whose lines after the third wait behind "mehr" (card `answer`)
 - "/delete_my_data": the question whether to delete everything, with yes/no buttons; "/affirm":
   the confirmation and the deletion marker (bot/erasure.py), as `action_delete_my_data` sends them
+- "sag mir bescheid ...": the confirmation and the saved-search signal (bot/web_signals.py), as
+  `action_save_search` sends them
+- "/session_start" (no echo): the news a test put in `news[sender]`, each only once, as
+  `action_session_start` shows the due alerts of a returning pupil; nothing else
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bot.erasure import deletion_marker
+from bot.web_signals import search_saved_marker
 
 CHART_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="480" height="240" viewBox="0 0 480 240">
 <rect width="480" height="240" fill="#fff"/>
@@ -116,6 +121,7 @@ class FakeRasa:
         self.received: list[Received] = []
         self.fail_next = 0
         self.delay = 0.0
+        self.news: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread: threading.Thread | None = None
@@ -138,13 +144,21 @@ class FakeRasa:
             self.received.clear()
             self.fail_next = 0
             self.delay = 0.0
+            self.news.clear()
 
     def replies_to(self, sender: str, message: str) -> list[dict[str, Any]]:
+        if message == "/session_start":
+            with self._lock:
+                news = self.news.pop(sender, [])
+            return [{"recipient_id": sender, "text": text} for text in news]
         replies: list[dict[str, Any]] = [{"recipient_id": sender, "text": f"Echo: {message}"}]
         if message.startswith("/check_answer"):
             replies = []  # answers on the check's card are not echoed, as the real check does
         words = message.lower()
-        if message == "/delete_my_data":
+        if words.startswith("sag mir bescheid"):
+            replies.append({"recipient_id": sender, "text": "Mach ich! Ich sag dir Bescheid."})
+            replies.append({"recipient_id": sender, "custom": search_saved_marker()})
+        elif message == "/delete_my_data":
             replies.append({"recipient_id": sender, "text": DELETE_QUESTION, "buttons": DELETE_BUTTONS})
         elif message == "/affirm":
             replies.append({"recipient_id": sender, "text": "Erledigt: Ich habe alles gelöscht."})

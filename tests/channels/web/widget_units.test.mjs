@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { readReplies } from '../../../bot/channels/web/src/rasa.js';
+import { ChatStore } from '../../../bot/channels/web/src/store.js';
 import { STRINGS, stringsFor } from '../../../bot/channels/web/src/strings.js';
 import { safeImageUrl, splitBold, splitContacts, splitLinks } from '../../../bot/channels/web/src/text.js';
 
@@ -155,4 +156,117 @@ test('e-mail addresses and phone numbers become mailto: and tel: links; dates, y
   for (const text of ['Start: 01.08.2026', '49565 Bramsche', 'im Jahr 2026', 'Punkte von 0 bis 100', '0 bis 100 von 2025']) {
     assert.deepEqual(splitContacts(text), [{ text }], text);
   }
+});
+
+test('the saved-search signal is noticed, and only that one', () => {
+  const saved = readReplies([{ recipient_id: 'web-1', text: 'Mach ich!' }, { recipient_id: 'web-1', custom: { berufslotse: 'search_saved' } }], RASA);
+  assert.equal(saved.searchSaved, true);
+  assert.equal(saved.deleted, false);
+  assert.deepEqual(saved.messages.map((message) => message.text), ['Mach ich!']);
+  for (const custom of [{ berufslotse: 'conversation_deleted' }, { search_saved: true }, 'search_saved', null]) {
+    assert.equal(readReplies([{ recipient_id: 'web-1', custom }], RASA).searchSaved, false, JSON.stringify(custom));
+  }
+});
+
+/** A browser profile: one localStorage shared by its tabs, one sessionStorage per tab. */
+class FakeStorage {
+  constructor() {
+    this.items = new Map();
+  }
+  getItem(key) {
+    return this.items.has(key) ? this.items.get(key) : null;
+  }
+  setItem(key, value) {
+    this.items.set(key, String(value));
+  }
+  removeItem(key) {
+    this.items.delete(key);
+  }
+  entries() {
+    return Object.fromEntries(this.items);
+  }
+}
+
+test('without the opt-in the id stays in the tab: a new tab is a new pupil, the device keeps nothing', () => {
+  const device = new FakeStorage();
+  const first = new ChatStore({ session: new FakeStorage(), device });
+  assert.match(first.sender, /^web-[0-9a-f]{32}$/);
+  first.saveMessages([{ id: 'm1', from: 'pupil', text: 'Hallo' }]);
+  assert.equal(first.remembered, false);
+  assert.deepEqual(device.entries(), {});
+
+  const next = new ChatStore({ session: new FakeStorage(), device });
+  assert.equal(next.returning, false);
+  assert.notEqual(next.sender, first.sender);
+});
+
+test('with the opt-in only the id goes to localStorage, and the next tab is the same pupil coming back', () => {
+  const device = new FakeStorage();
+  const tab = new FakeStorage();
+  const first = new ChatStore({ session: tab, device });
+  first.saveMessages([{ id: 'm1', from: 'pupil', text: 'Sag mir Bescheid' }]);
+  first.remember();
+  assert.equal(first.remembered, true);
+  assert.deepEqual(device.entries(), { 'berufslotse-chat:sender': first.sender });
+
+  const next = new ChatStore({ session: new FakeStorage(), device });
+  assert.equal(next.returning, true);
+  assert.equal(next.sender, first.sender);
+  assert.equal(next.remembered, true);
+  assert.deepEqual(next.loadMessages(), []); // the messages stayed in the first tab
+
+  // a reload of a tab (its sessionStorage survives) is no new visit
+  assert.equal(new ChatStore({ session: tab, device }).returning, false);
+});
+
+test('a tab with its own conversation keeps it, even when another tab is remembered', () => {
+  const device = new FakeStorage();
+  const tab = new FakeStorage();
+  const own = new ChatStore({ session: tab, device }).sender;
+  const other = new ChatStore({ session: new FakeStorage(), device });
+  other.remember();
+  const reloaded = new ChatStore({ session: tab, device });
+  assert.equal(reloaded.sender, own);
+  assert.equal(reloaded.returning, false);
+  assert.equal(reloaded.remembered, false);
+});
+
+test('"Vergessen" and "Neues Gespräch" (also after the deletion) clear the device', () => {
+  const device = new FakeStorage();
+  const store = new ChatStore({ session: new FakeStorage(), device });
+  const sender = store.sender;
+  store.remember();
+  store.forgetDevice();
+  assert.deepEqual(device.entries(), {});
+  assert.equal(store.sender, sender); // this tab goes on
+  assert.equal(new ChatStore({ session: new FakeStorage(), device }).returning, false);
+
+  store.remember();
+  const fresh = store.startOver();
+  assert.deepEqual(device.entries(), {});
+  assert.notEqual(fresh, sender);
+  assert.equal(store.remembered, false);
+});
+
+test('a broken remembered value is ignored', () => {
+  const device = new FakeStorage();
+  device.setItem('berufslotse-chat:sender', '<script>');
+  const store = new ChatStore({ session: new FakeStorage(), device });
+  assert.equal(store.returning, false);
+  assert.match(store.sender, /^web-/);
+});
+
+test('the opt-in texts say what is stored, in both languages', () => {
+  assert.match(STRINGS.de.rememberOffer, /nur deine zufällige Chat-Nummer, sonst nichts/);
+  assert.match(STRINGS.en.rememberOffer, /only your random chat number, nothing else/);
+  assert.equal(STRINGS.de.remember, 'Auf diesem Gerät merken');
+  assert.equal(STRINGS.en.remember, 'Remember me on this device');
+  assert.equal(STRINGS.de.forgetDevice, 'Vergessen');
+});
+
+test('looking whether the device is remembered creates no id', () => {
+  const session = new FakeStorage();
+  const store = new ChatStore({ session, device: new FakeStorage() });
+  assert.equal(store.remembered, false);
+  assert.deepEqual(session.entries(), {});
 });

@@ -92,6 +92,7 @@ export class BerufslotseChat extends HTMLElement {
     this.render();
     if (this.store.wasOpen) this.open({ focus: false });
     this.joinClassFromLink();
+    if (this.store.returning) this.checkForNews();
   }
 
   attributeChangedCallback() {
@@ -182,6 +183,7 @@ export class BerufslotseChat extends HTMLElement {
           ),
           h('h4', { text: t.privacyTitle }),
           ...t.privacy.map((paragraph) => h('p', { text: paragraph })),
+          this.deviceControls(),
           h('button', { type: 'button', class: 'delete-data', onclick: () => this.requestDeletion() }, t.deleteMyData),
         ),
         h('p', { text: t.welcome }),
@@ -286,6 +288,8 @@ export class BerufslotseChat extends HTMLElement {
     let item;
     if (message.from === 'notice') {
       item = h('li', { class: 'msg msg--notice' }, h('p', { class: 'bubble', text: t.error }));
+    } else if (message.from === 'device') {
+      item = h('li', { class: 'msg msg--device' }, this.deviceControls());
     } else if (message.from === 'pupil') {
       const failed = message.status === 'failed';
       item = h(
@@ -452,6 +456,42 @@ export class BerufslotseChat extends HTMLElement {
     return figure;
   }
 
+  /**
+   * "Auf diesem Gerät merken" / "Vergessen": what remembering stores, and the switch. Shown in the
+   * privacy note and after the assistant saved a search; every copy shows the current state.
+   */
+  deviceControls() {
+    const t = this.strings;
+    const remembered = this.store.remembered;
+    return h(
+      'div',
+      { class: 'device', role: 'group', 'aria-label': t.remember },
+      h('p', { text: remembered ? t.remembered : t.rememberOffer }),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: remembered ? 'forget-device' : 'remember',
+          onclick: (event) => this.setRemembered(!remembered, event.currentTarget),
+        },
+        remembered ? t.forgetDevice : t.remember,
+      ),
+    );
+  }
+
+  setRemembered(remember, button) {
+    if (remember) this.store.remember();
+    else this.store.forgetDevice();
+    // Redraw every copy; the keyboard stays on the switch that was pressed (now the other one).
+    const pressed = button?.closest('.device');
+    for (const old of this.shadowRoot.querySelectorAll('.device')) {
+      const fresh = this.deviceControls();
+      old.replaceWith(fresh);
+      if (old === pressed) fresh.querySelector('button').focus();
+    }
+    this.announce([this.store.remembered ? this.strings.remembered : this.strings.forgotten]);
+  }
+
   // ---- opening and closing ---------------------------------------------------------------
 
   open({ focus = true } = {}) {
@@ -539,10 +579,12 @@ export class BerufslotseChat extends HTMLElement {
         if (this.store.sender !== sender) return;
         message.status = 'sent';
         this.replaceItem(message);
-        const { messages: answers, deleted } = readReplies(replies, this.rasaUrl || window.location.href);
+        const { messages: answers, deleted, searchSaved } = readReplies(replies, this.rasaUrl || window.location.href);
+        // A saved search can only reach the pupil later if this browser remembers them: offer it.
+        if (searchSaved && !this.store.remembered) answers.push({ id: randomId('m'), from: 'device' });
         if (deleted) this.forget(answers);
         else this.append(answers);
-        this.announce(answers.map((answer) => `${this.strings.bot} ${answer.text ?? answer.alt ?? answer.chart?.title ?? this.strings.image}`));
+        this.announce(answers.map((answer) => this.spoken(answer)));
         // Answered on the check card: the keyboard stays on the card's next question.
         const card = answers.find((answer) => answer.card?.card === 'check_item');
         if (message.folded && card) this.items.get(card.id)?.querySelector('.choice:enabled')?.focus();
@@ -573,6 +615,36 @@ export class BerufslotseChat extends HTMLElement {
   cancelStartOver() {
     this.confirm.hidden = true;
     this.menuButton.focus();
+  }
+
+  /** What the live region says for a message of the assistant (or of the widget). */
+  spoken(answer) {
+    if (answer.from === 'device') return this.strings.rememberOffer;
+    return `${this.strings.bot} ${answer.text ?? answer.alt ?? answer.chart?.title ?? this.strings.image}`;
+  }
+
+  /**
+   * A remembered pupil opened a new tab: ask the assistant once, without showing a message of the
+   * pupil, for what is new (Rasa's /session_start runs action_session_start, which shows the due
+   * alerts of the saved searches; the API gives each only once, at most once a day). Nothing new:
+   * nothing is shown. A failure is quiet; the news wait for the next visit.
+   */
+  checkForNews() {
+    this.store.returning = false;
+    const sender = this.store.sender;
+    const body = { sender, message: '/session_start', metadata: { channel: 'web', language: this.strings.lang } };
+    this.queue = this.queue.then(async () => {
+      if (this.store.sender !== sender) return;
+      try {
+        const replies = await postToRasa(this.rasaUrl, body);
+        if (this.store.sender !== sender) return;
+        const { messages } = readReplies(replies, this.rasaUrl || window.location.href);
+        this.append(messages);
+        if (messages.length) this.announce(messages.map((answer) => this.spoken(answer)));
+      } catch {
+        // quiet: nothing was shown, and the assistant keeps what it did not hand out
+      }
+    });
   }
 
   /** Forgets this conversation in the browser and starts a new one under a new sender id. */

@@ -75,13 +75,15 @@ function cardOf(custom) {
 /**
  * Reads Rasa's replies: the widget's messages, text (with buttons), images (an image can carry
  * its alternative text when an action sends it as custom JSON: {"image": url, "alt": text}),
- * charts and cards (docs/widget_messages.md), and whether the assistant deleted this conversation
- * at the pupil's request (custom {"berufslotse": "conversation_deleted"}, bot/erasure.py).
+ * charts and cards (docs/widget_messages.md), and the assistant's signals (custom
+ * {"berufslotse": ...}, bot/erasure.py and bot/web_signals.py):
+ * `deleted`, it deleted this conversation at the pupil's request (the widget then forgets it too);
+ * `searchSaved`, it saved a search (the widget offers to remember the pupil on this device).
  */
 export function readReplies(replies, rasaUrl) {
   const messages = toMessages(replies, rasaUrl);
-  const deleted = replies.some((reply) => reply?.custom?.berufslotse === 'conversation_deleted');
-  return { messages, deleted };
+  const signalled = (name) => replies.some((reply) => reply?.custom?.berufslotse === name);
+  return { messages, deleted: signalled('conversation_deleted'), searchSaved: signalled('search_saved') };
 }
 
 function toMessages(replies, rasaUrl) {

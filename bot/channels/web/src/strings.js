@@ -33,6 +33,13 @@ export const STRINGS = {
       'Löschen lassen kannst du alles jederzeit: mit dem Knopf hier oder wenn du „lösch meine Daten“ schreibst.',
     ],
     deleteMyData: 'Meine Daten löschen',
+    remember: 'Auf diesem Gerät merken',
+    rememberOffer:
+      'Soll ich dir neue Angebote auch zeigen, wenn du später in einem neuen Tab wiederkommst? Dafür speichert dieser Browser nur deine zufällige Chat-Nummer, sonst nichts.',
+    remembered:
+      'Dieser Browser merkt sich deine zufällige Chat-Nummer, sonst nichts. So siehst du neue Angebote auch beim nächsten Besuch. „Vergessen“ oder „Neues Gespräch“ löscht sie hier.',
+    forgetDevice: 'Vergessen',
+    forgotten: 'Vergessen. Dieser Browser merkt sich deine Chat-Nummer nur noch in diesem Tab.',
     classCode: 'Klassencode:',
     menu: 'Menü',
     confirmNewTitle: 'Neues Gespräch starten?',
@@ -86,6 +93,13 @@ export const STRINGS = {
       'You can have all of it deleted at any time: with the button here or by writing "delete my data".',
     ],
     deleteMyData: 'Delete my data',
+    remember: 'Remember me on this device',
+    rememberOffer:
+      'Do you want to see new offers when you come back later in a new tab? For that, this browser stores only your random chat number, nothing else.',
+    remembered:
+      'This browser remembers your random chat number, nothing else. So you see new offers on your next visit too. "Forget" or "New conversation" removes it here.',
+    forgetDevice: 'Forget',
+    forgotten: 'Forgotten. This browser keeps your chat number for this tab only.',
     classCode: 'Class code:',
     menu: 'Menu',
     confirmNewTitle: 'Start a new conversation?',
