@@ -193,6 +193,7 @@ def test_a_remembered_pupil_sees_the_alert_once_on_the_next_visit(
     assert unannounced["last_alerted_at"] is None
 
     # 6. "Forget": the next tab of the remembered pupil starts fresh too
+    again.host.locator("#privacy-line").click()  # the privacy note starts folded to one line
     again.host.locator("#privacy").get_by_role("button", name="Forget").click()
     assert again.device_storage() == {}
     gone = WidgetPage(remembered_context, f"{web}/?lang=en")
