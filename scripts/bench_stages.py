@@ -46,6 +46,12 @@ FULL_CHECK_START: tuple[tuple[str, str], ...] = (
     ("tap", '"apprenticeship"}'),
 )
 LONG_TAIL = 5  # turns compared at the start and at the end of the long conversation
+# the policies of bot/config.yml by graph node (run_TEDPolicy2 -> TEDPolicy)
+POLICY_NODES = {
+    "TEDPolicy": "  ted_ms",
+    "MemoizationPolicy": "  memoization_ms",
+    "RulePolicy": "  rules_ms",
+}
 
 
 class StageLog:
@@ -180,13 +186,26 @@ def growth(lines: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any
             current["body_ms"] += line["ms"]
         elif stage == "policies":
             current["policies_ms"] += line["ms"]
+        elif stage.startswith("node:run_") and "Policy" in stage:
+            current[
+                POLICY_NODES.get(stage.removeprefix("node:run_").rstrip("0123456789"), "other_policy_ms")
+            ] += line["ms"]
         elif stage == "turn":
             current["rasa_turn_ms"] = line["ms"]
             turns.append(dict(current))
             current = defaultdict(float)
     for turn, latency in zip(turns, latencies, strict=False):
         turn["client_ms"] = latency
-    keys = ("events_loaded", "load_ms", "save_ms", "body_ms", "policies_ms", "rasa_turn_ms", "client_ms")
+    keys = (
+        "events_loaded",
+        "load_ms",
+        "save_ms",
+        "body_ms",
+        "policies_ms",
+        *POLICY_NODES.values(),
+        "rasa_turn_ms",
+        "client_ms",
+    )
 
     def mean_of(rows: list[dict[str, float]]) -> dict[str, float]:
         return {key: rounded(statistics.fmean(row.get(key, 0.0) for row in rows)) for key in keys}

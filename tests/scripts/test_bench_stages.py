@@ -19,6 +19,8 @@ def a_turn(events: int, load: float, policies: float, remote: float = 0.0) -> li
     lines: list[dict[str, Any]] = [
         {"stage": "tracker_load", "ms": load, "events": events},
         {"stage": "nlu", "ms": 10.0},
+        {"stage": "node:run_TEDPolicy2", "ms": policies / 2},
+        {"stage": "node:run_RulePolicy1", "ms": policies / 4},
         {"stage": "policies", "ms": policies, "events": events + 2},
     ]
     if remote:
@@ -43,7 +45,7 @@ def test_the_log_hands_out_each_line_once_and_waits_for_unfinished_lines(tmp_pat
     write(tmp_path / "actions-12.jsonl", [{"stage": "action:action_x", "ms": 3, "api_ms": 2, "api_calls": 1}])
     write(tmp_path / "api-13.jsonl", [{"stage": "api:GET /x", "ms": 1}], tail='{"stage": "api:GE')
     first = log.new_lines()
-    assert len(first["rasa"]) == 6 and len(first["actions"]) == 1 and len(first["api"]) == 1
+    assert len(first["rasa"]) == 8 and len(first["actions"]) == 1 and len(first["api"]) == 1
     write(tmp_path / "api-13.jsonl", [], tail='T /y", "ms": 2}\n')
     second = log.new_lines()
     assert second == {"api": [{"stage": "api:GET /y", "ms": 2}]}
@@ -72,6 +74,8 @@ def test_growth_compares_the_first_and_the_last_turns() -> None:
     assert figures["last_turns"]["events_loaded"] == 90.0  # turns 7..11
     assert figures["last_turns"]["load_ms"] > figures["first_turns"]["load_ms"]
     assert figures["per_turn"][3]["client_ms"] == 103.0
+    assert figures["per_turn"][3]["  ted_ms"] == 13.0 and figures["per_turn"][3]["  rules_ms"] == 6.5
+    assert figures["per_turn"][3]["  memoization_ms"] == 0.0
 
 
 def test_summarise_reads_all_three_processes() -> None:
