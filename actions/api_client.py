@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -38,6 +41,22 @@ PUBLIC_API_URL_ENV = "BERUFSLOTSE_PUBLIC_API_URL"
 IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 # The pupil is waiting in a chat: fail fast and answer "try again later" rather than hang.
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+# The benchmark's stage timings (actions/server.py): durations of the API calls of the running
+# action, in ms; None (the default) when nobody measures.
+_api_call_ms: ContextVar[list[float] | None] = ContextVar("berufslotse_api_call_ms", default=None)
+
+
+@contextmanager
+def api_call_timer() -> Iterator[list[float]]:
+    """Collects the duration of every API request sent inside the block (in this task)."""
+    durations: list[float] = []
+    token = _api_call_ms.set(durations)
+    try:
+        yield durations
+    finally:
+        _api_call_ms.reset(token)
+
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -428,7 +447,9 @@ class BerufslotseApi:
             headers[PUPIL_HEADER] = pupil_ref
         route = shown_as or path
         attempts = 2 if method in IDEMPOTENT_METHODS else 1
+        durations = _api_call_ms.get()
         for attempt in range(attempts):
+            started = time.perf_counter()
             try:
                 response = await self._client.request(method, path, params=params, json=json, headers=headers)
                 break
@@ -438,6 +459,9 @@ class BerufslotseApi:
                 raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
             except httpx.HTTPError as error:
                 raise ApiUnavailableError(f"{method} {route} failed: {type(error).__name__}") from None
+            finally:
+                if durations is not None:
+                    durations.append((time.perf_counter() - started) * 1000)
         if response.status_code == httpx.codes.UNAUTHORIZED or response.status_code >= 500:
             # A wrong service token is a set-up fault: to the pupil it looks like "try again later".
             raise ApiUnavailableError(f"{method} {route} answered {response.status_code}")

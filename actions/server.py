@@ -10,6 +10,9 @@ Start it like `python -m rasa_sdk`, with the same arguments:
 `python -m actions.server --actions actions --port 5055` (scripts/stack.py does).
 Errors are logged by type and stack frames, never with the request body (it holds the tracker:
 the pupil's messages, sender id and metadata).
+
+For the benchmark only (BERUFSLOTSE_STAGE_TIMINGS set, bot/stage_timing.py): each action's time in
+this server and the time of the API calls it made are written per call; off by default.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
+from actions.api_client import api_call_timer
 from actions.classes import record_class_activity
+from bot.stage_timing import recorder_for
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +64,16 @@ class ClassAwareExecutor(ActionExecutor):
         self._counting: set[asyncio.Task[None]] = set()
 
     async def run(self, action_call: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        result = await super().run(action_call, *args, **kwargs)
-        tracker = action_call.get("tracker")
         name = action_call.get("next_action")
+        recorder = recorder_for("actions")  # None unless the bench measures stages
+        if recorder is None:
+            result = await super().run(action_call, *args, **kwargs)
+        else:
+            with api_call_timer() as api_calls, recorder.timing(f"action:{name}") as numbers:
+                result = await super().run(action_call, *args, **kwargs)
+                numbers["api_ms"] = round(sum(api_calls), 3)
+                numbers["api_calls"] = len(api_calls)
+        tracker = action_call.get("tracker")
         if (
             isinstance(tracker, dict)
             and isinstance(name, str)

@@ -32,6 +32,7 @@ from api.core.headers import SecurityHeadersMiddleware
 from api.core.limits import BodySizeLimitMiddleware, NulByteMiddleware
 from api.core.openapi import install_openapi
 from api.core.pages import ASSETS_PATH, STATIC_DIR
+from api.core.timing import RequestTimingMiddleware
 from api.dashboard.router import router as dashboard_router
 from api.geo.router import router as geo_router
 from api.health.router import router as health_router
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware)
     # added last, so it wraps everything, CORS answers and unhandled errors included
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.stage_timings:  # only the benchmark sets it
+        app.add_middleware(RequestTimingMiddleware, folder=settings.stage_timings)
     install_problem_handlers(app)
     app.add_exception_handler(UnauthorizedError, handle_unauthorized)
     app.add_exception_handler(AccountProblemError, make_account_problem_handler(account_pages))

@@ -19,6 +19,24 @@ names `bot.tracker_store.ErasableSQLTrackerStore` as the tracker store (Rasa imp
 path when the server starts, before the first message). `rasa train` and `rasa test core` call no
 action server, so they need no patch. tests/bot/test_rasa_patches.py checks the chain.
 
+Second, keep-alive to the action server. Rasa 3.6's `EndpointConfig.request` opens a new aiohttp
+`ClientSession` for every call (rasa/utils/endpoints.py), so every custom action pays for a new
+session and a new TCP connection. With this patch `EndpointConfig.session()` hands out one session
+per endpoint and event loop, which `request` then uses as before, but leaving the `async with`
+does not close it: its connections are kept alive and reused. The session is built exactly as
+Rasa builds it (the endpoint's headers, basic auth and timeout). aiohttp drops an idle connection
+after 15 s, long before the action server does (rasa_sdk keeps one for 120 s), so a kept
+connection is not closed under a request by the server. BERUFSLOTSE_RASA_KEEPALIVE=0 switches it
+off (the bench measures with and without).
+
+Third, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
+sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
+one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
+each policy prediction, every graph node (each NLU component, each policy: TED, memoization,
+rules), each action and, for a custom action, building the request body and the HTTP call to the
+action server. The wrappers call the original and return its result unchanged. Without the
+variable nothing is wrapped (`stage_timings_applied()` is False).
+
 A Rasa upgrade cannot break this silently: `apply()` patches only a Rasa version it knows
 (SUPPORTED_RASA) whose `RemoteAction` still has the functions it relies on. Otherwise it logs an
 error and leaves Rasa's own behaviour (slower, still correct). It never raises: an exception while
@@ -27,9 +45,15 @@ importing the tracker store would make Rasa fall back to an in-memory store.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import os
+import time
 from collections.abc import Callable
 from typing import Any
+
+from bot.stage_timing import StageRecorder, recorder_for
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +134,164 @@ def _apply() -> bool:
             version,
         )
         return False
-    if hasattr(rasa_validation, PATCH_MARKER):
-        return True
-    response_validator(schema_function)  # build it now, not during the first conversation
-    RemoteAction._validate_action_result = _make_fast_validation(rasa_validation)
-    logger.info("rasa_patches: action server responses are validated with a validator built once")
+    if not hasattr(rasa_validation, PATCH_MARKER):
+        response_validator(schema_function)  # build it now, not during the first conversation
+        RemoteAction._validate_action_result = _make_fast_validation(rasa_validation)
+        logger.info("rasa_patches: action server responses are validated with a validator built once")
+    if os.environ.get(KEEPALIVE_ENV, "1") != "0":
+        apply_keepalive()
+    recorder = recorder_for("rasa")
+    if recorder is not None:
+        apply_stage_timings(recorder)
     return True
+
+
+# --- keep-alive: one aiohttp session per endpoint and event loop ------------------------------
+
+KEEPALIVE_ENV = "BERUFSLOTSE_RASA_KEEPALIVE"
+KEEPALIVE_MARKER = "_berufslotse_keepalive"
+
+
+class _KeptSession:
+    """What `EndpointConfig.session()` returns with the patch: `async with` yields the endpoint's
+    shared session and leaves it open (Rasa's `request` is the only user; see the docstring)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+def _make_kept_session(rasa_session: Callable[[Any], Any]) -> Callable[[Any], _KeptSession]:
+    def session(self: Any) -> _KeptSession:
+        """The endpoint's session for the running event loop, built by Rasa's own `session()`."""
+        loop = asyncio.get_running_loop()
+        kept = self.__dict__.get(KEEPALIVE_MARKER)
+        if kept is None or kept.closed or getattr(kept, "_loop", loop) is not loop:
+            kept = rasa_session(self)
+            self.__dict__[KEEPALIVE_MARKER] = kept
+        return _KeptSession(kept)
+
+    setattr(session, KEEPALIVE_MARKER, rasa_session)
+    return session
+
+
+def keepalive_applied() -> bool:
+    from rasa.utils.endpoints import EndpointConfig
+
+    return hasattr(EndpointConfig.__dict__.get("session"), KEEPALIVE_MARKER)
+
+
+def apply_keepalive() -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    rasa_session = EndpointConfig.__dict__.get("session")
+    if not callable(rasa_session) or hasattr(rasa_session, KEEPALIVE_MARKER):
+        return
+    EndpointConfig.session = _make_kept_session(rasa_session)
+    logger.info("rasa_patches: calls to the action server reuse kept-alive connections")
+
+
+# --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------
+
+TIMING_MARKER = "_berufslotse_timing"
+
+
+def _events(tracker: Any) -> dict[str, int]:
+    events = getattr(tracker, "events", None)
+    return {"events": len(events)} if events is not None else {}
+
+
+def _timed(
+    original: Callable[..., Any],
+    recorder: StageRecorder,
+    stage: Callable[..., str],
+    numbers: Callable[..., dict[str, int]] | None = None,
+    is_async: bool = False,
+) -> Callable[..., Any]:
+    """`original` with a timer around it; `stage(*args)` names the line, `numbers(result, *args)`
+    adds counts. The result and any exception pass through untouched."""
+    if hasattr(original, TIMING_MARKER):
+        return original
+
+    def write(started: float, result: Any, args: tuple[Any, ...]) -> None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        try:
+            extra = numbers(result, *args) if numbers is not None else {}
+            recorder.record(stage(*args), elapsed_ms, **extra)
+        except Exception:  # a measurement never breaks a turn
+            logger.debug("rasa_patches: could not record a stage timing", exc_info=True)
+
+    if is_async:
+
+        @functools.wraps(original)
+        async def timed_async(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            result = await original(*args, **kwargs)
+            write(started, result, args)
+            return result
+
+        wrapper: Callable[..., Any] = timed_async
+    else:
+
+        @functools.wraps(original)
+        def timed_sync(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            result = original(*args, **kwargs)
+            write(started, result, args)
+            return result
+
+        wrapper = timed_sync
+    setattr(wrapper, TIMING_MARKER, original)
+    return wrapper
+
+
+def stage_timings_applied() -> bool:
+    from rasa.core.processor import MessageProcessor
+
+    return hasattr(MessageProcessor.__dict__.get("handle_message"), TIMING_MARKER)
+
+
+def apply_stage_timings(recorder: StageRecorder) -> None:
+    """Wrap the stages of a turn with timers writing to `recorder` (see the module docstring)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
+    from rasa.engine.graph import GraphNode
+    from rasa.utils.endpoints import EndpointConfig
+
+    def fixed(name: str) -> Callable[..., str]:
+        return lambda *args: name
+
+    def after_call(result: Any, processor: Any, tracker: Any, *rest: Any) -> dict[str, int]:
+        return _events(tracker)  # the tracker the method was called with
+
+    wraps: list[tuple[type, str, Callable[..., str], Callable[..., dict[str, int]] | None, bool]] = [
+        # the whole turn inside Rasa, from the message to the saved tracker
+        (MessageProcessor, "handle_message", fixed("turn"), None, True),
+        (MessageProcessor, "get_tracker", fixed("tracker_load"), lambda result, *a: _events(result), True),
+        (MessageProcessor, "save_tracker", fixed("tracker_save"), after_call, True),
+        (MessageProcessor, "_parse_message_with_graph", fixed("nlu"), None, False),
+        (MessageProcessor, "_predict_next_with_tracker", fixed("policies"), after_call, False),
+        # every action the policies choose, utterances included, with sending its messages
+        (MessageProcessor, "_run_action", lambda self, action, *a: f"action:{action.name()}", None, True),
+        # a custom action: request body (the whole tracker), HTTP call, then the rest of run()
+        (RemoteAction, "run", lambda self, *a: f"remote:{self.name()}", None, True),
+        (
+            RemoteAction,
+            "_action_call_format",
+            lambda self, *a: f"remote_body:{self.name()}",
+            after_call,
+            False,
+        ),
+        (EndpointConfig, "request", fixed("action_server_http"), None, True),
+        # every graph node: each NLU component and each policy (TED, memoization, rules, ...)
+        (GraphNode, "__call__", lambda self, *a: f"node:{self._node_name}", None, False),
+    ]
+    for owner, name, stage, numbers, is_async in wraps:
+        original = owner.__dict__.get(name) or getattr(owner, name)
+        setattr(owner, name, _timed(original, recorder, stage, numbers, is_async))
+    logger.info("rasa_patches: stage timings for the benchmark go to %s", recorder.path)

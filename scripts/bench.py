@@ -5,12 +5,15 @@ temporary folder, never committed) the same way, and prints our figures beside t
 ratios. Then the scaled profile (scripts/scaled.py: two Rasa servers behind HAProxy on PostgreSQL
 and Redis) at 30 conversations, as a ratio to the starter; and a class: 30 pupils doing the quick
 check at once, each thinking 3-8 s before every answer (per message p50, p95 and the longest wait),
-against the embedded stack and the scaled one. Figures go to artifacts/bench/assistant.json.
+against the embedded stack and the scaled one. Last, where a message's time goes and the memory
+of each process (scripts/bench_stages.py: NLU, policies, actions, tracker store, API; one message
+at a time, and a full check in one conversation). Figures go to artifacts/bench/assistant.json.
 Nothing here asserts a time.
 
-Usage: python -m scripts.bench [--skip-training] [--only ours,starter,scaled] [--levels 1,10,30]
-       [--class-pupils 30] [--think 3 8]
+Usage: python -m scripts.bench [--skip-training] [--only ours,starter,scaled,stages] [--levels 1,10,30]
+       [--class-pupils 30] [--think 3 8] [--stage-runs 3] [--no-long-check]
 A short smoke run: --skip-training --only scaled --levels 3 --class-pupils 3 --think 0.2 0.5
+Only the per-stage figures: --skip-training --only stages
 """
 
 from __future__ import annotations
@@ -368,6 +371,10 @@ def print_report(results: dict[str, Any]) -> None:
             print(f"errors {school['errors']}")
             print(f"  per message p50 {school['p50_ms']} ms, p95 {school['p95_ms']} ms (aim <= 300 ms)")
             print(f"  longest wait {school['longest_wait_ms']} ms")
+    if results.get("stages"):
+        from scripts.bench_stages import print_stages
+
+        print_stages(results["stages"])
 
 
 def load_at(figures: dict[str, Any] | None, conversations: int) -> dict[str, Any] | None:
@@ -438,12 +445,16 @@ def main() -> int:
     parser.add_argument(
         "--skip-training", action="store_true", help="do not time a forced training of our model"
     )
-    parser.add_argument("--only", default="ours,starter,scaled", help="which stacks to measure")
+    parser.add_argument("--only", default="ours,starter,scaled,stages", help="which parts to measure")
     parser.add_argument(
         "--levels", default=",".join(map(str, CONCURRENCY_LEVELS)), help="conversations at once"
     )
     parser.add_argument("--class-pupils", type=int, default=30, help="pupils in the class scenario")
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
+    parser.add_argument("--stage-runs", type=int, default=3, help="short conversations timed per stage")
+    parser.add_argument(
+        "--no-long-check", action="store_true", help="skip the full check in one conversation (stages)"
+    )
     args = parser.parse_args()
     only = {name.strip() for name in args.only.split(",")}
     levels = [int(level) for level in args.levels.split(",")]
@@ -461,6 +472,12 @@ def main() -> int:
     if "scaled" in only:
         scaled_levels = [level for level in levels if level > 1] or levels  # 30 is the one to compare
         results["scaled"] = bench_scaled(OUR_CONVERSATION, model, scaled_levels, args.class_pupils, think_s)
+    if "stages" in only:
+        from scripts.bench_stages import bench_stages  # imports this module's helpers
+
+        results["stages"] = bench_stages(
+            model, OUR_CONVERSATION, short_times=args.stage_runs, long_check=not args.no_long_check
+        )
     out = ROOT / "artifacts" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     (out / "assistant.json").write_text(json.dumps(results, indent=2))

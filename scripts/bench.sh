@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: Rasa's check of action server responses as shipped and patched (bot/rasa_patches.py),
-# the assistant's figures beside Rasa's starter assistant, then offer search at
+# the assistant's figures beside Rasa's starter assistant (closed loop, scaled profile, a class) and
+# where a message's time goes per stage with the memory of every process (docs/bench.md), then offer search at
 # 100,000 offers on SQLite and PostgreSQL beside the same queries as raw SQL, and a soak run
 # (200 conversations over 5 minutes against a stack of its own: errors, latency, memory over time).
 # Prints figures and ratios and writes them to artifacts/bench/; nothing asserts a time.

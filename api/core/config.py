@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.DEVELOPMENT
+    # the benchmark's request timings (api/core/timing.py): a folder, or None (off, the default)
+    stage_timings: str | None = None
     database_url: str = Field(default_factory=default_database_url)
     host: str = "127.0.0.1"
     # BERUFSLOTSE_API_PORT as in the README (the stack has several ports); BERUFSLOTSE_PORT also works.
