@@ -244,7 +244,7 @@ async def test_my_saved_searches_each_with_a_stop_button(api: AlertsApi, store: 
     assert responses(dispatcher) == ["utter_alert_list_intro", "utter_alert_item"]
     assert sent(dispatcher)[1][1] == {
         "search": "Koch/Köchin bis 25 km um Melle",
-        "until": "06.03.2027",
+        "until": "6. März 2027",
         "search_id": 1,
     }
     empty = await run(
