@@ -457,3 +457,18 @@ def test_offers_from_the_check_result_take_the_checks_place_radius_and_kind() ->
     # What the message itself says wins.
     typed = with_check_profile(MessageFacts(place="Bramsche", kind="apprenticeship"), profile)
     assert (typed.place, typed.radius_km, typed.kind) == ("Bramsche", 10, "apprenticeship")
+
+
+@pytest.mark.parametrize("response", ["utter_offer_card", "utter_offer_card_apply_only"])
+def test_an_offer_card_has_one_button_and_its_own_line_for_place_and_distance(response: str) -> None:
+    for variation in DOMAIN["responses"][response]:
+        assert [button["payload"] for button in variation["buttons"]] == [
+            '/offer_details{{"offer_id":"{offer_id}"}}'
+        ]
+        assert "\n📍 {place}{distance}\n" in variation["text"]
+
+
+def test_the_details_make_contacting_the_company_the_main_button() -> None:
+    for variation in DOMAIN["responses"]["utter_offer_details"]:
+        [button] = variation["buttons"]
+        assert button["style"] == "primary" and button["payload"].startswith("/request_contact")
