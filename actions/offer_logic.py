@@ -70,6 +70,8 @@ class DomainTexts:
         for variation in variations:
             conditions = variation.get("condition") or []
             languages = {c.get("value") for c in conditions if c.get("name") == "language"}
+            if any(c.get("name") != "language" for c in conditions):
+                continue  # a variation for a setting (easy German): Rasa picks it, not these pieces
             if not conditions and default is None:
                 default = str(variation.get("text") or "")
             elif self.language in languages:

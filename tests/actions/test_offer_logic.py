@@ -472,3 +472,10 @@ def test_the_details_make_contacting_the_company_the_main_button() -> None:
     for variation in DOMAIN["responses"]["utter_offer_details"]:
         [button] = variation["buttons"]
         assert button["style"] == "primary" and button["payload"].startswith("/request_contact")
+
+
+def test_domain_texts_leave_the_easy_german_variation_to_rasa() -> None:
+    # utter_offer_results_region has an easy-German variation (slot easy_language); the pieces an
+    # action renders itself are plain German or English.
+    assert texts()("utter_offer_results_region", total=2, filters="x").startswith("Gefunden: 2")
+    assert texts("en")("utter_offer_results_region", total=2, filters="x").startswith("Found: 2")
