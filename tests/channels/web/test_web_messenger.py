@@ -114,7 +114,8 @@ def test_a_page_can_ask_for_easy_german_with_an_attribute(widget: Widget, assist
     widget.send("Hallo")
     assert assistant.received()[-1].metadata == {"channel": "web", "language": "de", "easy_language": "1"}
     widget.host.get_by_role("button", name="Menü").click()
-    expect(widget.host.get_by_role("button", name="Einfache Sprache")).to_have_attribute("aria-pressed", "true")
+    switch = widget.host.get_by_role("button", name="Einfache Sprache")
+    expect(switch).to_have_attribute("aria-pressed", "true")
 
 
 # ---- buttons: context, lists, quick replies ----------------------------------------------------
