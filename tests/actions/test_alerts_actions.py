@@ -311,6 +311,18 @@ def an_alert(total: int) -> dict[str, Any]:
     }
 
 
+async def test_pending_alerts_name_the_job_in_english_for_english_pupils(
+    api: AlertsApi, store: FakeSavedSearches
+) -> None:
+    store.alerts = [an_alert(total=1)]
+    dispatcher = CollectingDispatcher()
+    await announce_pending_alerts(
+        dispatcher, build_tracker("hi", "greet", slots={"language": "en"}), DOMAIN, api
+    )
+    offer = next(values for name, values, _ in sent(dispatcher) if name == "utter_alert_new_offer")
+    assert offer["title"] == "Cook"
+
+
 async def test_pending_alerts_are_shown_once(api: AlertsApi, store: FakeSavedSearches) -> None:
     store.alerts = [an_alert(total=3)]
     tracker = build_tracker("hallo", "greet")
