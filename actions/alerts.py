@@ -203,7 +203,7 @@ async def announce_pending_alerts(
         for offer in alert.offers:
             dispatcher.utter_message(
                 response="utter_alert_new_offer",
-                title=offer.title,
+                title=offer.display_title(texts.language),
                 company=offer.company_name,
                 place=offer.place,
                 offer_id=offer.id,

@@ -90,6 +90,10 @@ class AlertOfferInfo:
     title: str
     company_name: str
     place: str
+    profession_name_en: str = ""  # English pupils read the job's English name, not the German title
+
+    def display_title(self, language: str) -> str:
+        return self.profession_name_en if language == "en" and self.profession_name_en else self.title
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ def parse_alert(raw: Mapping[str, Any]) -> AlertInfo:
                 title=str(offer["title"]),
                 company_name=str(offer["company_name"]),
                 place=str(offer["place"]["name"]),
+                profession_name_en=str((offer.get("profession") or {}).get("name_en") or ""),
             )
             for offer in raw["offers"]
         ),

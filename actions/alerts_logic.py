@@ -88,4 +88,4 @@ def search_label(search: SavedSearchInfo, texts: DomainTexts) -> str:
 
 
 def until_label(search: SavedSearchInfo, texts: DomainTexts) -> str:
-    return format_date(search.ends_on, texts.language) if search.ends_on else "–"
+    return format_date(search.ends_on, texts) if search.ends_on else "–"

@@ -218,4 +218,4 @@ def status_label(status: str, texts: DomainTexts) -> str:
 def request_date(created_at: datetime, texts: DomainTexts) -> str:
     """The local day a request was made (the API answers in UTC)."""
     local = created_at.astimezone(LOCAL_ZONE) if created_at.tzinfo else created_at
-    return format_date(local.date(), texts.language)
+    return format_date(local.date(), texts)

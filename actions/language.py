@@ -12,10 +12,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.alerts import announce_pending_alerts
-from actions.language_logic import is_first_session, language_from_metadata, requested_language
+from actions.language_logic import (
+    easy_language_from_metadata,
+    easy_language_request,
+    is_first_session,
+    language_from_metadata,
+    requested_language,
+)
 from actions.profession_logic import normalize_language
 
 LANGUAGE_SLOT = "language"
+EASY_LANGUAGE_SLOT = "easy_language"
 SESSION_METADATA_SLOT = "session_started_metadata"
 
 
@@ -29,6 +36,9 @@ class ActionSwitchLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        easy = easy_language_request(tracker.latest_message.get("entities") or [])
+        if easy is not None:  # the widget's "Einfache Sprache" switch: easy German is German
+            return [SlotSet(LANGUAGE_SLOT, "de"), SlotSet(EASY_LANGUAGE_SLOT, easy)]
         # The slot mapping skips switch_language messages, so the slot still holds the old language.
         current = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
         target = requested_language(tracker.latest_message.get("text"), current)
@@ -54,9 +64,12 @@ class ActionSessionStart(Action):
             if event.get("event") == "slot" and event.get("name")
         )
         first = is_first_session(tracker.events)
-        language = language_from_metadata(tracker.get_slot(SESSION_METADATA_SLOT))
+        metadata = tracker.get_slot(SESSION_METADATA_SLOT)
+        language = language_from_metadata(metadata)
         if language is not None and first:
             events.append(SlotSet(LANGUAGE_SLOT, language))
+        if first and easy_language_from_metadata(metadata):
+            events.append(SlotSet(EASY_LANGUAGE_SLOT, True))
         if not first:
             # a pupil coming back sees the new offers of their saved searches (docs/alerts.md)
             await announce_pending_alerts(dispatcher, tracker, domain)

@@ -45,6 +45,27 @@ def language_from_metadata(metadata: object) -> Language | None:
     return None
 
 
+EASY_LANGUAGE_ENTITY = "easy_language"
+_TRUE = frozenset({"1", "true", "on", "yes"})
+
+
+def easy_language_from_metadata(metadata: object) -> bool:
+    """Whether the channel asks for easy German (the widget's setting: metadata easy_language "1")."""
+    if not isinstance(metadata, Mapping):
+        return False
+    value = metadata.get(EASY_LANGUAGE_ENTITY)
+    return isinstance(value, str) and value.strip().lower() in _TRUE
+
+
+def easy_language_request(entities: Sequence[Mapping[str, Any]]) -> bool | None:
+    """The widget's menu switch: /switch_language{"easy_language":"true"|"false"}; None when the
+    message does not set it (then the pupil asked for another language)."""
+    for entity in entities:
+        if entity.get("entity") == EASY_LANGUAGE_ENTITY:
+            return str(entity.get("value")).strip().lower() in _TRUE
+    return None
+
+
 def is_first_session(events: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the conversation has had no session before the one now starting."""
     return not any(event.get("event") == "session_started" for event in events)

@@ -70,6 +70,8 @@ class DomainTexts:
         for variation in variations:
             conditions = variation.get("condition") or []
             languages = {c.get("value") for c in conditions if c.get("name") == "language"}
+            if any(c.get("name") != "language" for c in conditions):
+                continue  # a variation for a setting (easy German): Rasa picks it, not these pieces
             if not conditions and default is None:
                 default = str(variation.get("text") or "")
             elif self.language in languages:
@@ -82,9 +84,12 @@ class DomainTexts:
 # --- formatting -----------------------------------------------------------------------------------
 
 
-def format_date(day: date, language: Language) -> str:
-    """01.08.2026 in German, 2026-08-01 in English (no month names, so no words in code)."""
-    return day.isoformat() if language == "en" else day.strftime("%d.%m.%Y")
+def format_date(day: date, texts: DomainTexts) -> str:
+    """ "1. Aug. 2027" in German, "1 Aug 2027" in English: the pattern and the month names are
+    responses (utter_offer_label_date, utter_offer_label_months), so no words live in code."""
+    months = [month.strip() for month in texts("utter_offer_label_months").split(",")]
+    month = months[day.month - 1] if len(months) == 12 else f"{day.month:02d}"
+    return texts("utter_offer_label_date", day=day.day, month=month, year=day.year)
 
 
 def format_km(distance: float, language: Language) -> str:
@@ -475,13 +480,21 @@ def notice(card: OfferCard, texts: DomainTexts, *, demo: bool = True) -> str:
 def start_text(card: OfferCard, texts: DomainTexts) -> str:
     if card.start_date is None:
         return texts("utter_offer_label_start_open")
-    return format_date(card.start_date, texts.language)
+    return format_date(card.start_date, texts)
+
+
+def card_title(card: OfferCard, language: Language) -> str:
+    """The offer's own title in German; in English the occupation's English name (the offers'
+    titles are written in German by the companies)."""
+    if language == "en" and card.profession_name_en:
+        return card.profession_name_en
+    return card.title
 
 
 def card_values(card: OfferCard, texts: DomainTexts, *, demo: bool = True) -> dict[str, TemplateValue]:
     return {
         "offer_id": card.id,
-        "title": card.title,
+        "title": card_title(card, texts.language),
         "company": card.company_name,
         "place": card.place,
         "distance": distance_suffix(card.distance_km, texts.language),
@@ -504,8 +517,13 @@ def demo_note(cards: Sequence[OfferCard]) -> Utterance | None:
 
 def details_utterance(offer: OfferDetail, texts: DomainTexts) -> Utterance:
     how = " · ".join(part for part in (offer.apply_url, offer.apply_contact) if part)
+    title = card_title(offer.card, texts.language)
+    original = ""
+    if title != offer.card.title:
+        original = texts("utter_offer_label_original_title", title=offer.card.title)
     values = {
         **card_values(offer.card, texts),
+        "original": f"\n{original}" if original else "",
         "description": offer.description,
         "apply": how or offer.company_website or texts("utter_offer_label_apply_unknown"),
     }
@@ -526,9 +544,7 @@ def describe_filters(state: SearchState, profession_name: str | None, texts: Dom
     if state.kind:
         parts.append(kind_label(state.kind, texts))
     if state.start_from:
-        parts.append(
-            texts("utter_offer_label_start_from", date=format_date(state.start_from, texts.language))
-        )
+        parts.append(texts("utter_offer_label_start_from", date=format_date(state.start_from, texts)))
     return ", ".join(parts)
 
 

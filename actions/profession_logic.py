@@ -14,8 +14,8 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -387,6 +387,53 @@ def answer_utterances(aspect: Aspect, profession: ProfessionDetail, language: La
             return [Utterance("utter_profession_no_details", {"name": name})]
         return [Utterance("utter_profession_subjects", {"name": name, "subjects": ", ".join(subjects)})]
     return [related_utterance(profession, language)]
+
+
+# --- next steps -----------------------------------------------------------------------------------
+
+# Every aspect answer ends with two buttons that lead on (the overview has its own question with
+# buttons, related occupations are buttons already). A step is an intent of the domain; its title is
+# the response utter_profession_step_<step> (bot/domain/next_steps.yml).
+NEXT_STEPS: Mapping[Aspect, tuple[str, str]] = {
+    Aspect.TASKS: ("pay", "offers"),
+    Aspect.WORKPLACES: ("tasks", "offers"),
+    Aspect.DURATION: ("pay", "certificate"),
+    Aspect.PAY: ("offers", "tasks"),
+    Aspect.CERTIFICATE: ("subjects", "offers"),
+    Aspect.SUBJECTS: ("certificate", "offers"),
+}
+STEP_INTENTS: Mapping[str, str] = {
+    "tasks": "ask_tasks",
+    "pay": "ask_pay",
+    "certificate": "ask_certificate",
+    "subjects": "ask_subjects",
+}
+
+
+def step_payload(step: str, slug: str) -> str:
+    if step == "offers":  # offers of this occupation near the pupil (asks where they live if unknown)
+        data = {"profession": slug, "offer_refinement": "near_me"}
+        return f"/search_offers{json.dumps(data, separators=(',', ':'))}"
+    return question_payload(STEP_INTENTS[step], slug)
+
+
+def next_step_buttons(aspect: Aspect, slug: str, title: Callable[[str], str]) -> tuple[Button, ...]:
+    """The buttons that end an answer about `aspect`; `title(response)` renders a button's title
+    from the domain in the conversation's language."""
+    return tuple(
+        {"title": title(f"utter_profession_step_{step}"), "payload": step_payload(step, slug)}
+        for step in NEXT_STEPS.get(aspect, ())
+    )
+
+
+def with_next_steps(
+    utterances: Sequence[Utterance], aspect: Aspect, slug: str, title: Callable[[str], str]
+) -> list[Utterance]:
+    """The answer with the next steps on its last message (unless that one has buttons already)."""
+    buttons = next_step_buttons(aspect, slug, title)
+    if not utterances or not buttons or utterances[-1].buttons:
+        return list(utterances)
+    return [*utterances[:-1], replace(utterances[-1], buttons=buttons)]
 
 
 def _list_or_missing(response: str, key: str, name: str, items: Sequence[str]) -> Utterance:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,6 +24,7 @@ from actions.api_client import (
     ProfessionNotFoundError,
     get_api,
 )
+from actions.offer_logic import DomainTexts
 from actions.profession_logic import (
     MAX_CHOICES,
     AmbiguousMention,
@@ -40,6 +42,7 @@ from actions.profession_logic import (
     question_intent,
     resolve_request,
     unknown_mention_reply,
+    with_next_steps,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,7 +96,8 @@ class ActionAnswerProfession(ApiAction):
             tracker.get_slot(PROFESSION_SLOT),
         )
         try:
-            return await self._answer(dispatcher, request, intent, language, tracker.sender_id)
+            titles = DomainTexts(domain, language)
+            return await self._answer(dispatcher, request, intent, language, titles, tracker.sender_id)
         except ApiUnavailableError:
             logger.exception("profession API unavailable")
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -105,6 +109,7 @@ class ActionAnswerProfession(ApiAction):
         request: ProfessionRequest,
         intent: str | None,
         language: Language,
+        titles: Callable[[str], str],
         pupil_ref: str | None = None,
     ) -> list[dict[str, Any]]:
         aspect = aspect_for_intent(intent)
@@ -115,7 +120,7 @@ class ActionAnswerProfession(ApiAction):
             if len(found) < len(profiles):
                 dispatcher.utter_message(response="utter_profession_not_found")
             for profile in found:
-                self._send_answer(dispatcher, aspect, profile, language)
+                self._send_answer(dispatcher, aspect, profile, language, titles)
             if request.also and found:
                 await self._offer_others(dispatcher, request.also, request.slugs, intent, language)
             # A slug without a profile (an edited button, a stale model) must not stay as context.
@@ -125,13 +130,13 @@ class ActionAnswerProfession(ApiAction):
             if context is None:
                 dispatcher.utter_message(response="utter_profession_not_found")
                 return [SlotSet(PROFESSION_SLOT, None)]
-            self._send_answer(dispatcher, aspect, context, language)
+            self._send_answer(dispatcher, aspect, context, language, titles)
             return []
         if isinstance(request, AmbiguousMention):
             candidates = await self.api.search_professions(request.query, limit=MAX_CHOICES)
             if len(candidates) == 1:
                 return await self._answer(
-                    dispatcher, KnownProfessions((candidates[0].slug,)), intent, language
+                    dispatcher, KnownProfessions((candidates[0].slug,)), intent, language, titles
                 )
             send(dispatcher, choice_reply(request.query, candidates, question_intent(intent), language))
             return []
@@ -169,7 +174,12 @@ class ActionAnswerProfession(ApiAction):
 
     @staticmethod
     def _send_answer(
-        dispatcher: CollectingDispatcher, aspect: Aspect, profile: ProfessionDetail, language: Language
+        dispatcher: CollectingDispatcher,
+        aspect: Aspect,
+        profile: ProfessionDetail,
+        language: Language,
+        titles: Callable[[str], str],
     ) -> None:
-        for utterance in answer_utterances(aspect, profile, language):
+        answer = answer_utterances(aspect, profile, language)
+        for utterance in with_next_steps(answer, aspect, profile.slug, titles):
             send(dispatcher, utterance)

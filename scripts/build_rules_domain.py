@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from knowledge.regional.advisers import Advisers, load_advisers, render_handoff
-from knowledge.rules.catalogue import Rule, load_rules, render_answer
+from knowledge.rules.catalogue import CHECK_BUTTON, Rule, load_rules, related_rules, render_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DOMAIN = ROOT / "bot" / "domain" / "rules.yml"
@@ -42,7 +42,27 @@ def _block(text: str, indent: int) -> str:
     return "|-\n" + "\n".join(pad + line if line else "" for line in text.splitlines())
 
 
-def _response(name: str, german: str, english: str) -> list[str]:
+def _quoted(text: str) -> str:
+    """A YAML single-quoted scalar."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _buttons(buttons: Iterable[tuple[str, str]], indent: int) -> list[str]:
+    """`buttons:` with (title, payload) pairs; a payload's braces are doubled (Rasa fills in
+    {name} in payloads too)."""
+    pad = " " * indent
+    lines = [f"{pad}buttons:"]
+    for title, payload in buttons:
+        payload = payload.replace("{", "{{").replace("}", "}}")
+        lines += [f"{pad}  - title: {_quoted(title)}", f"{pad}    payload: {_quoted(payload)}"]
+    return lines
+
+
+Buttons = dict[str, list[tuple[str, str]]]
+
+
+def _response(name: str, german: str, english: str, buttons: Buttons | None = None) -> list[str]:
+    buttons = buttons or {}
     return [
         f"  {name}:",
         "    - condition:",
@@ -50,12 +70,26 @@ def _response(name: str, german: str, english: str) -> list[str]:
         "          name: language",
         "          value: en",
         "      text: " + _block(english, 8),
+        *(_buttons(buttons["en"], 6) if buttons.get("en") else []),
         "    - text: " + _block(german, 8),
+        *(_buttons(buttons["de"], 6) if buttons.get("de") else []),
         "",
     ]
 
 
-def rules_domain(rules: Iterable[Rule]) -> str:
+def next_steps(rule: Rule, rules: Mapping[str, Rule], related: Mapping[str, str]) -> Buttons:
+    """Two buttons under an answer: a related question of the same topic, and the check."""
+    buttons: Buttons = {}
+    for language in ("de", "en"):
+        steps = []
+        if (other := rules.get(related.get(rule.key, ""))) is not None:
+            steps.append((other.text(language).title, f'/rules{{"rule":"{other.key}"}}'))
+        steps.append((CHECK_BUTTON[language], "/start_check"))
+        buttons[language] = steps
+    return buttons
+
+
+def rules_domain(rules: Iterable[Rule], related: Mapping[str, str] | None = None) -> str:
     lines = [
         _HEADER.format(source="knowledge/rules/*.yaml"),
         "# Questions about the rules of training. The ResponseSelector (bot/config.yml) picks the",
@@ -67,9 +101,13 @@ def rules_domain(rules: Iterable[Rule]) -> str:
         "",
         "responses:",
     ]
-    for rule in rules:
+    by_key = {rule.key: rule for rule in rules}
+    for rule in by_key.values():
         lines += _response(
-            f"utter_{RETRIEVAL_INTENT}/{rule.key}", render_answer(rule, "de"), render_answer(rule, "en")
+            f"utter_{RETRIEVAL_INTENT}/{rule.key}",
+            render_answer(rule, "de"),
+            render_answer(rule, "en"),
+            next_steps(rule, by_key, related or {}),
         )
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -91,7 +129,7 @@ def handoff_domain(advisers: Advisers) -> str:
 def expected_files() -> dict[Path, str]:
     """Each generated domain file with the content the knowledge base gives it."""
     return {
-        RULES_DOMAIN: rules_domain(load_rules().values()),
+        RULES_DOMAIN: rules_domain(load_rules().values(), related_rules()),
         HANDOFF_DOMAIN: handoff_domain(load_advisers()),
     }
 

@@ -47,7 +47,9 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9_.:\[\]-]+$")
 # Button payloads that are answered by silence on purpose (Telegram's /neustart sends /restart).
 SILENT_PAYLOADS = frozenset({"/restart", "/session_start"})
 # The metadata the channels send (docs/contracts.md, "Metadata the channels send").
-METADATA_KEYS = frozenset({"channel", "language", "language_code", "start_parameter", "delivery_token"})
+METADATA_KEYS = frozenset(
+    {"channel", "language", "language_code", "easy_language", "start_parameter", "delivery_token"}
+)
 
 
 @dataclass(frozen=True)

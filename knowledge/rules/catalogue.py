@@ -41,6 +41,8 @@ _ENTRY_KEYS = frozenset({*LANGUAGES, "source"})
 _TEXT_KEYS = frozenset({"title", "points"})
 _SOURCE_KEYS = frozenset({"name", "url"})
 SOURCE_LABEL = {"de": "Quelle", "en": "Source"}
+# The second next step under every answer (the first is a related rule of the same topic file).
+CHECK_BUTTON = {"de": "Welcher Beruf passt zu mir?", "en": "Which job suits me?"}
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,19 @@ def read_rule_files(directory: Path | None = None) -> tuple[dict[Path, Any], lis
         if not read_problems:
             files[path] = data
     return files, problems
+
+
+def related_rules(directory: Path | None = None) -> dict[str, str]:
+    """For each rule the next one of the same topic file (the first after the last): the question
+    an answer offers as its next step."""
+    files, _ = read_rule_files(directory)
+    related: dict[str, str] = {}
+    for data in files.values():
+        keys = [key for key in data if key in RULE_KEYS] if isinstance(data, Mapping) else []
+        for position, key in enumerate(keys):
+            if len(keys) > 1:
+                related[key] = keys[(position + 1) % len(keys)]
+    return related
 
 
 def current_minimum_pay_amounts(sources_dir: Path | None = None) -> list[int]:

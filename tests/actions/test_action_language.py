@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionSessionStart, ActionSwitchLanguage
-from actions.language_logic import language_from_metadata, requested_language
+from actions.language_logic import easy_language_from_metadata, language_from_metadata, requested_language
 from tests.actions.support import TrackerFactory
 
 
@@ -100,3 +100,36 @@ async def test_a_later_session_keeps_the_language_the_pupil_chose() -> None:
     assert SlotSet("language", "en") not in result
     assert SlotSet("language", "de") in result
     assert SlotSet("profession", "tischler") in result
+
+
+# --- easy German ("einfache Sprache"): a setting on top of German ---------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
+async def test_the_widgets_switch_turns_easy_german_on_and_off(
+    make_tracker: TrackerFactory, value: str, expected: bool
+) -> None:
+    entities = [{"entity": "easy_language", "value": value}]
+    tracker = make_tracker(
+        f'/switch_language{{"easy_language":"{value}"}}', "switch_language", entities, {"language": "en"}
+    )
+    events = await ActionSwitchLanguage().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("language", "de"), SlotSet("easy_language", expected)]
+
+
+def test_easy_language_from_metadata() -> None:
+    assert easy_language_from_metadata({"channel": "web", "language": "de", "easy_language": "1"})
+    assert not easy_language_from_metadata({"channel": "web", "language": "de", "easy_language": "0"})
+    assert not easy_language_from_metadata({"channel": "web", "language": "de"})
+    assert not easy_language_from_metadata(None)
+
+
+async def test_a_new_conversation_starts_in_easy_german_when_the_widget_asks() -> None:
+    metadata = {"channel": "web", "language": "de", "easy_language": "1"}
+    events = [{"event": "slot", "name": "session_started_metadata", "value": metadata}]
+    result = await ActionSessionStart().run(CollectingDispatcher(), session_tracker(metadata, events), {})
+    assert SlotSet("easy_language", True) in result
+    plain = {"channel": "web", "language": "de"}
+    events = [{"event": "slot", "name": "session_started_metadata", "value": plain}]
+    result = await ActionSessionStart().run(CollectingDispatcher(), session_tracker(plain, events), {})
+    assert SlotSet("easy_language", True) not in result

@@ -9,9 +9,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import BerufslotseApi
 from actions.professions import ActionAnswerProfession
+from tests.actions.exchange_fakes import load_domain
 from tests.actions.support import FakeApi, TrackerFactory
 
-DOMAIN: Any = {}
+DOMAIN: Any = load_domain()  # the button titles of the next steps come from its responses
+
+
+def steps(slug: str, *titles_and_payloads: tuple[str, str]) -> list[dict[str, str]]:
+    """The next-step buttons an answer ends with (payloads with `{slug}` filled in)."""
+    return [
+        {"title": title, "payload": payload.replace("{slug}", slug)} for title, payload in titles_and_payloads
+    ]
+
+
+OFFERS = ("Angebote in meiner Nähe", '/search_offers{"profession":"{slug}","offer_refinement":"near_me"}')
+TASKS = ("Was macht man da?", '/ask_tasks{"profession":"{slug}"}')
+PAY = ("Was verdient man?", '/ask_pay{"profession":"{slug}"}')
+CERTIFICATE = ("Welcher Schulabschluss?", '/ask_certificate{"profession":"{slug}"}')
+SUBJECTS = ("Welche Schulfächer helfen?", '/ask_subjects{"profession":"{slug}"}')
 
 
 def profession(slug: str) -> dict[str, Any]:
@@ -69,7 +84,7 @@ async def test_pay_question_with_an_occupation(api: BerufslotseApi, make_tracker
                 "region": "in Westdeutschland",
                 "source": "-",
             },
-            [],
+            steps("koch", OFFERS, TASKS),  # a pay answer leads on to offers and to the job itself
         ),
     ]
     assert events == [SlotSet("profession", "koch")]
@@ -84,7 +99,7 @@ async def test_follow_up_answers_about_the_profession_slot(
         (
             "utter_profession_duration",
             {"name": "Koch/Köchin", "duration": "3", "months": 36, "training_type": "duale Ausbildung"},
-            [],
+            steps("koch", PAY, CERTIFICATE),
         )
     ]
     assert events == []
@@ -154,7 +169,7 @@ async def test_everyday_name_answers_its_first_choice_and_offers_the_others(
         (
             "utter_profession_certificate_open",
             {"name": "Industriemechaniker/in", "typical": "Realschulabschluss"},
-            [],
+            steps("industriemechaniker", SUBJECTS, OFFERS),
         ),
         (
             "utter_profession_also",
@@ -200,7 +215,7 @@ async def test_ambiguous_word_with_a_single_candidate_is_answered(
         (
             "utter_profession_certificate_open",
             {"name": "Industriemechaniker/in", "typical": "Realschulabschluss"},
-            [],
+            steps("industriemechaniker", SUBJECTS, OFFERS),
         )
     ]
     assert events == [SlotSet("profession", "industriemechaniker")]
@@ -250,7 +265,11 @@ async def test_button_payload_switches_the_context(api: BerufslotseApi, make_tra
     )
     dispatcher, events = await run(api, tracker)
     assert sent(dispatcher) == [
-        ("utter_profession_subjects", {"name": "Koch/Köchin", "subjects": "Hauswirtschaft, Biologie"}, [])
+        (
+            "utter_profession_subjects",
+            {"name": "Koch/Köchin", "subjects": "Hauswirtschaft, Biologie"},
+            steps("koch", CERTIFICATE, OFFERS),
+        )
     ]
     assert events == [SlotSet("profession", "koch")]
 
@@ -326,3 +345,22 @@ async def test_api_failing_midway_sends_no_half_answer(
     dispatcher, events = await run(api, tracker)
     assert sent(dispatcher) == [("utter_service_unavailable", {}, [])]
     assert events == []
+
+
+async def test_every_aspect_answer_ends_with_next_steps_in_the_conversations_language(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = make_tracker("what does a cook earn", "ask_pay", [profession("koch")], {"language": "en"})
+    dispatcher, _ = await run(api, tracker)
+    *earlier, (_, _, last) = sent(dispatcher)
+    assert all(buttons == [] for _, _, buttons in earlier)  # only the last message leads on
+    assert last == [
+        {
+            "title": "Offers near me",
+            "payload": '/search_offers{"profession":"koch","offer_refinement":"near_me"}',
+        },
+        {"title": "What do you do in this job?", "payload": '/ask_tasks{"profession":"koch"}'},
+    ]
+    for intent in ("ask_tasks", "ask_workplaces", "ask_duration", "ask_certificate", "ask_subjects"):
+        dispatcher, _ = await run(api, make_tracker("und?", intent, [profession("koch")]))
+        assert len(sent(dispatcher)[-1][2]) >= 1, intent

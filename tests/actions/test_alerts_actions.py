@@ -247,7 +247,7 @@ async def test_my_saved_searches_each_with_a_stop_button(api: AlertsApi, store: 
     assert responses(dispatcher) == ["utter_alert_list_intro", "utter_alert_item"]
     assert sent(dispatcher)[1][1] == {
         "search": "Koch/Köchin bis 25 km um Melle",
-        "until": "06.03.2027",
+        "until": "6. März 2027",
         "search_id": 1,
     }
     empty = await run(
@@ -312,6 +312,18 @@ def an_alert(total: int) -> dict[str, Any]:
         ],
         "total": total,
     }
+
+
+async def test_pending_alerts_name_the_job_in_english_for_english_pupils(
+    api: AlertsApi, store: FakeSavedSearches
+) -> None:
+    store.alerts = [an_alert(total=1)]
+    dispatcher = CollectingDispatcher()
+    await announce_pending_alerts(
+        dispatcher, build_tracker("hi", "greet", slots={"language": "en"}), DOMAIN, api
+    )
+    offer = next(values for name, values, _ in sent(dispatcher) if name == "utter_alert_new_offer")
+    assert offer["title"] == "Cook"
 
 
 async def test_pending_alerts_are_shown_once(api: AlertsApi, store: FakeSavedSearches) -> None:

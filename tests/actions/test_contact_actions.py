@@ -396,7 +396,7 @@ async def test_list_and_withdraw(api: ExchangeApi, exchange: FakeExchange) -> No
                 "title": "Ausbildung Koch/Köchin",
                 "company": "Muster-Gasthaus Demo GmbH",
                 "place": "Bramsche",
-                "date": "03.03.2026",
+                "date": "3. März 2026",
                 "status": "noch nicht gelesen",
             },
             [],

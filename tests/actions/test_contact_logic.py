@@ -132,5 +132,5 @@ def test_the_summary_shows_a_dash_for_what_is_not_shared() -> None:
 
 def test_request_dates_are_local_days() -> None:
     late_evening = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 00:30 on 3 March in Osnabrück
-    assert request_date(late_evening, DomainTexts(DOMAIN, "de")) == "03.03.2026"
-    assert request_date(late_evening, DomainTexts(DOMAIN, "en")) == "2026-03-03"
+    assert request_date(late_evening, DomainTexts(DOMAIN, "de")) == "3. März 2026"
+    assert request_date(late_evening, DomainTexts(DOMAIN, "en")) == "3 Mar 2026"

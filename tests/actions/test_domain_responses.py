@@ -12,7 +12,14 @@ import pytest
 import yaml
 
 from actions.api_client import LANGUAGES, parse_detail, parse_summary
-from actions.profession_logic import Aspect, Utterance, also_reply, answer_utterances, unknown_mention_reply
+from actions.profession_logic import (
+    NEXT_STEPS,
+    Aspect,
+    Utterance,
+    also_reply,
+    answer_utterances,
+    unknown_mention_reply,
+)
 
 DOMAIN_DIR = Path(__file__).parents[2] / "bot" / "domain"
 SLOTS = {"language", "profession"}
@@ -118,6 +125,11 @@ def test_action_responses_exist_and_get_all_their_variables(
     for name in PLAIN_ACTION_RESPONSES:
         assert name in RESPONSES
         assert all(not variables_used(variation) - SLOTS for variation in RESPONSES[name])
+    # the titles of the next-step buttons (rendered by the action from the domain, no variables)
+    for step in {step for steps in NEXT_STEPS.values() for step in steps}:
+        name = f"utter_profession_step_{step}"
+        assert name in RESPONSES and all(not variables_used(v) for v in RESPONSES[name]), name
+        seen.add(name)
     # the fixtures reach every profession response (so a renamed response cannot slip through)
     profession_responses = {name for name in RESPONSES if name.startswith("utter_profession_")}
     assert profession_responses - seen == {"utter_profession_not_found"}

@@ -21,8 +21,10 @@ from actions.offer_logic import (
     card_utterance,
     closer_radius,
     describe_filters,
+    details_utterance,
     facts_from_message,
     footer_buttons,
+    format_date,
     interpolate,
     place_in_text,
     plan_more,
@@ -33,7 +35,7 @@ from actions.offer_logic import (
     resume_with_place,
     wider_radius,
 )
-from actions.offers_api import Place, parse_card, parse_place
+from actions.offers_api import Place, parse_card, parse_detail, parse_place
 from nlu.readers.offer_text import find_kind, is_anywhere, next_occurrence
 from tests.actions.exchange_fakes import PLACES, TODAY, FakeOffer, entity, load_domain
 
@@ -389,7 +391,32 @@ def test_a_real_offer_that_cannot_be_contacted_has_no_contact_button() -> None:
     utterance = card_utterance(parse_card(offer.summary(None, False)), texts("en"))
     assert utterance.response == "utter_offer_card_apply_only"
     assert utterance.variables["notice"] == "" and utterance.variables["distance"] == ""
-    assert utterance.variables["start"] == "2026-08-01"
+    assert utterance.variables["start"] == "1 Aug 2026"
+
+
+def test_dates_are_words_in_the_conversations_language() -> None:
+    assert format_date(date(2027, 8, 1), texts()) == "1. Aug. 2027"
+    assert format_date(date(2027, 8, 1), texts("en")) == "1 Aug 2027"
+    assert format_date(date(2026, 3, 14), texts()) == "14. März 2026"
+    assert format_date(date(2026, 12, 24), texts("en")) == "24 Dec 2026"
+
+
+def test_english_cards_and_details_name_the_job_in_english() -> None:
+    offer = FakeOffer(
+        1, "apprenticeship", "koch", "Ausbildung Koch/Köchin", "Gasthaus", "bramsche", date(2027, 8, 1)
+    )
+    card = parse_card(offer.summary(distance=None, related=False))
+    english = card_utterance(card, texts("en"))
+    assert (english.variables["title"], english.variables["start"]) == ("Cook", "1 Aug 2027")
+    german = card_utterance(card, texts())
+    assert (german.variables["title"], german.variables["start"]) == (
+        "Ausbildung Koch/Köchin",
+        "1. Aug. 2027",
+    )
+    details = details_utterance(parse_detail(offer.public()), texts("en"))
+    assert details.variables["title"] == "Cook"
+    assert details.variables["original"] == "\n🇩🇪 Ausbildung Koch/Köchin"  # the company's own title
+    assert details_utterance(parse_detail(offer.public()), texts()).variables["original"] == ""
 
 
 def test_filters_in_words() -> None:
@@ -397,7 +424,7 @@ def test_filters_in_words() -> None:
         profession="koch", kind="apprenticeship", start_from=date(2026, 8, 1), include_related=True
     )
     assert describe_filters(state, "Koch/Köchin", texts()) == (
-        "Koch/Köchin und ähnliche Berufe, Ausbildung, ab 01.08.2026"
+        "Koch/Köchin und ähnliche Berufe, Ausbildung, ab 1. Aug. 2026"
     )
     assert describe_filters(SearchState(), None, texts("en")) == "all jobs"
 
@@ -430,3 +457,25 @@ def test_offers_from_the_check_result_take_the_checks_place_radius_and_kind() ->
     # What the message itself says wins.
     typed = with_check_profile(MessageFacts(place="Bramsche", kind="apprenticeship"), profile)
     assert (typed.place, typed.radius_km, typed.kind) == ("Bramsche", 10, "apprenticeship")
+
+
+@pytest.mark.parametrize("response", ["utter_offer_card", "utter_offer_card_apply_only"])
+def test_an_offer_card_has_one_button_and_its_own_line_for_place_and_distance(response: str) -> None:
+    for variation in DOMAIN["responses"][response]:
+        assert [button["payload"] for button in variation["buttons"]] == [
+            '/offer_details{{"offer_id":"{offer_id}"}}'
+        ]
+        assert "\n📍 {place}{distance}\n" in variation["text"]
+
+
+def test_the_details_make_contacting_the_company_the_main_button() -> None:
+    for variation in DOMAIN["responses"]["utter_offer_details"]:
+        [button] = variation["buttons"]
+        assert button["style"] == "primary" and button["payload"].startswith("/request_contact")
+
+
+def test_domain_texts_leave_the_easy_german_variation_to_rasa() -> None:
+    # utter_offer_results_region has an easy-German variation (slot easy_language); the pieces an
+    # action renders itself are plain German or English.
+    assert texts()("utter_offer_results_region", total=2, filters="x").startswith("Gefunden: 2")
+    assert texts("en")("utter_offer_results_region", total=2, filters="x").startswith("Found: 2")

@@ -28,6 +28,7 @@ from actions.profession_logic import (
     question_intent,
     resolve_request,
     unknown_mention_reply,
+    with_next_steps,
 )
 
 
@@ -436,3 +437,17 @@ def test_related_as_buttons_asking_for_the_overview(
     assert answer_utterances(Aspect.RELATED, erzieher, "de") == [
         Utterance("utter_profession_no_related", {"name": "Erzieher/in"})
     ]
+
+
+def test_next_steps_go_on_the_last_message_and_never_replace_buttons() -> None:
+    def title(response: str) -> str:
+        return response.removeprefix("utter_profession_step_")
+
+    answer = [Utterance("utter_profession_pay_minimum"), Utterance("utter_profession_pay_note")]
+    first, last = with_next_steps(answer, Aspect.PAY, "koch", title)
+    assert first.buttons == ()
+    assert [button["title"] for button in last.buttons] == ["offers", "tasks"]
+    own = (Utterance("utter_profession_related", buttons=({"title": "Bäcker/in", "payload": "/x"},)),)
+    assert with_next_steps(own, Aspect.RELATED, "koch", title) == list(own)
+    overview = [Utterance("utter_profession_overview"), Utterance("utter_profession_next_steps")]
+    assert with_next_steps(overview, Aspect.OVERVIEW, "koch", title) == overview

@@ -134,6 +134,15 @@ def test_an_ordinary_message_reaches_rasa_with_its_metadata() -> None:
     assert message.metadata == {"channel": "web", "language": "en"}
 
 
+def test_the_widgets_easy_german_setting_reaches_rasa() -> None:
+    metadata = {"channel": "web", "language": "de", "easy_language": "1"}
+    [(status, _answer)], received = post_all(
+        [{"sender": "web-abc123", "message": "hallo", "metadata": metadata}]
+    )
+    assert status == 200
+    assert received.messages[0].metadata == metadata
+
+
 @pytest.mark.parametrize(
     ("body", "status", "reason"),
     [

@@ -7,6 +7,7 @@ Run: .venv-rasa/bin/python -m pytest tests/bot/test_rules_domain.py (no model ne
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -88,6 +89,23 @@ def test_every_rule_key_has_an_answer_in_german_and_english() -> None:
         assert texts["de"] != texts["en"], name
         assert texts["de"].startswith("**") and "\nQuelle: " in texts["de"], name
         assert texts["en"].startswith("**") and "\nSource: " in texts["en"], name
+
+
+def test_every_rule_answer_ends_with_a_related_question_and_the_check() -> None:
+    """Two next steps: another rule of the same topic (a payload action_show_rule answers) and the
+    check. Payload braces are doubled because Rasa fills in {name} in payloads."""
+    responses = _responses(RULES_DOMAIN)
+    for key in RULE_KEYS:
+        for variation in responses[f"utter_rules/{key}"]:
+            related, check = variation["buttons"]
+            payload = related["payload"].replace("{{", "{").replace("}}", "}")
+            assert payload.startswith("/rules{"), key
+            other = json.loads(payload.removeprefix("/rules"))["rule"]
+            assert other in RULE_KEYS and other != key, key
+            assert check["payload"] == "/start_check", key
+    german = responses["utter_rules/pay_minimum"][1]["buttons"]
+    assert german[0]["title"] == "Brutto, netto und Steuern"  # the title of the related rule
+    assert german[1]["title"] == "Welcher Beruf passt zu mir?"
 
 
 def test_every_rule_key_has_training_examples_and_no_unknown_key_is_trained(

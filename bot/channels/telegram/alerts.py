@@ -73,17 +73,20 @@ def plan_alert(alert: Mapping[str, Any], chat_id: int, strings: Strings) -> Aler
     lines = [strings.fill(Text.ALERT_INTRO, language, search=search_label(search, strings, language))]
     buttons: list[RasaButton] = []
     for offer in alert["offers"]:
+        # English pupils read the job's English name; the offers' own titles are German.
+        english = (offer.get("profession") or {}).get("name_en") if language == "en" else None
+        title = str(english or offer["title"])
         lines.append(
             strings.fill(
                 Text.ALERT_OFFER,
                 language,
-                title=offer["title"],
+                title=title,
                 company=offer["company_name"],
                 place=offer["place"]["name"],
             )
         )
         payload = "/offer_details" + json.dumps({"offer_id": int(offer["id"])})
-        buttons.append(RasaButton(title=_short(str(offer["title"])), payload=payload))
+        buttons.append(RasaButton(title=_short(title), payload=payload))
     hidden = int(alert["total"]) - len(alert["offers"])
     if hidden > 0:
         lines.append(strings.fill(Text.ALERT_MORE, language, count=hidden))

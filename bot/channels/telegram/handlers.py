@@ -81,6 +81,9 @@ RASA_COMMANDS: Mapping[str, str] = {
     "language": "/switch_language",
     "meine_daten": "/ask_privacy",
     "privacy": "/ask_privacy",
+    # easy German ("einfache Sprache") on request, like the widget's menu switch (not in the menu)
+    "einfach": '/switch_language{"easy_language":"true"}',
+    "normal": '/switch_language{"easy_language":"false"}',
 }
 DELETE_COMMANDS = ("daten_loeschen", "delete_my_data")
 # Telegram's rule for deep-link parameters (t.me/<bot>?start=<parameter>).

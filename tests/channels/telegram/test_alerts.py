@@ -82,6 +82,8 @@ def test_an_alert_names_the_search_lists_the_offers_and_can_be_stopped(language:
     assert STRINGS.fill(Text.ALERT_MORE, language, count=2) in message.text  # type: ignore[arg-type]
     offer, stop = message.buttons
     assert offer.payload == '/offer_details{"offer_id": 41}'
+    # the offer's German title in German, the job's English name in English
+    assert offer.title == ("Carpenter" if language == "en" else "Ausbildung Tischler/in 2027")
     assert stop.payload == '/stop_saved_search{"saved_search_id": 7}'
     assert stop.title == STRINGS.text(Text.ALERT_STOP_BUTTON, language)  # type: ignore[arg-type]
 

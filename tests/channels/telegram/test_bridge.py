@@ -280,6 +280,8 @@ async def test_a_class_link_joins_the_class(
         ("/neustart", "/restart"),
         ("/sprache", "/switch_language"),
         ("/meine_daten", "/ask_privacy"),
+        ("/einfach", '/switch_language{"easy_language":"true"}'),
+        ("/normal", '/switch_language{"easy_language":"false"}'),
         ("/help@berufslotse_test_bot", "/help"),
     ],
 )

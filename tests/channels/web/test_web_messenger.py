@@ -83,6 +83,41 @@ def test_new_conversation_is_in_a_menu_and_asks_first(widget: Widget, assistant:
     expect(widget.panel).to_be_visible()
 
 
+def test_easy_german_is_a_switch_in_the_menu_sent_as_metadata(widget: Widget, assistant: Assistant) -> None:
+    widget.open()
+    widget.send("Hallo")
+    assert assistant.received()[-1].metadata == {"channel": "web", "language": "de"}
+    widget.host.get_by_role("button", name="Menü").click()
+    switch = widget.host.get_by_role("button", name="Einfache Sprache")
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    before = widget.messages.count()
+    switch.click()
+    widget.wait_for_answer(before)
+    last = assistant.received()[-1]
+    assert last.message == '/switch_language{"easy_language":"true"}'
+    assert last.metadata == {"channel": "web", "language": "de", "easy_language": "1"}
+    expect(widget.pupil_texts.last).to_have_text("Bitte in einfacher Sprache")
+    widget.send("Was macht ein Koch?")  # every later message carries the setting
+    assert assistant.received()[-1].metadata["easy_language"] == "1"
+    widget.host.get_by_role("button", name="Menü").click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    before = widget.messages.count()
+    switch.click()
+    widget.wait_for_answer(before)
+    assert assistant.received()[-1].message == '/switch_language{"easy_language":"false"}'
+    assert "easy_language" not in assistant.received()[-1].metadata
+
+
+def test_a_page_can_ask_for_easy_german_with_an_attribute(widget: Widget, assistant: Assistant) -> None:
+    widget.host.evaluate("host => host.setAttribute('easy-language', '')")
+    widget.open()
+    widget.send("Hallo")
+    assert assistant.received()[-1].metadata == {"channel": "web", "language": "de", "easy_language": "1"}
+    widget.host.get_by_role("button", name="Menü").click()
+    switch = widget.host.get_by_role("button", name="Einfache Sprache")
+    expect(switch).to_have_attribute("aria-pressed", "true")
+
+
 # ---- buttons: context, lists, quick replies ----------------------------------------------------
 
 

@@ -70,7 +70,7 @@ const CLASS_CODE = /^(?=(?:[^0-9]*[0-9]){2})(?=(?:[^A-Z]*[A-Z]){2})[A-HJKMNP-Z2-
 
 export class BerufslotseChat extends HTMLElement {
   static get observedAttributes() {
-    return ['lang'];
+    return ['lang', 'easy-language'];
   }
 
   constructor() {
@@ -96,7 +96,7 @@ export class BerufslotseChat extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    // A new language: rebuild the UI around the same conversation.
+    // A new language (or easy-German default): rebuild the UI around the same conversation.
     if (!this.store) return;
     const wasOpen = this.isOpen;
     this.render();
@@ -223,6 +223,12 @@ export class BerufslotseChat extends HTMLElement {
       h('button', { type: 'button', class: 'restart', onclick: () => this.askStartOver() }, icon('restart'), h('span', { text: t.newConversation })),
       h('button', { type: 'button', class: 'menu-delete', onclick: () => { this.toggleMenu(false); this.requestDeletion(); } }, t.deleteMyData),
     );
+    // Easy German is a setting of German conversations: a switch in the menu (aria-pressed).
+    if (t.lang === 'de') {
+      this.menu.append(
+        h('button', { type: 'button', class: 'menu-easy', 'aria-pressed': String(this.easyLanguage), onclick: () => this.toggleEasyLanguage() }, t.easyLanguage),
+      );
+    }
     this.confirm = h(
       'div',
       { class: 'confirm', role: 'alertdialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text', hidden: true },
@@ -569,7 +575,7 @@ export class BerufslotseChat extends HTMLElement {
     const body = {
       sender,
       message: message.payload || message.text,
-      metadata: { channel: 'web', language: this.strings.lang },
+      metadata: { channel: 'web', language: this.strings.lang, ...(this.easyLanguage ? { easy_language: '1' } : {}) },
     };
     this.queue = this.queue.then(async () => {
       if (this.store.sender !== sender) return; // the pupil started over meanwhile
@@ -668,6 +674,23 @@ export class BerufslotseChat extends HTMLElement {
     this.render();
     this.append(answers);
     this.open();
+  }
+
+  /** Easy German: the pupil's choice in this tab, else the page's `easy-language` attribute. */
+  get easyLanguage() {
+    const chosen = this.store?.easyLanguage;
+    return chosen ?? (this.hasAttribute('easy-language') && this.getAttribute('easy-language') !== 'false');
+  }
+
+  /** The menu's switch: remembered in this tab and told to the assistant, which answers in it. */
+  toggleEasyLanguage() {
+    const on = !this.easyLanguage;
+    this.store.easyLanguage = on;
+    this.menu.querySelector('.menu-easy')?.setAttribute('aria-pressed', String(on));
+    this.toggleMenu(false);
+    this.open();
+    const t = this.strings;
+    this.send({ text: on ? t.easyOn : t.easyOff, payload: `/switch_language{"easy_language":"${on}"}` });
   }
 
   /** Asks the assistant to delete everything about this conversation (it asks for a yes first). */

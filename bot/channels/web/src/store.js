@@ -124,6 +124,16 @@ export class ChatStore {
     this.session.setItem(`${PREFIX}class`, value);
   }
 
+  /** The pupil's easy-German switch in this tab: true, false, or null (not chosen). */
+  get easyLanguage() {
+    const value = this.session.getItem(`${PREFIX}easy`);
+    return value === null ? null : value === '1';
+  }
+
+  set easyLanguage(on) {
+    this.session.setItem(`${PREFIX}easy`, on ? '1' : '0');
+  }
+
   get wasOpen() {
     return this.session.getItem(`${PREFIX}open`) === '1';
   }
