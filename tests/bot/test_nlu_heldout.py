@@ -51,11 +51,12 @@ REPORT = ROOT / "artifacts" / "nlu_heldout.json"
 
 # Issue 10 asks 0.90 on this set now that it shares no message with the training data. The model of
 # 2026-12-06 with one boundary between ask_tasks and ask_profession (bot/data/nlu/professions_tasks.yml)
-# reached 0.912; with the intents of classes, sharing and saved searches added the same day it is at
-# 0.898 (smalltalk, ask_related and ask_profession weakest). The gate is a floor below that, so that
-# nothing gets worse unnoticed; the target is printed until a model reaches it again.
+# reached 0.912; with the intents of classes, sharing and saved searches added the same day it fell to
+# 0.898 (smalltalk, ask_related and ask_profession weakest). With more distinct examples on those
+# boundaries (smalltalk/help/teacher_info/join_class, ask_related/compare, ask_profession/ask_tasks,
+# ask_privacy) the model berufslotse-c65fcc6c13b3b0dd reached 0.919, so the gate is the target itself.
 TARGET_MACRO_F1 = 0.90
-MIN_MACRO_F1 = 0.87
+MIN_MACRO_F1 = TARGET_MACRO_F1
 MIN_PROFESSION_RECALL = 0.90
 MIN_EXAMPLES_PER_INTENT = 12
 MIN_EXAMPLES = 300

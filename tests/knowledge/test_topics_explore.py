@@ -88,6 +88,18 @@ def test_the_loader_refuses_a_broken_topics_file(tmp_path: Path) -> None:
         ("welche ausbildungen dauern nur 2 jahre", [("duration", "24")]),
         ("eine zweijährige Ausbildung", [("duration", "24")]),
         ("3,5 Jahre", [("duration", "42")]),
+        # superlatives, slang and typos pupils use for short training and high pay (issue 10)
+        ("welche lehre ist am schnellsten vorbei", [("duration", "24")]),
+        ("gibts was das nicht so lange dauert", [("duration", "24")]),
+        ("ausbildung 2jahre", [("duration", "24")]),
+        ("nur 2 jahr", [("duration", "24")]),
+        ("the shortest apprenticeship", [("duration", "24")]),
+        ("something that takes less than 3 years", [("duration", "24")]),
+        ("welcher job zahlt am meisten", [("pay_order", "high")]),
+        ("wo gibts das meiste Geld", [("pay_order", "high")]),
+        ("höchstes Ausbildungsgehalt", [("pay_order", "high")]),
+        ("which training pays most", [("pay_order", "high")]),
+        ("best paying apprenticeships", [("pay_order", "high")]),
         ("nur duale", [("training_type", "dual")]),
         ("schulische Ausbildung in der Pflege", [("training_type", "school"), ("topic", "care_elderly")]),
         ("duales Studium", [("training_type", "dual_study")]),
@@ -105,6 +117,8 @@ def test_cues_in_messages(matcher: ExploreMatcher, text: str, expected: list[tup
         "ich will zur berufsberatung",
         "hallo",
         "lösch meine daten",
+        "kann ich die ausbildung verkürzen",
+        "was verdient man als tischler",
     ],
 )
 def test_no_cue_where_there_is_none(matcher: ExploreMatcher, text: str) -> None:
