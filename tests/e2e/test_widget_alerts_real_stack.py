@@ -91,7 +91,7 @@ class WidgetPage:
 
     @property
     def bot_texts(self) -> Locator:
-        return self.host.locator(".msg--bot p.bubble")
+        return self.host.locator(".msg--bot .bubble")
 
     def open(self) -> None:
         if self.host.locator("button.launcher").is_visible():
