@@ -20,9 +20,15 @@ from playwright.sync_api import Browser, Page, Playwright, ViewportSize, expect,
 from bot.channels.web.bundle import WEB_DIR, install_build_tools
 from scripts.stack import ROOT, VENV_BIN, Stack
 from tests.e2e.conftest import Chat, SmtpSink
-from tests.e2e.test_offers_contact import contact_payloads, texts, wait_for_mail
+from tests.e2e.test_offers_contact import buttons, contact_payloads, texts, wait_for_mail
 
 pytestmark = pytest.mark.e2e
+
+
+def button_payloads(replies: list[dict[str, Any]]) -> list[str]:
+    return [button["payload"] for button in buttons(replies)]
+
+
 # The stack shares the machine with other work: give every expectation time (the default is 5 s).
 expect.set_options(timeout=30_000)
 
@@ -151,7 +157,10 @@ def test_a_clerk_creates_an_offer_a_pupil_finds_and_answers_the_request(
     assert ours, "the new offer should be among the first three around Bramsche"
     replies = chat.say("Ausbildung in Bramsche")
     assert title in texts(replies)
-    payload = next(p for p in contact_payloads(replies) if f'"offer_id":"{ours[0]["id"]}"' in p)
+    # the card has one button (Details); contacting the company is the details' main button
+    offer_id = f'"offer_id":"{ours[0]["id"]}"'
+    details = next(p for p in button_payloads(replies) if p.startswith("/offer_details") and offer_id in p)
+    payload = next(p for p in contact_payloads(chat.say(details)) if offer_id in p)
     chat.say(payload)
     chat.say("ja")
     chat.say("Mia Beispiel")
