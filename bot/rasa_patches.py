@@ -44,7 +44,17 @@ among the new events, a bounded `max_event_history`) is computed from scratch by
 tests/bot/test_rasa_patches.py compares both on every prefix of the conversations of bot/tests and
 a full check. BERUFSLOTSE_RASA_APPLIED_EVENTS_CACHE=0 switches it off.
 
-Fourth, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
+Fourth, reading a conversation from the tracker store. Rasa 3.6 turns each stored event back into
+an object by its type name with `Event.resolve_by_type`, which walks every subclass of `Event`
+(`all_subclasses`, with an `inspect.isabstract` check per class) for every event: 0.1 ms per
+event, 70 % of loading a full check's 450 events (75 ms). With the patch the answer per type
+name is remembered: the first call asks Rasa's function, later ones get the class it returned.
+Only classes found are remembered (an unknown name, "topic" and a `default` returned are asked
+again each time). A new subclass of `Event` (Python calls `Event.__init_subclass__` for every
+subclass at every depth) empties the memory, so a class defined later is found as Rasa finds it.
+BERUFSLOTSE_RASA_EVENT_TYPES_CACHE=0 switches it off.
+
+Fifth, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
 each policy prediction, every graph node (each NLU component, each policy: TED, memoization,
@@ -157,6 +167,8 @@ def _apply() -> bool:
         apply_keepalive()
     if os.environ.get(APPLIED_EVENTS_ENV, "1") != "0":
         apply_applied_events_cache()
+    if os.environ.get(EVENT_TYPES_ENV, "1") != "0":
+        apply_event_types_cache()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -329,6 +341,57 @@ def apply_applied_events_cache() -> None:
         return
     DialogueStateTracker.applied_events = _make_cached_applied_events(rasa_applied_events)
     logger.info("rasa_patches: a tracker's applied events are computed once and then only for new events")
+
+
+# --- event types by name: Rasa's answer remembered until a new Event subclass appears ---------
+
+EVENT_TYPES_ENV = "BERUFSLOTSE_RASA_EVENT_TYPES_CACHE"
+EVENT_TYPES_MARKER = "_berufslotse_event_types"
+_event_types: dict[str, Any] = {}
+
+
+def _make_cached_resolve_by_type(rasa_resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        """Rasa's `Event.resolve_by_type`, its answer for a found class remembered."""
+        known = _event_types.get(type_name)
+        if known is not None:
+            return known
+        found = rasa_resolve(type_name, default)
+        if found is not None and found is not default:
+            _event_types[type_name] = found
+        return found
+
+    setattr(resolve_by_type, EVENT_TYPES_MARKER, rasa_resolve)
+    return resolve_by_type
+
+
+def _forget_event_types(cls: Any, **kwargs: Any) -> None:
+    """`Event.__init_subclass__`: a new event class may answer a name differently."""
+    _event_types.clear()
+    from rasa.shared.core.events import Event
+
+    super(Event, cls).__init_subclass__(**kwargs)
+
+
+def event_types_cache_applied() -> bool:
+    from rasa.shared.core.events import Event
+
+    return hasattr(getattr(Event.__dict__.get("resolve_by_type"), "__func__", None), EVENT_TYPES_MARKER)
+
+
+def apply_event_types_cache() -> None:
+    from rasa.shared.core.events import Event
+
+    if event_types_cache_applied():
+        return
+    rasa_resolve = Event.__dict__.get("resolve_by_type")
+    if not isinstance(rasa_resolve, staticmethod) or "__init_subclass__" in Event.__dict__:
+        logger.error("rasa_patches: Event.resolve_by_type is not what this patch knows; not patched")
+        return
+    _event_types.clear()
+    Event.__init_subclass__ = classmethod(_forget_event_types)
+    Event.resolve_by_type = staticmethod(_make_cached_resolve_by_type(rasa_resolve.__func__))
+    logger.info("rasa_patches: event classes are looked up by name once")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------
