@@ -5,6 +5,9 @@
   a question of its own ("was macht ein Mechatroniker?") changes nothing, so Rasa rejects the form,
   a rule in bot/data/rules/check.yml answers it, and the form asks the open question again.
 - `action_ask_check_item` shows the next item ("7/30") with the answers as buttons.
+  Both need the items of the variant. Within one turn (one message of the pupil), Rasa calls them one
+  after the other; the items fetched by the first are handed to the second (`TurnItems`), so each
+  answer to the check costs one request for the items, not two.
 - `action_check_start` starts a new check or continues a paused one.
 - `action_check_wrap_up` runs when the form ends: the result, or the confirmation of a pause/stop.
 - `action_check_show_result`, `action_check_more_matches`, `action_check_delete_result`:
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -113,12 +118,65 @@ def language_of(tracker: Tracker) -> Language:
     return normalize_language(tracker.get_slot(LANGUAGE_SLOT))
 
 
-class CheckAction(Action, ABC):
-    """Base of the check's actions: the API client (a test passes its own). Abstract, so that the
-    action server does not register it."""
+class TurnItems:
+    """The check's items fetched during one turn, for the other check actions of the same turn.
 
-    def __init__(self, api: CheckApi | None = None) -> None:
+    An answer to a check item makes Rasa call `validate_check_form` and then `action_ask_check_item`
+    (the form asks for its slot), two calls to the action server for one message. The first fetches
+    the items from the API, the second would fetch them again. An entry is keyed by the
+    conversation, the pupil's message (Rasa's `message_id`) and the variant, so:
+
+    - a new message never sees the items of an earlier one: every turn fetches them once, and an API
+      that is down is noticed at the answer (the check pauses, tests/e2e/test_fault_drills.py);
+    - `action_ask_check_item` takes the entry out; one that no one takes (the form ended) goes after
+      `ttl_s` or when more than `max_entries` are held;
+    - a message without an id (not from a channel), another action server worker or a restart
+      between the two calls: no entry, the action fetches the items itself as before.
+    """
+
+    def __init__(self, max_entries: int = 512, ttl_s: float = 30.0) -> None:
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self._entries: OrderedDict[tuple[str, str, str], tuple[float, CheckItems]] = OrderedDict()
+
+    @staticmethod
+    def key(tracker: Tracker, variant: str) -> tuple[str, str, str] | None:
+        message_id = (tracker.latest_message or {}).get("message_id")
+        return (tracker.sender_id, str(message_id), variant) if message_id else None
+
+    def get(self, key: tuple[str, str, str] | None, *, take: bool = False) -> CheckItems | None:
+        if key is None:
+            return None
+        entry = self._entries.pop(key, None) if take else self._entries.get(key)
+        if entry is None or time.monotonic() - entry[0] > self.ttl_s:
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[str, str, str] | None, items: CheckItems) -> None:
+        if key is None:
+            return
+        self._entries[key] = (time.monotonic(), items)
+        self._entries.move_to_end(key)
+        now = time.monotonic()
+        while self._entries and (
+            len(self._entries) > self.max_entries or now - next(iter(self._entries.values()))[0] > self.ttl_s
+        ):
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_turn_items = TurnItems()
+
+
+class CheckAction(Action, ABC):
+    """Base of the check's actions: the API client and the items of this turn (a test passes its
+    own). Abstract, so that the action server does not register it."""
+
+    def __init__(self, api: CheckApi | None = None, turn_items: TurnItems | None = None) -> None:
         self._api = api
+        self._turn_items = turn_items
 
     @abstractmethod
     def name(self) -> str: ...
@@ -127,8 +185,24 @@ class CheckAction(Action, ABC):
     def api(self) -> CheckApi:
         return self._api or get_check_api()
 
-    async def items_of(self, state: CheckState) -> CheckItems | None:
-        return await self.api.check_items(state.variant) if state.variant else None
+    @property
+    def turn_items(self) -> TurnItems:
+        return self._turn_items if self._turn_items is not None else _turn_items
+
+    async def items_of(
+        self, state: CheckState, tracker: Tracker, *, last_use: bool = False
+    ) -> CheckItems | None:
+        """The variant's items: those an earlier action of this turn fetched, else from the API.
+        `last_use`: no later action of the turn needs them (the entry is taken out)."""
+        if not state.variant:
+            return None
+        key = TurnItems.key(tracker, state.variant)
+        items = self.turn_items.get(key, take=last_use)
+        if items is None:
+            items = await self.api.check_items(state.variant)
+            if not last_use:
+                self.turn_items.put(key, items)
+        return items
 
 
 class ValidateCheckForm(CheckAction):
@@ -141,7 +215,7 @@ class ValidateCheckForm(CheckAction):
         question = tracker.get_slot(REQUESTED_SLOT)
         state = CheckState.from_slots(tracker.get_slot)
         try:
-            items = await self.items_of(state)
+            items = await self.items_of(state, tracker)
             if question not in QUESTIONS:
                 # The form is being activated: nothing to read yet, ask the next open question.
                 return [SlotSet(REQUESTED_SLOT, next_question(state, len(items.ids) if items else None))]
@@ -224,7 +298,7 @@ class ActionAskCheckItem(CheckAction):
     ) -> list[dict[str, Any]]:
         state = CheckState.from_slots(tracker.get_slot)
         try:
-            items = await self.items_of(state)
+            items = await self.items_of(state, tracker, last_use=True)
         except ApiUnavailableError:
             logger.exception("check API unavailable while asking an item")
             dispatcher.utter_message(response="utter_check_service_unavailable")

@@ -29,7 +29,32 @@ after 15 s, long before the action server does (rasa_sdk keeps one for 120 s), s
 connection is not closed under a request by the server. BERUFSLOTSE_RASA_KEEPALIVE=0 switches it
 off (the bench measures with and without).
 
-Third, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
+Third, `DialogueStateTracker.applied_events()` remembers its answer per tracker object. Rasa 3.6
+rebuilds the list of applied events (the events minus reverted ones; a form's happy-path steps fold
+into its latest execution) from the first event on every call, and every policy calls it for every
+prediction (`past_states` -> `generate_all_prior_trackers`), as do the processor and the form: 6-8
+times per message, about 15 ms each at the end of a full check (450 events), most of the policies'
+time and why a message at the end of a check took 4x as long as one at its start (docs/bench.md).
+With the patch the tracker keeps the list and how many events it covers; the next call goes on
+from there with only the events added since (Rasa's own loop and helper methods, the same order,
+the same loop names), so the first call of a turn costs what it did and the others almost nothing.
+It answers exactly what Rasa's code answers: a tracker whose events were not only appended to
+(another event list, the event before the first new one not the same object, a new loop name
+among the new events, a bounded `max_event_history`) is computed from scratch by Rasa's function.
+tests/bot/test_rasa_patches.py compares both on every prefix of the conversations of bot/tests and
+a full check. BERUFSLOTSE_RASA_APPLIED_EVENTS_CACHE=0 switches it off.
+
+Fourth, reading a conversation from the tracker store. Rasa 3.6 turns each stored event back into
+an object by its type name with `Event.resolve_by_type`, which walks every subclass of `Event`
+(`all_subclasses`, with an `inspect.isabstract` check per class) for every event: 0.1 ms per
+event, 70 % of loading a full check's 450 events (75 ms). With the patch the answer per type
+name is remembered: the first call asks Rasa's function, later ones get the class it returned.
+Only classes found are remembered (an unknown name, "topic" and a `default` returned are asked
+again each time). A new subclass of `Event` (Python calls `Event.__init_subclass__` for every
+subclass at every depth) empties the memory, so a class defined later is found as Rasa finds it.
+BERUFSLOTSE_RASA_EVENT_TYPES_CACHE=0 switches it off.
+
+Fifth, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
 each policy prediction, every graph node (each NLU component, each policy: TED, memoization,
@@ -140,6 +165,10 @@ def _apply() -> bool:
         logger.info("rasa_patches: action server responses are validated with a validator built once")
     if os.environ.get(KEEPALIVE_ENV, "1") != "0":
         apply_keepalive()
+    if os.environ.get(APPLIED_EVENTS_ENV, "1") != "0":
+        apply_applied_events_cache()
+    if os.environ.get(EVENT_TYPES_ENV, "1") != "0":
+        apply_event_types_cache()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -194,6 +223,175 @@ def apply_keepalive() -> None:
         return
     EndpointConfig.session = _make_kept_session(rasa_session)
     logger.info("rasa_patches: calls to the action server reuse kept-alive connections")
+
+
+# --- applied events: computed once per tracker object and then only for the new events -------
+
+APPLIED_EVENTS_ENV = "BERUFSLOTSE_RASA_APPLIED_EVENTS_CACHE"
+APPLIED_EVENTS_MARKER = "_berufslotse_applied_events"
+
+
+class _AppliedEvents:
+    """What a tracker remembers: its event list, how many of its events `applied` covers, the last
+    of those, the loop names of those events, and the applied events themselves."""
+
+    __slots__ = ("applied", "count", "events", "last", "loop_names")
+
+    def __init__(self, events: Any, count: int, last: Any, loop_names: set[str], applied: list[Any]) -> None:
+        self.events = events
+        self.count = count
+        self.last = last
+        self.loop_names = loop_names
+        self.applied = applied
+
+
+def _make_cached_applied_events(
+    rasa_applied_events: Callable[[Any], list[Any]],
+) -> Callable[[Any], list[Any]]:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    def apply_one(tracker: Any, event: Any, applied: list[Any], loop_names: set[str]) -> list[Any]:
+        """One step of the loop of Rasa 3.6.21's `DialogueStateTracker.applied_events`, unchanged
+        (rasa/shared/core/trackers.py); returns the list to go on with."""
+        if isinstance(event, (Restarted, SessionStarted)):
+            return []
+        if isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+        return applied
+
+    def loop_names_of(events: Any) -> set[str]:
+        return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
+
+    def applied_events(self: Any) -> list[Any]:
+        """Rasa's applied events, remembered per tracker and extended by the events added since."""
+        events = self.events
+        if getattr(events, "maxlen", None) is not None:  # old events fall out: not only appended
+            return rasa_applied_events(self)
+        total = len(events)
+        known: _AppliedEvents | None = self.__dict__.get(APPLIED_EVENTS_MARKER)
+        if (
+            known is not None
+            and known.events is events
+            and known.count <= total
+            and (known.count == 0 or events[known.count - 1] is known.last)
+        ):
+            new = [events[index] for index in range(known.count - total, 0)]
+            if loop_names_of(new) <= known.loop_names:
+                applied = known.applied
+                for event in new:
+                    applied = apply_one(self, event, applied, known.loop_names)
+                known.applied, known.count = applied, total
+                known.last = events[-1] if total else None
+                return list(applied)
+        loop_names = loop_names_of(events)
+        applied = []
+        for event in events:
+            applied = apply_one(self, event, applied, loop_names)
+        self.__dict__[APPLIED_EVENTS_MARKER] = _AppliedEvents(
+            events, total, events[-1] if total else None, loop_names, applied
+        )
+        return list(applied)
+
+    setattr(applied_events, APPLIED_EVENTS_MARKER, rasa_applied_events)
+    return applied_events
+
+
+def applied_events_cache_applied() -> bool:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return hasattr(DialogueStateTracker.__dict__.get("applied_events"), APPLIED_EVENTS_MARKER)
+
+
+def apply_applied_events_cache() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_applied_events = DialogueStateTracker.__dict__.get("applied_events")
+    helpers = (
+        "_undo_till_previous",
+        "_first_loop_execution_or_unhappy_path",
+        "_undo_till_previous_loop_execution",
+    )
+    if not callable(rasa_applied_events) or not all(
+        callable(getattr(DialogueStateTracker, name, None)) for name in helpers
+    ):
+        logger.error(
+            "rasa_patches: DialogueStateTracker has not the applied_events this patch knows; not patched"
+        )
+        return
+    if hasattr(rasa_applied_events, APPLIED_EVENTS_MARKER):
+        return
+    DialogueStateTracker.applied_events = _make_cached_applied_events(rasa_applied_events)
+    logger.info("rasa_patches: a tracker's applied events are computed once and then only for new events")
+
+
+# --- event types by name: Rasa's answer remembered until a new Event subclass appears ---------
+
+EVENT_TYPES_ENV = "BERUFSLOTSE_RASA_EVENT_TYPES_CACHE"
+EVENT_TYPES_MARKER = "_berufslotse_event_types"
+_event_types: dict[str, Any] = {}
+
+
+def _make_cached_resolve_by_type(rasa_resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        """Rasa's `Event.resolve_by_type`, its answer for a found class remembered."""
+        known = _event_types.get(type_name)
+        if known is not None:
+            return known
+        found = rasa_resolve(type_name, default)
+        if found is not None and found is not default:
+            _event_types[type_name] = found
+        return found
+
+    setattr(resolve_by_type, EVENT_TYPES_MARKER, rasa_resolve)
+    return resolve_by_type
+
+
+def _forget_event_types(cls: Any, **kwargs: Any) -> None:
+    """`Event.__init_subclass__`: a new event class may answer a name differently."""
+    _event_types.clear()
+    from rasa.shared.core.events import Event
+
+    super(Event, cls).__init_subclass__(**kwargs)
+
+
+def event_types_cache_applied() -> bool:
+    from rasa.shared.core.events import Event
+
+    return hasattr(getattr(Event.__dict__.get("resolve_by_type"), "__func__", None), EVENT_TYPES_MARKER)
+
+
+def apply_event_types_cache() -> None:
+    from rasa.shared.core.events import Event
+
+    if event_types_cache_applied():
+        return
+    rasa_resolve = Event.__dict__.get("resolve_by_type")
+    if not isinstance(rasa_resolve, staticmethod) or "__init_subclass__" in Event.__dict__:
+        logger.error("rasa_patches: Event.resolve_by_type is not what this patch knows; not patched")
+        return
+    _event_types.clear()
+    Event.__init_subclass__ = classmethod(_forget_event_types)
+    Event.resolve_by_type = staticmethod(_make_cached_resolve_by_type(rasa_resolve.__func__))
+    logger.info("rasa_patches: event classes are looked up by name once")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------

@@ -11,7 +11,7 @@ at a time, and a full check in one conversation). Figures go to artifacts/bench/
 Nothing here asserts a time.
 
 Usage: python -m scripts.bench [--skip-training] [--only ours,starter,scaled,stages] [--levels 1,10,30]
-       [--class-pupils 30] [--think 3 8] [--stage-runs 3] [--no-long-check]
+       [--class-pupils 30] [--think 3 8] [--stage-runs 3] [--no-long-check] [--model PATH]
 A short smoke run: --skip-training --only scaled --levels 3 --class-pupils 3 --think 0.2 0.5
 Only the per-stage figures: --skip-training --only stages
 """
@@ -453,6 +453,9 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
     parser.add_argument("--stage-runs", type=int, default=3, help="short conversations timed per stage")
     parser.add_argument(
+        "--model", type=Path, help="use this model as it is (no training; e.g. one copied from elsewhere)"
+    )
+    parser.add_argument(
         "--no-long-check", action="store_true", help="skip the full check in one conversation (stages)"
     )
     args = parser.parse_args()
@@ -461,8 +464,8 @@ def main() -> int:
     think_s = (args.think[0], args.think[1])
     training_s: float | None = None
     started = time.perf_counter()
-    model = train(force=not args.skip_training)
-    if not args.skip_training:
+    model = args.model or train(force=not args.skip_training)
+    if args.model is None and not args.skip_training:
         training_s = round(time.perf_counter() - started, 1)
     results: dict[str, Any] = {}
     if "ours" in only:

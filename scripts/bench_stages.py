@@ -53,6 +53,16 @@ POLICY_NODES = {
     "RulePolicy": "  rules_ms",
 }
 
+# how the breakdown names them: what each policy costs per message, its share of `policies`
+POLICY_LABELS = {"TEDPolicy": "TED", "MemoizationPolicy": "memoization", "RulePolicy": "rules"}
+
+
+def policy_of(stage: str) -> str | None:
+    """The policy a graph node's stage times (node:run_TEDPolicy2 -> TEDPolicy), else None."""
+    if not stage.startswith("node:run_") or "Policy" not in stage:
+        return None
+    return stage.removeprefix("node:run_").rstrip("0123456789")
+
 
 class StageLog:
     """The lines the processes wrote to the timings folder, read phase by phase."""
@@ -149,6 +159,9 @@ def turn_breakdown(rasa: dict[str, dict[str, float]], client_ms_per_turn: float)
     def per_turn(prefix: str) -> float:
         return sum(row["ms_per_turn"] for stage, row in rasa.items() if stage.startswith(prefix))
 
+    def per_policy(name: str) -> float:
+        return sum(row["ms_per_turn"] for stage, row in rasa.items() if policy_of(stage) == name)
+
     turn = per_turn("turn")
     remote = per_turn("remote:")
     actions = per_turn("action:")
@@ -158,6 +171,7 @@ def turn_breakdown(rasa: dict[str, dict[str, float]], client_ms_per_turn: float)
         "tracker_load": per_turn("tracker_load"),
         "nlu": per_turn("nlu"),
         "policies": per_turn("policies"),
+        **{f"  of which {label}": per_policy(name) for name, label in POLICY_LABELS.items()},
         "custom_actions (remote)": remote,
         "  of which request body": per_turn("remote_body:"),
         "  of which HTTP to action server": per_turn("action_server_http"),
@@ -186,10 +200,8 @@ def growth(lines: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any
             current["body_ms"] += line["ms"]
         elif stage == "policies":
             current["policies_ms"] += line["ms"]
-        elif stage.startswith("node:run_") and "Policy" in stage:
-            current[
-                POLICY_NODES.get(stage.removeprefix("node:run_").rstrip("0123456789"), "other_policy_ms")
-            ] += line["ms"]
+        elif (policy := policy_of(stage)) is not None:
+            current[POLICY_NODES.get(policy, "other_policy_ms")] += line["ms"]
         elif stage == "turn":
             current["rasa_turn_ms"] = line["ms"]
             turns.append(dict(current))

@@ -24,6 +24,7 @@ from actions.check import (
     ActionCheckStart,
     ActionCheckWrapUp,
     CheckAction,
+    TurnItems,
     ValidateCheckForm,
 )
 from actions.check_api import CheckApi
@@ -418,6 +419,121 @@ async def test_api_down_pauses_the_check(
     responses, events, _ = await run(ValidateCheckForm(check_api), t)
     assert responses == [("utter_check_service_unavailable", {})]
     assert events == [SlotSet("check_status", "paused"), SlotSet("requested_slot", None)]
+
+
+# --- one request for the items per turn -------------------------------------------------------
+
+
+def with_message_id(t: Tracker, message_id: str) -> Tracker:
+    """The tracker as Rasa sends it: the pupil's message carries the channel's message id."""
+    t.latest_message = {**t.latest_message, "message_id": message_id}
+    return t
+
+
+def after(t: Tracker, events: list[dict[str, Any]]) -> Tracker:
+    """The same turn's tracker after `events` (what Rasa sends to the next action of the turn)."""
+    slots = {**t.slots, **{event["name"]: event["value"] for event in events if event["event"] == "slot"}}
+    return Tracker(
+        t.sender_id, slots, t.latest_message, [*t.events, *events], False, None, {}, "validate_check_form"
+    )
+
+
+async def test_an_answer_fetches_the_items_once(
+    check_api: CheckApi, fake_check: FakeCheckApi, make_tracker: TrackerFactory
+) -> None:
+    """The form validates the answer, then asks the next item: two actions, one request for the
+    items. Each new message fetches them again (an API that went down is noticed at the answer)."""
+    turn_items = TurnItems()
+    validate, ask = ValidateCheckForm(check_api, turn_items), ActionAskCheckItem(check_api, turn_items)
+    first = with_message_id(
+        tracker(
+            make_tracker,
+            '/check_answer{"check_choice":"r01:4"}',
+            entities=[choice("r01:4")],
+            requested_slot="check_item",
+            **SETUP,
+        ),
+        "message-1",
+    )
+    _, events, _ = await run(validate, first)
+    responses, _, _ = await run(ask, after(first, events))
+    assert responses == [("utter_check_item", {"position": 2, "total": 3, "item": "Milchproben untersuchen"})]
+    assert len(fake_check.calls("/api/v1/check/items")) == 1
+    assert len(turn_items) == 0  # the ask took the entry out
+
+    second = with_message_id(
+        tracker(
+            make_tracker,
+            '/check_answer{"check_choice":"i01:2"}',
+            entities=[choice("i01:2")],
+            requested_slot="check_item",
+            check_answers=answers(4),
+            **SETUP,
+        ),
+        "message-2",
+    )
+    fake_check.down = True  # the API went down between two messages: the answer notices it
+    responses, events, _ = await run(validate, second)
+    assert responses == [("utter_check_service_unavailable", {})]
+    assert SlotSet("check_status", "paused") in events
+    assert len(fake_check.calls("/api/v1/check/items")) == 2
+
+
+async def test_a_detour_turn_fetches_the_items_once(
+    check_api: CheckApi, fake_check: FakeCheckApi, make_tracker: TrackerFactory
+) -> None:
+    """A question inside the check: the form runs validate twice (before and after the rule's
+    answer) and then asks; still one request for the items."""
+    turn_items = TurnItems()
+    validate, ask = ValidateCheckForm(check_api, turn_items), ActionAskCheckItem(check_api, turn_items)
+    t = with_message_id(
+        tracker(
+            make_tracker,
+            "was macht ein tischler",
+            "ask_profession",
+            requested_slot="check_item",
+            check_answers=answers(4),
+            **SETUP,
+        ),
+        "message-3",
+    )
+    for _ in range(2):
+        _, events, _ = await run(validate, t)
+        assert events == [SlotSet("requested_slot", "check_item")]
+    responses, _, _ = await run(ask, after(t, events))
+    assert [name for name, _ in responses] == ["utter_check_item"]
+    assert len(fake_check.calls("/api/v1/check/items")) == 1
+
+
+async def test_without_a_message_id_each_action_fetches_the_items(
+    check_api: CheckApi, fake_check: FakeCheckApi, make_tracker: TrackerFactory
+) -> None:
+    turn_items = TurnItems()
+    t = tracker(make_tracker, "ja", "affirm", requested_slot="check_item", check_answers=answers(4), **SETUP)
+    _, events, _ = await run(ValidateCheckForm(check_api, turn_items), t)
+    await run(ActionAskCheckItem(check_api, turn_items), after(t, events))
+    assert len(fake_check.calls("/api/v1/check/items")) == 2
+    assert len(turn_items) == 0
+
+
+def test_turn_items_are_dropped_when_old_or_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actions import check as check_module
+    from actions.check_api import parse_check_items
+    from tests.actions.check_fake_api import ITEMS, SCALE
+
+    items = parse_check_items({"variant": "quick", "items": ITEMS, "scale": SCALE})
+    now = [1000.0]
+    monkeypatch.setattr(check_module.time, "monotonic", lambda: now[0])
+    turn_items = TurnItems(max_entries=2, ttl_s=30.0)
+    for message in ("a", "b", "c"):
+        turn_items.put(("pupil", message, "quick"), items)
+    assert len(turn_items) == 2
+    assert turn_items.get(("pupil", "a", "quick")) is None
+    assert turn_items.get(("pupil", "c", "quick")) is items
+    now[0] += 31
+    assert turn_items.get(("pupil", "c", "quick")) is None
+    turn_items.put(("pupil", "d", "quick"), items)
+    assert len(turn_items) == 1  # the expired ones went
 
 
 # --- action_ask_check_item --------------------------------------------------------------------

@@ -247,4 +247,6 @@ def test_rasa_run_started_by_the_stack_applies_the_patch(tmp_path: Path) -> None
     assert "Rasa server is up and running" in log_text, log_text[-3000:]
     assert "rasa_patches: action server responses are validated with a validator built once" in log_text
     assert "rasa_patches: calls to the action server reuse kept-alive connections" in log_text
+    assert "rasa_patches: a tracker's applied events are computed once" in log_text
+    assert "rasa_patches: event classes are looked up by name once" in log_text
     assert "rasa_patches: could not" not in log_text

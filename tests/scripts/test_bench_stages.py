@@ -61,6 +61,10 @@ def test_the_table_and_the_breakdown_add_up() -> None:
     breakdown = turn_breakdown(table, client_ms_per_turn=100.0)
     assert breakdown["tracker_load"] == 6.0
     assert breakdown["custom_actions (remote)"] == 15.0
+    # what each policy costs per message: TED half the policies, rules a quarter, no memoization
+    assert breakdown["  of which TED"] == 11.0
+    assert breakdown["  of which rules"] == 5.5
+    assert breakdown["  of which memoization"] == 0.0
     assert breakdown["other actions (utterances, defaults)"] == 16.0 - 15.0  # action_x + listen - remote
     assert breakdown["rest of the turn in Rasa"] == 2.0
     assert breakdown["outside the turn (HTTP, REST channel, lock)"] == 100.0 - breakdown["rasa_turn"]
