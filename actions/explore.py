@@ -2,7 +2,9 @@
 
 The decisions live in `actions.explore_logic`; this class reads the tracker, calls the API and sends
 the chosen responses. The query is kept in the slot `explore_query`, so follow-ups refine it and
-"mehr" pages on.
+"mehr" pages on. A message the classifier read as a search but that names no criterion at all,
+right after an answer about one occupation ("und wie lange dauert die ausbildung?"), is answered as
+the duration or pay question about that occupation (`explore_logic.follow_up_intent`).
 """
 
 from __future__ import annotations
@@ -17,12 +19,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailableError, ExploreItem, ExplorePage
-from actions.explore_logic import PAGE_SIZE, ExploreQuery, next_query, offers_near_reply, reply
+from actions.explore_logic import (
+    PAGE_SIZE,
+    ExploreQuery,
+    follow_up_intent,
+    next_query,
+    occupation_is_subject,
+    offers_near_reply,
+    reply,
+)
 from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
 from actions.offers import ExchangeAction
 from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
-from actions.professions import LANGUAGE_SLOT, latest_intent, send
+from actions.professions import LANGUAGE_SLOT, PROFESSION_SLOT, ActionAnswerProfession, latest_intent, send
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +46,23 @@ class ActionExploreProfessions(ExchangeAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        entities = tracker.latest_message.get("entities") or []
+        follow_up = follow_up_intent(
+            latest_intent(tracker),
+            tracker.latest_message.get("intent_ranking") or [],
+            entities,
+            tracker.get_slot(PROFESSION_SLOT),
+            occupation_is_subject(tracker.events),
+        )
+        if follow_up is not None:
+            # "und wie lange dauert die ausbildung?" after an answer about one occupation: its duration
+            logger.info(
+                "a search without any criterion is answered as %s about the occupation in context", follow_up
+            )
+            return await ActionAnswerProfession(self.api).answer(dispatcher, tracker, domain, follow_up)
         language = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
         previous = ExploreQuery.from_slot(tracker.get_slot(EXPLORE_SLOT))
-        query = next_query(previous, tracker.latest_message.get("entities") or [], latest_intent(tracker))
+        query = next_query(previous, entities, latest_intent(tracker))
         try:
             if query.is_empty:
                 page = ExplorePage(items=(), total=0)

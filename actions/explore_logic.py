@@ -126,6 +126,55 @@ def next_query(
     return ExploreQuery(**found)
 
 
+# --- 1b. A follow-up about the occupation in context --------------------------------------------
+
+EXPLORE_INTENT = "explore_professions"
+# A search of occupations by duration or pay always names its measure ("nur 2 Jahre", "am kürzesten",
+# "am besten bezahlt"). The same question without any criterion ("und wie lange dauert die
+# ausbildung?") asks about the occupation the conversation is about; these are the questions that
+# the classifier can mistake for such a search.
+FOLLOW_UP_INTENTS = frozenset({"ask_duration", "ask_pay"})
+# the answers that set what the conversation is about: one occupation, or a list of them
+_SUBJECT_ACTIONS = frozenset(
+    {"action_answer_profession", "action_explore_professions", "action_compare_professions"}
+)
+_NOT_A_QUESTION = frozenset({EXPLORE_INTENT, "nlu_fallback"})
+
+
+def occupation_is_subject(events: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the latest answer about occupations was about one occupation (not a list or a
+    comparison); with no such answer yet, an occupation in context is the subject."""
+    for event in reversed(list(events)):
+        if event.get("event") == "action" and event.get("name") in _SUBJECT_ACTIONS:
+            return event.get("name") == "action_answer_profession"
+    return True
+
+
+def follow_up_intent(
+    intent: str | None,
+    ranking: Iterable[Mapping[str, Any]],
+    entities: Iterable[Mapping[str, Any]],
+    profession: object,
+    subject_is_occupation: bool,
+) -> str | None:
+    """The ask_* intent to answer instead of an occupation search, or None to search.
+
+    An explore_professions message that names no criterion at all (no topic, certificate, duration,
+    pay order, training type or place) while one occupation is the subject of the conversation,
+    and whose next-best intent is a duration or pay question, is that question about the
+    occupation: a search without a criterion could only ask "what do you like?" back."""
+    if intent != EXPLORE_INTENT or not isinstance(profession, str) or not profession:
+        return None
+    if not subject_is_occupation or entity_values(entities):
+        return None
+    for entry in ranking:
+        name = entry.get("name")
+        if name in _NOT_A_QUESTION:
+            continue
+        return name if name in FOLLOW_UP_INTENTS else None
+    return None
+
+
 # --- 2. What to answer ----------------------------------------------------------------------------
 
 

@@ -88,7 +88,13 @@ class ActionAnswerProfession(ApiAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        intent = latest_intent(tracker)
+        return await self.answer(dispatcher, tracker, domain, latest_intent(tracker))
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, intent: str | None
+    ) -> list[dict[str, Any]]:
+        """The answer to the latest message read as the question `intent` (an ask_* intent); another
+        action hands a follow-up about the occupation in context over through this."""
         language = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
         request = resolve_request(
             tracker.latest_message.get("entities") or [],

@@ -63,11 +63,18 @@ class ExploreMatcher:
         compound_words: Mapping[str, str],
         negations: Iterable[str],
         not_topic_words: Iterable[str],
+        pay_words: Iterable[str] = (),
+        superlatives: Iterable[tuple[str, ...]] = (),
+        pay_split_distance: int = 0,
     ) -> None:
         self._phrases = dict(phrases)  # folded words -> (kind, value)
         self._compound_words = dict(compound_words)  # folded topic word -> topic key
         self._negations = frozenset(negations)
         self._not_topic_words = frozenset(not_topic_words)
+        # a pay word and a superlative a few words apart ("verdient man als Azubi am meisten")
+        self._pay_words = frozenset(pay_words)
+        self._superlatives = tuple(sorted(set(superlatives), key=len, reverse=True))
+        self._pay_split_distance = pay_split_distance
 
     @classmethod
     def from_knowledge(cls, topics: Sequence[Topic], explore: Mapping[str, Any]) -> ExploreMatcher:
@@ -96,7 +103,16 @@ class ExploreMatcher:
                         compound_words.setdefault(key[0], topic.key)
         negations = (fold(word) for word in explore["negations"])
         not_topic = (fold(word) for word in explore["not_topic_words"])
-        return cls(phrases, compound_words, negations, not_topic)
+        split = explore.get("pay_split") or {}
+        pay_words = [fold(word) for words in (split.get("pay_words") or {}).values() for word in words]
+        superlatives = [
+            key
+            for phrases_ in (split.get("superlatives") or {}).values()
+            for key in (_phrase_key(phrase) for phrase in phrases_)
+            if key
+        ]
+        distance = int(explore.get("pay_split_distance") or 0)
+        return cls(phrases, compound_words, negations, not_topic, pay_words, superlatives, distance)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,17 +120,29 @@ class ExploreMatcher:
             "compound_words": dict(sorted(self._compound_words.items())),
             "negations": sorted(self._negations),
             "not_topic_words": sorted(self._not_topic_words),
+            "pay_words": sorted(self._pay_words),
+            "superlatives": [list(key) for key in self._superlatives],
+            "pay_split_distance": self._pay_split_distance,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExploreMatcher:
         phrases = {tuple(key): (kind, value) for key, kind, value in data["phrases"]}
-        return cls(phrases, data["compound_words"], data["negations"], data["not_topic_words"])
+        return cls(
+            phrases,
+            data["compound_words"],
+            data["negations"],
+            data["not_topic_words"],
+            data.get("pay_words", ()),
+            (tuple(key) for key in data.get("superlatives", ())),
+            int(data.get("pay_split_distance", 0)),
+        )
 
     def find(self, text: str) -> list[Cue]:
         """The cues in `text`, in the order they occur."""
         words = _words(text)
         cues: list[Cue] = []
+        used: set[int] = set()  # indices of the words a cue took
         i = 0
         while i < len(words):
             found = self._phrase_at(words, i)
@@ -122,14 +150,38 @@ class ExploreMatcher:
                 topic = self._compound_topic(words[i][0])
                 if topic is not None:
                     cues.append(self._cue(text, TOPIC, topic, words[i : i + 1]))
+                    used.add(i)
                 i += 1
                 continue
             length, (kind, value) = found
             negated = i > 0 and words[i - 1][0] in self._negations
             if not (kind == CERTIFICATE and value != "none" and negated):
                 cues.append(self._cue(text, kind, value, words[i : i + length]))
+                used.update(range(i, i + length))
             i += length
+        if not any(cue.kind == PAY_ORDER for cue in cues):
+            split = self._pay_split(words, used)
+            if split is not None:
+                start, length = split
+                cues.append(self._cue(text, PAY_ORDER, "high", words[start : start + length]))
+                cues.sort(key=lambda cue: cue.start)
         return cues
+
+    def _pay_split(self, words: Sequence[tuple[str, int, int]], used: set[int]) -> tuple[int, int] | None:
+        """The first superlative (start, length) a few words from a pay word, among free words."""
+        pay_at = [i for i, (word, _, _) in enumerate(words) if word in self._pay_words and i not in used]
+        if not pay_at:
+            return None
+        for i in range(len(words)):
+            for key in self._superlatives:
+                span = range(i, i + len(key))
+                if span.stop > len(words) or any(j in used for j in span):
+                    continue
+                if tuple(word for word, _, _ in words[i : span.stop]) != key:
+                    continue
+                if any(min(abs(p - i), abs(p - (span.stop - 1))) <= self._pay_split_distance for p in pay_at):
+                    return i, len(key)
+        return None
 
     def _phrase_at(self, words: Sequence[tuple[str, int, int]], i: int) -> tuple[int, tuple[str, str]] | None:
         for length in range(min(_MAX_PHRASE_WORDS, len(words) - i), 0, -1):

@@ -665,6 +665,16 @@ def check_explore(path: Path, data: object, vocab: Vocab | None) -> list[Problem
     for key in ("negations", "not_topic_words"):
         if _word_list(data.get(key)) is None:
             problems.append(Problem(path, f"{key} must be a list of words"))
+    pay_split = data.get("pay_split")
+    for part in ("pay_words", "superlatives"):
+        languages = pay_split.get(part) if isinstance(pay_split, Mapping) else None
+        if not isinstance(languages, Mapping) or any(
+            _word_list(languages.get(lang)) is None for lang in ("de", "en")
+        ):
+            problems.append(Problem(path, f"pay_split: {part} must list words in de and en"))
+    distance = data.get("pay_split_distance")
+    if not isinstance(distance, int) or isinstance(distance, bool) or not 1 <= distance <= 10:
+        problems.append(Problem(path, "pay_split_distance must be a number of words from 1 to 10"))
     return problems
 
 

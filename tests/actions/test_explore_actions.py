@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.api_client import create_http_client
 from actions.explore import ActionExploreProfessions
 from actions.offers_api import ExchangeApi
-from tests.actions.support import TrackerFactory
+from tests.actions.exchange_fakes import load_domain
+from tests.actions.support import FakeApi, TrackerFactory
 
 PROFESSIONS = [
     {
@@ -250,3 +251,70 @@ async def test_an_unknown_place_or_offers_down_keeps_the_list(
     )
     dispatcher, _ = await run(api, tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_explore_list_topic", "utter_explore_more"]
+
+
+# --- "und wie lange dauert die ausbildung?" read as a search, after an answer about one occupation ----
+
+
+@pytest.fixture
+async def profile_api(fake_api: FakeApi) -> AsyncIterator[ExchangeApi]:
+    client = create_http_client(base_url="http://api.test", transport=httpx.MockTransport(fake_api.handle))
+    async with client:
+        yield ExchangeApi(client)
+
+
+def after_a_profile(make_tracker: TrackerFactory, text: str, ranking: list[str], last_answer: str) -> Any:
+    tracker = make_tracker(text, "explore_professions", slots={"profession": "koch"})
+    tracker.latest_message["intent_ranking"] = [{"name": name, "confidence": 0.1} for name in ranking]
+    tracker.events[:0] = [
+        {"event": "action", "name": last_answer},
+        {"event": "action", "name": "action_listen"},
+    ]
+    return tracker
+
+
+async def run_with_domain(
+    api: ExchangeApi, tracker: Any
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionExploreProfessions(api).run(dispatcher, tracker, load_domain())
+    return dispatcher, events
+
+
+async def test_a_search_without_criterion_after_a_profile_answers_about_that_occupation(
+    profile_api: ExchangeApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = after_a_profile(
+        make_tracker,
+        "und wie lange dauert die ausbildung?",
+        ["explore_professions", "ask_duration", "ask_pay"],
+        "action_answer_profession",
+    )
+    dispatcher, events = await run_with_domain(profile_api, tracker)
+    assert dispatcher.messages[0]["response"] == "utter_profession_duration"
+    assert dispatcher.messages[0]["name"] == "Koch/Köchin"
+    assert events == []  # the occupation stays the context, no list is stored
+    assert fake_api.paths == ["/api/v1/professions/koch"]
+
+    tracker = after_a_profile(
+        make_tracker,
+        "and how much do they earn?",
+        ["explore_professions", "ask_pay"],
+        "action_answer_profession",
+    )
+    dispatcher, _ = await run_with_domain(profile_api, tracker)
+    assert dispatcher.messages[0]["response"].startswith("utter_profession_pay")
+
+
+async def test_after_a_list_the_same_message_stays_a_search(
+    profile_api: ExchangeApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    tracker = after_a_profile(
+        make_tracker,
+        "und wie lange dauert die ausbildung?",
+        ["explore_professions", "ask_duration"],
+        "action_explore_professions",
+    )
+    dispatcher, _ = await run_with_domain(profile_api, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_explore_ask_topic"]
+    assert fake_api.requests == []

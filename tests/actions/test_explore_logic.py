@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from actions.api_client import ExploreItem, ExplorePage, LocalizedText, PayRank, ProfessionSummary, TopicName
-from actions.explore_logic import ExploreQuery, entity_values, next_query, reply
+from actions.explore_logic import (
+    ExploreQuery,
+    entity_values,
+    follow_up_intent,
+    next_query,
+    occupation_is_subject,
+    reply,
+)
 from tests.actions.test_domain_responses import RESPONSES, variables_used
 
 TOPICS = {"animals": TopicName("animals", LocalizedText(de="Tiere", en="animals"))}
@@ -183,3 +190,68 @@ def test_every_response_the_logic_sends_exists_with_its_variables() -> None:
         assert utterance.response in RESPONSES, utterance.response
         for variation in RESPONSES[utterance.response]:
             assert variables_used(variation) <= set(utterance.variables), utterance.response
+
+
+# --- a search without any criterion while one occupation is the subject ------------------------------
+
+DURATION_SECOND = [
+    {"name": "explore_professions", "confidence": 0.99},
+    {"name": "ask_duration", "confidence": 0.004},
+    {"name": "ask_pay", "confidence": 0.002},
+]
+
+
+def test_a_search_without_criterion_about_the_occupation_in_context_is_its_follow_up() -> None:
+    assert follow_up_intent("explore_professions", DURATION_SECOND, [], "tischler", True) == "ask_duration"
+    pay_second = [{"name": "explore_professions"}, {"name": "nlu_fallback"}, {"name": "ask_pay"}]
+    assert follow_up_intent("explore_professions", pay_second, [], "tischler", True) == "ask_pay"
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities", "profession", "subject"),
+    [
+        # a real search names a criterion: a superlative, a number, a topic, a certificate, a place
+        ("explore_professions", [entity("duration", "24")], "tischler", True),
+        ("explore_professions", [entity("pay_order", "high")], "tischler", True),
+        ("explore_professions", [entity("topic", "animals")], "tischler", True),
+        ("explore_professions", [entity("place", "melle")], "tischler", True),
+        # no occupation in context, or a list is the subject now
+        ("explore_professions", [], None, True),
+        ("explore_professions", [], "", True),
+        ("explore_professions", [], "tischler", False),
+        # other intents are answered by their own actions
+        ("ask_duration", [], "tischler", True),
+        ("more_matches", [], "tischler", True),
+    ],
+)
+def test_a_search_stays_a_search(
+    intent: str, entities: list[dict[str, Any]], profession: str | None, subject: bool
+) -> None:
+    assert follow_up_intent(intent, DURATION_SECOND, entities, profession, subject) is None
+
+
+def test_only_duration_and_pay_questions_are_taken_as_follow_ups() -> None:
+    # "welche berufe gibt es" after a profile: the next-best intent is no duration or pay question
+    ranking = [{"name": "explore_professions"}, {"name": "ask_profession"}, {"name": "ask_duration"}]
+    assert follow_up_intent("explore_professions", ranking, [], "tischler", True) is None
+    assert (
+        follow_up_intent("explore_professions", [{"name": "explore_professions"}], [], "tischler", True)
+        is None
+    )
+
+
+def test_the_subject_is_the_latest_answer_about_occupations() -> None:
+    def action(name: str) -> dict[str, Any]:
+        return {"event": "action", "name": name}
+
+    user = {"event": "user", "text": "x"}
+    assert occupation_is_subject(
+        [action("action_explore_professions"), user, action("action_answer_profession")]
+    )
+    assert not occupation_is_subject(
+        [action("action_answer_profession"), user, action("action_explore_professions")]
+    )
+    assert not occupation_is_subject(
+        [action("action_answer_profession"), action("action_compare_professions")]
+    )
+    assert occupation_is_subject([action("action_listen"), user])

@@ -100,6 +100,10 @@ def test_the_loader_refuses_a_broken_topics_file(tmp_path: Path) -> None:
         ("höchstes Ausbildungsgehalt", [("pay_order", "high")]),
         ("which training pays most", [("pay_order", "high")]),
         ("best paying apprenticeships", [("pay_order", "high")]),
+        # a pay word and a superlative with other words between them
+        ("wo verdient man als azubi am besten", [("pay_order", "high")]),
+        ("bei welchem beruf verdient man in der ausbildung am meisten", [("pay_order", "high")]),
+        ("in which job do trainees earn the most", [("pay_order", "high")]),
         ("nur duale", [("training_type", "dual")]),
         ("schulische Ausbildung in der Pflege", [("training_type", "school"), ("topic", "care_elderly")]),
         ("duales Studium", [("training_type", "dual_study")]),
@@ -119,6 +123,9 @@ def test_cues_in_messages(matcher: ExploreMatcher, text: str, expected: list[tup
         "lösch meine daten",
         "kann ich die ausbildung verkürzen",
         "was verdient man als tischler",
+        "und wie viel verdient man?",
+        "welcher beruf passt am besten zu mir",
+        "wie lange dauert die ausbildung am meisten",
     ],
 )
 def test_no_cue_where_there_is_none(matcher: ExploreMatcher, text: str) -> None:
