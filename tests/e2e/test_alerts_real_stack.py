@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -137,12 +138,12 @@ def payloads(replies: list[dict[str, Any]]) -> list[str]:
 
 def alert_messages(messages: list[dict[str, Any]], offer_id: int) -> list[dict[str, Any]]:
     """The Telegram messages that announce this offer (its "tell me more" button names it)."""
-    marker = f'"offer_id":"{offer_id}"'
+    marker = re.compile(rf'"offer_id":\s*"?{offer_id}\b')
     return [
         message
         for message in messages
         if any(
-            marker in str(button.get("callback_data", ""))
+            marker.search(str(button.get("callback_data", "")))
             for row in message.get("reply_markup", {}).get("inline_keyboard", [])
             for button in row
         )

@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 ]
 SENDER_KEY = "berufslotse-chat:sender"
 OFFER_TITLE = "Ausbildung Tischler/in in Melle (Widget-Alarm-Test)"
+COMPANY = "Holzwerkstatt Widget-Test"  # the alert's line for the offer names the company in every language
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def company_key(stack: Stack) -> str:
         "company",
         "create",
         "--name",
-        "Holzwerkstatt Widget-Test",
+        COMPANY,
         "--municipality",
         "Melle",
         "--verified",
@@ -161,7 +162,10 @@ def test_a_remembered_pupil_sees_the_alert_once_on_the_next_visit(
     back = WidgetPage(remembered_context, f"{web}/?lang=en")
     expect(back.host.locator("button.launcher")).to_contain_text("new message")
     back.open()
-    expect(back.bot_texts.filter(has_text=OFFER_TITLE)).to_have_count(1)
+    expect(back.bot_texts.filter(has_text=COMPANY)).to_have_count(1)
+    # in English the line names the job in English, not the company's German title
+    expect(back.bot_texts.filter(has_text=COMPANY)).to_contain_text("Joiner")
+    expect(back.bot_texts.filter(has_text=OFFER_TITLE)).to_have_count(0)
     expect(back.bot_texts.filter(has_text="There is something new for your saved search")).to_have_count(1)
     expect(back.host.locator(".msg--pupil")).to_have_count(0)
     assert back.sender() == sender
@@ -171,14 +175,14 @@ def test_a_remembered_pupil_sees_the_alert_once_on_the_next_visit(
     back.page.wait_for_function("() => customElements.get('berufslotse-chat') !== undefined")
     back.open()
     back.say("thanks")
-    expect(back.bot_texts.filter(has_text=OFFER_TITLE)).to_have_count(1)
+    expect(back.bot_texts.filter(has_text=COMPANY)).to_have_count(1)
 
     # the next tab: the assistant has nothing new (each alert once, at most once a day)
     back.page.close()
     again = WidgetPage(remembered_context, f"{web}/?lang=en")
     again.open()
     again.say("hello")
-    expect(again.bot_texts.filter(has_text=OFFER_TITLE)).to_have_count(0)
+    expect(again.bot_texts.filter(has_text=COMPANY)).to_have_count(0)
     assert again.sender() == sender
 
     # 5. the pupil without the opt-in: a new tab is a new conversation, nothing stored, no alert
@@ -187,7 +191,7 @@ def test_a_remembered_pupil_sees_the_alert_once_on_the_next_visit(
     fresh.say("Hallo")
     assert fresh.sender() not in (None, other_sender)
     assert fresh.device_storage() == {}
-    expect(fresh.bot_texts.filter(has_text=OFFER_TITLE)).to_have_count(0)
+    expect(fresh.bot_texts.filter(has_text=COMPANY)).to_have_count(0)
     # its search is still there, unannounced: the website cannot reach that pupil any more
     [unannounced] = saved_searches(stack, other_sender)
     assert unannounced["last_alerted_at"] is None
