@@ -237,6 +237,7 @@ _OCCUPATION_ENDINGS = (
 )
 # A message this short ("astronaut?", "und pilotin") is about the word it contains.
 _SHORT_MESSAGE_WORDS = 3
+_ABBREVIATION_LETTERS = 3
 
 
 def occupation_like_words(text: str) -> list[str]:
@@ -256,6 +257,21 @@ def occupation_like_words(text: str) -> list[str]:
         if short_message or (len(folded) >= 5 and folded.endswith(_OCCUPATION_ENDINGS)):
             found.append(word.lower())
     return found
+
+
+def abbreviation_like(text: str) -> str | None:
+    """A message of one three-letter word ("kfz", "MFA?") that may abbreviate occupations: the
+    action searches it and offers only close matches (longer words go through
+    `occupation_like_words`)."""
+    if text.lstrip().startswith("/"):
+        return None
+    words = _WORD.findall(text)
+    if len(words) != 1:
+        return None
+    folded = fold(words[0])
+    if len(folded) != _ABBREVIATION_LETTERS or folded in question_words():
+        return None
+    return words[0].lower()
 
 
 def choice_buttons(

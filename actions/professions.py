@@ -34,10 +34,12 @@ from actions.profession_logic import (
     ProfessionRequest,
     UnknownMention,
     Utterance,
+    abbreviation_like,
     also_reply,
     answer_utterances,
     aspect_for_intent,
     choice_reply,
+    close_matches,
     normalize_language,
     question_intent,
     resolve_request,
@@ -103,7 +105,15 @@ class ActionAnswerProfession(ApiAction):
         )
         try:
             titles = DomainTexts(domain, language)
-            return await self._answer(dispatcher, request, intent, language, titles, tracker.sender_id)
+            return await self._answer(
+                dispatcher,
+                request,
+                intent,
+                language,
+                titles,
+                tracker.sender_id,
+                tracker.latest_message.get("text"),
+            )
         except ApiUnavailableError:
             logger.exception("profession API unavailable")
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -117,6 +127,7 @@ class ActionAnswerProfession(ApiAction):
         language: Language,
         titles: Callable[[str], str],
         pupil_ref: str | None = None,
+        text: str | None = None,
     ) -> list[dict[str, Any]]:
         aspect = aspect_for_intent(intent)
         if isinstance(request, KnownProfessions):
@@ -150,6 +161,16 @@ class ActionAnswerProfession(ApiAction):
             hits = await self.api.search_professions(request.query, limit=MAX_CHOICES)
             send(dispatcher, unknown_mention_reply(request.query, hits, question_intent(intent), language))
             return []
+        if abbreviation := abbreviation_like(text or ""):
+            # "kfz": the occupations it abbreviates, when the search finds close ones
+            matches = close_matches(await self.api.search_professions(abbreviation, limit=MAX_CHOICES))
+            if len(matches) == 1:
+                return await self._answer(
+                    dispatcher, KnownProfessions((matches[0].slug,)), intent, language, titles
+                )
+            if matches:
+                send(dispatcher, choice_reply(abbreviation, matches, question_intent(intent), language))
+                return []
         dispatcher.utter_message(response="utter_ask_which_profession")
         return []
 

@@ -259,6 +259,43 @@ async def test_question_without_any_occupation_asks_which(
     assert fake_api.requests == []
 
 
+async def test_an_abbreviation_alone_offers_the_occupations_it_stands_for(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    dispatcher, events = await run(api, make_tracker("KFZ?", "ask_profession"))
+    assert sent(dispatcher) == [
+        (
+            "utter_profession_choose",
+            {"query": "kfz"},
+            [
+                {
+                    "title": "Kfz-Mechatroniker/in",
+                    "payload": '/ask_profession{"profession":"kraftfahrzeugmechatroniker"}',
+                },
+                {"title": "Mechatroniker/in", "payload": '/ask_profession{"profession":"mechatroniker"}'},
+            ],
+        )
+    ]
+    assert events == []
+
+
+async def test_an_abbreviation_with_one_close_match_is_answered(
+    api: BerufslotseApi, make_tracker: TrackerFactory
+) -> None:
+    dispatcher, events = await run(api, make_tracker("imk", "ask_certificate"))
+    assert [name for name, _, _ in sent(dispatcher)] == ["utter_profession_certificate_open"]
+    assert events == [SlotSet("profession", "industriemechaniker")]
+
+
+async def test_a_short_word_that_finds_nothing_still_asks_which(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory
+) -> None:
+    dispatcher, events = await run(api, make_tracker("why?", "ask_profession"))
+    assert sent(dispatcher) == [("utter_ask_which_profession", {}, [])]
+    assert events == []
+    assert len(fake_api.requests) == 1  # searched once, nothing close enough
+
+
 async def test_button_payload_switches_the_context(api: BerufslotseApi, make_tracker: TrackerFactory) -> None:
     tracker = make_tracker(
         '/ask_subjects{"profession":"koch"}', "ask_subjects", [profession("koch")], {"profession": "erzieher"}

@@ -16,6 +16,7 @@ from actions.profession_logic import (
     NoProfession,
     UnknownMention,
     Utterance,
+    abbreviation_like,
     also_reply,
     answer_utterances,
     aspect_for_intent,
@@ -141,6 +142,24 @@ def test_nothing_to_go_on() -> None:
 )
 def test_occupation_like_words(text: str, expected: list[str]) -> None:
     assert occupation_like_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kfz", "kfz"),
+        ("MFA?", "mfa"),
+        ("und?", None),  # a question word
+        ("was", None),
+        ("kfz mechaniker", None),  # more than one word: occupation_like_words reads it
+        ("ja", None),
+        ("tischler", None),
+        ('/ask_pay{"profession":"koch"}', None),
+        ("", None),
+    ],
+)
+def test_abbreviation_like(text: str, expected: str | None) -> None:
+    assert abbreviation_like(text) == expected
 
 
 @pytest.mark.parametrize(
