@@ -54,7 +54,30 @@ again each time). A new subclass of `Event` (Python calls `Event.__init_subclass
 subclass at every depth) empties the memory, so a class defined later is found as Rasa finds it.
 BERUFSLOTSE_RASA_EVENT_TYPES_CACHE=0 switches it off.
 
-Fifth, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
+Fifth, model predictions (DIET, the response selector, TED: three per message and one more per
+prediction of the next action). Rasa 3.6 calls the `tf.function` it traced for a model with the
+batch of numpy arrays, and TensorFlow checks and converts those inputs against the function's
+signature on every call, in Python: about 2 ms per call, more than the model's own arithmetic.
+With the patch the model keeps the traced function's one concrete function and calls it with the
+arrays as tensors, after checking in a few comparisons that each array has the dtype, number of
+dimensions and fixed sizes the function was traced with; a batch that does not (and the first
+call, which traces) goes Rasa's way. The same graph runs on the same numbers:
+tests/bot/test_model_patches.py compares every parse and every action's score of the trained model
+with and without. BERUFSLOTSE_RASA_FAST_PREDICT=0 switches it off.
+
+Sixth, combining sparse features. Every NLU model asks a message for its features, and Rasa
+joins the featurizers' COO matrices with `scipy.sparse.hstack`, whose general block code converts
+and checks each block and the result (about 0.4 ms per join, 10 joins per message). `hstack_coo`
+builds the same matrix (dtype, index dtype, entries in order) in one step for two COO matrices
+with the same number of rows; anything else goes Rasa's way (SUPPORTED_SCIPY: the scipy whose
+`bmat` it reproduces). BERUFSLOTSE_RASA_SPARSE_COMBINE=0 switches it off.
+
+Seventh, with keep-alive: the request body to the action server is Rasa's dict, serialised by
+aiohttp with `json.dumps`; the domain in it (150 KB, the same dict for every call) is serialised
+once per domain and put in its place (`request_body_json`, byte for byte what `json.dumps` writes).
+BERUFSLOTSE_RASA_DOMAIN_JSON_CACHE=0 switches it off.
+
+Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
 each policy prediction, every graph node (each NLU component, each policy: TED, memoization,
@@ -72,6 +95,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import os
 import time
@@ -84,6 +108,8 @@ logger = logging.getLogger(__name__)
 
 # Rasa versions whose RemoteAction._validate_action_result this module has been read against.
 SUPPORTED_RASA = ("3.6.",)
+# the scipy whose sparse `bmat` hstack_coo reproduces (Rasa 3.6 pins scipy < 2)
+SUPPORTED_SCIPY = ("1.10.",)
 
 # set on the function this module installs, so `apply()` is idempotent and tests can tell
 PATCH_MARKER = "_berufslotse_patch"
@@ -169,6 +195,10 @@ def _apply() -> bool:
         apply_applied_events_cache()
     if os.environ.get(EVENT_TYPES_ENV, "1") != "0":
         apply_event_types_cache()
+    if os.environ.get(FAST_PREDICT_ENV, "1") != "0":
+        apply_fast_predict()
+    if os.environ.get(SPARSE_COMBINE_ENV, "1") != "0":
+        apply_sparse_combine()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -202,6 +232,8 @@ def _make_kept_session(rasa_session: Callable[[Any], Any]) -> Callable[[Any], _K
         kept = self.__dict__.get(KEEPALIVE_MARKER)
         if kept is None or kept.closed or getattr(kept, "_loop", loop) is not loop:
             kept = rasa_session(self)
+            if os.environ.get(DOMAIN_JSON_ENV, "1") != "0" and hasattr(kept, "_json_serialize"):
+                kept._json_serialize = request_body_json
             self.__dict__[KEEPALIVE_MARKER] = kept
         return _KeptSession(kept)
 
@@ -223,6 +255,36 @@ def apply_keepalive() -> None:
         return
     EndpointConfig.session = _make_kept_session(rasa_session)
     logger.info("rasa_patches: calls to the action server reuse kept-alive connections")
+
+
+# --- the domain in a request body: serialised once per domain ---------------------------------
+
+DOMAIN_JSON_ENV = "BERUFSLOTSE_RASA_DOMAIN_JSON_CACHE"
+# the domain dict Rasa sent last (`Domain.as_dict()` returns the same dict every time) and its JSON
+_domain_json: list[Any] = [None, ""]
+
+
+def domain_json(domain: dict[str, Any]) -> str:
+    """`json.dumps(domain)`, computed once for the domain dict of the loaded model."""
+    if _domain_json[0] is not domain:
+        _domain_json[:] = [domain, json.dumps(domain)]
+    return str(_domain_json[1])
+
+
+def request_body_json(body: Any) -> str:
+    """`json.dumps(body)`, byte for byte, with the domain (Rasa adds it last, 150 KB of our 160 KB
+    for a short conversation) taken from `domain_json` instead of serialised on every call."""
+    if (
+        type(body) is not dict
+        or not body
+        or next(reversed(body)) != "domain"
+        or type(body["domain"]) is not dict
+    ):
+        return json.dumps(body)
+    rest = json.dumps({key: value for key, value in body.items() if key != "domain"})
+    if rest == "{}":
+        return '{"domain": ' + domain_json(body["domain"]) + "}"
+    return rest[:-1] + ', "domain": ' + domain_json(body["domain"]) + "}"
 
 
 # --- applied events: computed once per tracker object and then only for the new events -------
@@ -392,6 +454,161 @@ def apply_event_types_cache() -> None:
     Event.__init_subclass__ = classmethod(_forget_event_types)
     Event.resolve_by_type = staticmethod(_make_cached_resolve_by_type(rasa_resolve.__func__))
     logger.info("rasa_patches: event classes are looked up by name once")
+
+
+# --- model predictions: the traced TensorFlow function called with its inputs as traced -------
+
+FAST_PREDICT_ENV = "BERUFSLOTSE_RASA_FAST_PREDICT"
+FAST_PREDICT_MARKER = "_berufslotse_fast_predict"
+
+
+class _TracedPredict:
+    """A model's traced prediction step: the `tf.function` Rasa built, its one concrete function,
+    and for each flat input the dtype and shape it was traced with (None where any size goes)."""
+
+    __slots__ = ("concrete", "dtypes", "function", "shapes")
+
+    def __init__(self, function: Any) -> None:
+        import tensorflow as tf
+
+        self.function = function
+        self.concrete = function.get_concrete_function()
+        specs = tf.nest.flatten(self.concrete.structured_input_signature[0])
+        self.dtypes = [spec.dtype.as_numpy_dtype for spec in specs]
+        self.shapes = [tuple(spec.shape.as_list()) for spec in specs]
+
+    def inputs(self, batch_in: Any) -> list[Any] | None:
+        """The batch as tensors, or None when it is not what the function was traced with."""
+        import numpy as np
+        import tensorflow as tf
+
+        if not isinstance(batch_in, tuple) or len(batch_in) != len(self.dtypes):
+            return None
+        tensors = []
+        for array, dtype, shape in zip(batch_in, self.dtypes, self.shapes, strict=True):
+            if (
+                not isinstance(array, np.ndarray)
+                or array.dtype != dtype
+                or len(array.shape) != len(shape)
+                or any(
+                    size is not None and size != given for size, given in zip(shape, array.shape, strict=True)
+                )
+            ):
+                return None
+            tensors.append(tf.constant(array))
+        return tensors
+
+
+def _make_fast_predict(rasa_predict: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+
+    def _rasa_predict(self: Any, batch_in: Any) -> Any:
+        """Rasa's prediction step, calling the function it traced without re-checking its inputs."""
+        traced: _TracedPredict | None = self.__dict__.get(FAST_PREDICT_MARKER)
+        step = self.__dict__.get("_tf_predict_step")
+        if traced is None or traced.function is not step or self._run_eagerly:
+            outputs = rasa_predict(self, batch_in)  # the first call traces the function
+            step = self.__dict__.get("_tf_predict_step")
+            if step is not None and not self._run_eagerly and (traced is None or traced.function is not step):
+                self.__dict__[FAST_PREDICT_MARKER] = _TracedPredict(step)
+            return outputs
+        tensors = traced.inputs(batch_in)
+        if tensors is None:
+            return rasa_predict(self, batch_in)
+        self._training = False
+        concrete = traced.concrete
+        outputs = tf_utils.sync_to_numpy_or_python_type(
+            concrete._call_flat(tensors, concrete.captured_inputs)
+        )
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs
+
+    setattr(_rasa_predict, FAST_PREDICT_MARKER, rasa_predict)
+    return _rasa_predict
+
+
+def fast_predict_applied() -> bool:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    return hasattr(RasaModel.__dict__.get("_rasa_predict"), FAST_PREDICT_MARKER)
+
+
+def apply_fast_predict() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    rasa_predict = RasaModel.__dict__.get("_rasa_predict")
+    if not callable(rasa_predict) or hasattr(rasa_predict, FAST_PREDICT_MARKER):
+        return
+    RasaModel._rasa_predict = _make_fast_predict(rasa_predict)
+    logger.info("rasa_patches: model predictions call the traced function directly")
+
+
+# --- sparse features: two COO matrices side by side without scipy's general block code ---------
+
+SPARSE_COMBINE_ENV = "BERUFSLOTSE_RASA_SPARSE_COMBINE"
+SPARSE_COMBINE_MARKER = "_berufslotse_sparse_combine"
+
+
+def hstack_coo(left: Any, right: Any) -> Any:
+    """`scipy.sparse.hstack([left, right])` for two `coo_matrix` with the same number of rows:
+    the same matrix (dtype, index dtype, entries in the same order), as scipy 1.10's `bmat` builds
+    it, without converting each block and checking it on the way."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    shape = (left.shape[0], left.shape[1] + right.shape[1])
+    dtype = upcast(left.dtype, right.dtype)
+    index_dtype = get_index_dtype(maxval=max(shape))
+    data = np.concatenate((left.data, right.data)).astype(dtype, copy=False)
+    row = np.concatenate(
+        (left.row.astype(index_dtype, copy=False), right.row.astype(index_dtype, copy=False))
+    )
+    col = np.concatenate(
+        (left.col.astype(index_dtype, copy=False), np.add(right.col, left.shape[1], dtype=index_dtype))
+    )
+    return coo_matrix((data, (row, col)), shape=shape)
+
+
+def _make_sparse_combine(rasa_combine: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    from scipy.sparse import coo_matrix
+
+    def _combine_sparse_features(self: Any, additional_features: Any) -> None:
+        """Rasa's combination of two sparse features; two COO matrices are stacked by `hstack_coo`."""
+        left, right = self.features, additional_features.features
+        if type(left) is not coo_matrix or type(right) is not coo_matrix or left.shape[0] != right.shape[0]:
+            rasa_combine(self, additional_features)  # Rasa's checks and messages, scipy's hstack
+            return
+        self.features = hstack_coo(left, right)
+        self._cached_fingerprint = None
+
+    setattr(_combine_sparse_features, SPARSE_COMBINE_MARKER, rasa_combine)
+    return _combine_sparse_features
+
+
+def sparse_combine_applied() -> bool:
+    from rasa.shared.nlu.training_data.features import Features
+
+    return hasattr(Features.__dict__.get("_combine_sparse_features"), SPARSE_COMBINE_MARKER)
+
+
+def apply_sparse_combine() -> None:
+    import scipy
+    from rasa.shared.nlu.training_data.features import Features
+
+    rasa_combine = Features.__dict__.get("_combine_sparse_features")
+    if not callable(rasa_combine) or hasattr(rasa_combine, SPARSE_COMBINE_MARKER):
+        return
+    if not scipy.__version__.startswith(SUPPORTED_SCIPY):
+        logger.error(
+            "rasa_patches: scipy %s is not the version hstack_coo was written for; not patched",
+            scipy.__version__,
+        )
+        return
+    Features._combine_sparse_features = _make_sparse_combine(rasa_combine)
+    logger.info("rasa_patches: sparse features are combined without scipy's general block code")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------

@@ -6,6 +6,7 @@ pooled connections dying, as they do when the server restarts."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,13 +17,18 @@ import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot.erasure import deletion_marker
-from bot.tracker_store import ErasableSQLTrackerStore, StrictFailSafeTrackerStore, TrackerStoreUnavailable
+from bot.tracker_store import (
+    STORED_COUNT_ENV,
+    ErasableSQLTrackerStore,
+    StrictFailSafeTrackerStore,
+    TrackerStoreUnavailable,
+)
 
 
 @pytest.fixture
@@ -53,6 +59,90 @@ def test_an_ordinary_turn_is_saved(store: ErasableSQLTrackerStore) -> None:
     turn(tracker, "und die dauer", "Drei Jahre.", custom={"berufslotse": "something else"})
     asyncio.run(store.save(tracker))
     assert stored_events(store, "pupil") == 7
+
+
+def stored_rows(store: ErasableSQLTrackerStore, sender_id: str) -> list[str]:
+    with store.session_scope() as session:
+        rows = (
+            session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender_id)
+            .order_by(store.SQLEvent.id)
+        )
+        return [str(row.data) for row in rows]
+
+
+def counting_queries(store: ErasableSQLTrackerStore) -> list[str]:
+    """The COUNT statements the store sends from now on (Rasa's way to find the new events)."""
+    counts: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    return counts
+
+
+def new_session(tracker: DialogueStateTracker) -> None:
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+
+
+@pytest.mark.parametrize("remembered", [True, False])
+def test_a_loaded_conversation_saves_exactly_its_new_events(
+    store: ErasableSQLTrackerStore, remembered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every event once, in order, with and without the remembered count; without it Rasa counts
+    if not remembered:
+        monkeypatch.setenv(STORED_COUNT_ENV, "0")
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(store.save(tracker))
+    counts = counting_queries(store)
+    for text in ("und die dauer", "und das geld", "danke"):
+        loaded = asyncio.run(store.retrieve("pupil"))
+        assert loaded is not None
+        turn(loaded, text, "Gern.")
+        asyncio.run(store.save(loaded))
+        turn(loaded, text + " nochmal", "Gern.")  # the same object saved again
+        asyncio.run(store.save(loaded))
+        assert stored_rows(store, "pupil") == [json.dumps(event.as_dict()) for event in loaded.events]
+    assert len(stored_rows(store, "pupil")) == 3 + 3 * 2 * 3  # 3 events per turn
+    assert len(counts) == (0 if remembered else 6)
+
+
+def test_a_new_session_is_saved_once_even_when_saved_twice(store: ErasableSQLTrackerStore) -> None:
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "hallo", "Hi!")
+    asyncio.run(store.save(tracker))
+    loaded = asyncio.run(store.retrieve("pupil"))
+    assert loaded is not None
+    new_session(loaded)
+    turn(loaded, "wieder da", "Schön!")
+    asyncio.run(store.save(loaded))
+    turn(loaded, "noch was", "Gern.")
+    asyncio.run(store.save(loaded))
+    rows = stored_rows(store, "pupil")
+    assert rows == [json.dumps(event.as_dict()) for event in loaded.events]
+    again = asyncio.run(store.retrieve("pupil"))  # the latest session only, as Rasa loads it
+    assert again is not None and [e.as_dict() for e in again.events] == [
+        e.as_dict()
+        for e in list(loaded.events)[4:]  # from SessionStarted (its timestamp) on
+    ]
+
+
+def test_a_tracker_the_store_did_not_load_is_counted_by_rasa(store: ErasableSQLTrackerStore) -> None:
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "hallo", "Hi!")
+    asyncio.run(store.save(tracker))
+    other = DialogueStateTracker("pupil", slots=[])  # e.g. built by another server from the same events
+    turn(other, "hallo", "Hi!")
+    turn(other, "tschüss", "Bis bald!")
+    counts = counting_queries(store)
+    asyncio.run(store.save(other))
+    assert len(counts) == 1
+    assert len(stored_rows(store, "pupil")) == 6
 
 
 def test_a_turn_with_the_marker_deletes_the_whole_conversation(store: ErasableSQLTrackerStore) -> None:
@@ -164,8 +254,9 @@ def test_the_agent_wraps_our_store_without_rasas_in_memory_fallback(
     unreachable(store, tmp_path)
     with pytest.raises(TrackerStoreUnavailable):
         asyncio.run(wrapped.retrieve("web-secret-pupil"))  # Rasa's own wrapper returns None here
+    turn(tracker, "und die dauer", "Drei Jahre.")
     with pytest.raises(TrackerStoreUnavailable):
-        asyncio.run(wrapped.save(tracker))  # ... and saves into memory here
+        asyncio.run(wrapped.save(tracker))  # ... and saves the new turn into memory here
     assert wrapped._fallback_tracker_store is None
     assert "OperationalError" in caplog.text
     assert "web-secret-pupil" not in caplog.text

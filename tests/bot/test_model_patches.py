@@ -1,0 +1,317 @@
+"""bot/rasa_patches.py's patches to the work of one message (issue 16): each must give exactly what
+Rasa as shipped gives.
+
+- fast predict: a model's traced TensorFlow function is called with the batch as tensors, without
+  TensorFlow's re-checking of the inputs on every call. The trained model answers the same (intents,
+  confidences, entities, the response selector, every action's score) with and without it.
+- sparse combine: two COO feature matrices side by side are the matrix scipy's `hstack` builds.
+- the domain in a request body: the JSON Rasa sends to the action server is byte for byte what
+  `json.dumps` writes, with the domain serialised once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse
+from aiohttp import web
+from rasa.shared.nlu.training_data.features import Features
+from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
+
+from bot import rasa_patches
+from tests.bot.heldout_eval import MODEL_ENV, find_model
+from tests.bot.test_nlu_heldout import MODELS
+
+# --- sparse combine ------------------------------------------------------------------------------
+
+
+def random_coo(
+    rng: np.random.Generator, rows: int, cols: int, nnz: int, dtype: Any
+) -> scipy.sparse.coo_matrix:
+    row = rng.integers(0, max(rows, 1), nnz) if rows else np.zeros(0, dtype=np.int32)
+    col = rng.integers(0, max(cols, 1), nnz) if cols else np.zeros(0, dtype=np.int32)
+    data = (rng.random(nnz) * 10).astype(dtype)
+    if not rows or not cols:
+        row, col, data = row[:0], col[:0], data[:0]
+    return scipy.sparse.coo_matrix((data, (row, col)), shape=(rows, cols))
+
+
+def same_matrix(ours: Any, theirs: Any) -> None:
+    assert type(ours) is type(theirs)
+    assert ours.shape == theirs.shape
+    assert ours.dtype == theirs.dtype
+    assert ours.row.dtype == theirs.row.dtype and ours.col.dtype == theirs.col.dtype
+    np.testing.assert_array_equal(ours.row, theirs.row)
+    np.testing.assert_array_equal(ours.col, theirs.col)
+    np.testing.assert_array_equal(ours.data, theirs.data)
+
+
+@pytest.mark.parametrize(
+    ("left_dtype", "right_dtype"),
+    [(np.float32, np.float32), (np.float32, np.float64), (np.int64, np.float32), (np.int8, np.int64)],
+)
+def test_hstack_coo_builds_scipys_matrix(left_dtype: Any, right_dtype: Any) -> None:
+    rng = np.random.default_rng(16)
+    for rows, left_cols, right_cols, nnz in [
+        (1, 5, 7, 3),
+        (12, 300, 40, 60),
+        (3, 0, 4, 5),
+        (4, 9, 0, 6),
+        (0, 3, 3, 0),
+    ]:
+        left = random_coo(rng, rows, left_cols, nnz, left_dtype)
+        right = random_coo(rng, rows, right_cols, nnz, right_dtype)
+        same_matrix(rasa_patches.hstack_coo(left, right), scipy.sparse.hstack([left, right]))
+
+
+def test_hstack_coo_keeps_duplicate_entries_and_wide_indices() -> None:
+    left = scipy.sparse.coo_matrix((np.array([1.0, 2.0]), (np.array([0, 0]), np.array([1, 1]))), shape=(2, 3))
+    wide = 2**31 + 10  # beyond int32: scipy switches the indices to int64
+    right = scipy.sparse.coo_matrix((np.array([5.0]), (np.array([1]), np.array([wide - 1]))), shape=(2, wide))
+    ours = rasa_patches.hstack_coo(left, right)
+    same_matrix(ours, scipy.sparse.hstack([left, right]))
+    assert ours.col.dtype == np.int64 and ours.nnz == 3
+
+
+@pytest.fixture
+def sparse_combine(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Patched from Rasa's own method; Rasa's method is returned for comparison."""
+    current = Features.__dict__["_combine_sparse_features"]
+    rasa_combine = getattr(current, rasa_patches.SPARSE_COMBINE_MARKER, current)
+    monkeypatch.setattr(Features, "_combine_sparse_features", rasa_combine)
+    assert not rasa_patches.sparse_combine_applied()
+    rasa_patches.apply_sparse_combine()
+    assert rasa_patches.sparse_combine_applied()
+    yield rasa_combine
+
+
+def test_combined_features_are_rasas(sparse_combine: Any) -> None:
+    rng = np.random.default_rng(3)
+    parts = [random_coo(rng, 4, cols, 6, np.float32) for cols in (30, 5, 12)]
+
+    def combined(combine: Any) -> Features:
+        features = Features(parts[0].copy(), "sequence", "text", "first")
+        for part in parts[1:]:
+            combine(features, Features(part.copy(), "sequence", "text", "next"))
+        return features
+
+    ours = combined(lambda f, g: f.combine_with_features(g))
+    theirs = combined(sparse_combine)
+    same_matrix(ours.features, theirs.features)
+    assert ours.fingerprint() == theirs.fingerprint()
+
+
+def test_other_sparse_features_take_rasas_way(sparse_combine: Any) -> None:
+    csr = Features(scipy.sparse.csr_matrix(np.eye(3, dtype=np.float32)), "sequence", "text", "a")
+    csr.combine_with_features(
+        Features(scipy.sparse.csr_matrix(np.ones((3, 2), np.float32)), "sequence", "text", "b")
+    )
+    np.testing.assert_array_equal(csr.features.toarray(), np.hstack([np.eye(3), np.ones((3, 2))]))
+    rows = Features(scipy.sparse.coo_matrix(np.eye(3, dtype=np.float32)), "sequence", "text", "a")
+    with pytest.raises(ValueError, match="sequence dimensions do not match: 3 != 2"):
+        rows.combine_with_features(
+            Features(scipy.sparse.coo_matrix(np.ones((2, 2), np.float32)), "sequence", "text", "b")
+        )
+
+
+# --- the domain in a request body ----------------------------------------------------------------
+
+
+def test_request_body_json_is_json_dumps() -> None:
+    domain = {"intents": ["greet", "ask_pay"], "responses": {"utter_hi": [{"text": 'Hallo 👋 "du"'}]}}
+    bodies: list[Any] = [
+        {
+            "next_action": "action_x",
+            "sender_id": "s",
+            "tracker": {"events": [1, 2.5, None]},
+            "version": "3.6.21",
+            "domain": domain,
+        },
+        {"domain": domain},
+        {"domain": domain, "next_action": "action_x"},  # the domain not last: plain json.dumps
+        {"next_action": "a", "domain": "not a dict"},
+        [1, 2],
+        {},
+    ]
+    for body in bodies:
+        assert rasa_patches.request_body_json(body) == json.dumps(body)
+    assert rasa_patches._domain_json[0] is domain
+    other = {"intents": ["bye"]}  # another model's domain: serialised anew
+    assert rasa_patches.request_body_json({"n": 1, "domain": other}) == json.dumps({"n": 1, "domain": other})
+    assert rasa_patches._domain_json[0] is other
+
+
+def test_the_domain_is_serialised_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    domain = {"intents": [f"intent_{n}" for n in range(50)]}
+    monkeypatch.setattr(rasa_patches, "_domain_json", [None, ""])
+    calls: list[object] = []
+    real_dumps = json.dumps
+
+    def counting_dumps(value: object, *args: Any, **kwargs: Any) -> str:
+        calls.append(value)
+        return real_dumps(value, *args, **kwargs)
+
+    monkeypatch.setattr(rasa_patches.json, "dumps", counting_dumps)
+    for n in range(3):
+        rasa_patches.request_body_json({"n": n, "domain": domain})
+    assert sum(1 for value in calls if value is domain) == 1
+
+
+@pytest.fixture
+def restore_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    current = EndpointConfig.__dict__["session"]
+    monkeypatch.setattr(EndpointConfig, "session", getattr(current, rasa_patches.KEEPALIVE_MARKER, current))
+    yield
+
+
+async def bodies_an_action_server_receives(json_bodies: list[Any]) -> list[bytes]:
+    received: list[bytes] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        for body in json_bodies:
+            await endpoint.request(json=body, method="post")
+        kept = endpoint.__dict__.get(rasa_patches.KEEPALIVE_MARKER)
+        if kept is not None:
+            await kept.close()
+    finally:
+        await runner.cleanup()
+    return received
+
+
+@pytest.mark.parametrize("cache", ["1", "0"])
+def test_the_action_server_receives_the_same_bytes(
+    restore_session: None, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    monkeypatch.setenv(rasa_patches.DOMAIN_JSON_ENV, cache)
+    rasa_patches.apply_keepalive()
+    domain = {"slots": {"check_item": {"type": "text"}}, "responses": {"utter_ok": [{"text": "Gut ✓"}]}}
+    bodies = [{"next_action": "action_a", "tracker": {"n": n}, "domain": domain} for n in range(3)]
+    monkeypatch.setattr(rasa_patches, "_domain_json", [None, ""])
+    received = asyncio.run(bodies_an_action_server_receives(bodies))
+    assert received == [json.dumps(body).encode() for body in bodies]
+    assert (rasa_patches._domain_json[0] is domain) == (cache == "1")
+
+
+# --- fast predict, on the trained model ----------------------------------------------------------
+
+MESSAGES = (
+    "hallo",
+    "was macht ein tischler",
+    "und was verdient man da",
+    "wie lange dauert die ausbildung zur pflegefachfrau",
+    "ich will was mit tieren machen",
+    "what does a nurse do?",
+    "lösch meine daten",
+    "kfz",
+    "Ich weiß nicht, was ich werden will. Kannst du mir helfen?",
+)
+
+
+def parse_summary(parse: dict[str, Any]) -> tuple[Any, ...]:
+    selector = parse.get("response_selector") or {}
+    return (
+        parse["intent"],
+        parse["intent_ranking"],
+        [(e["entity"], e["value"], e["start"], e["end"], e.get("extractor")) for e in parse["entities"]],
+        {key: value.get("response") for key, value in selector.items() if isinstance(value, dict)},
+    )
+
+
+async def what_the_model_says(agent: Any, sender: str) -> list[Any]:
+    """Every parse of MESSAGES, and the scores of every action after each message of one
+    conversation (NLU through DIET and the response selector, the policies through TED)."""
+    from rasa.core.channels.channel import UserMessage
+
+    said: list[Any] = []
+    for text in MESSAGES:
+        said.append(parse_summary(await agent.parse_message(text)))
+        await agent.log_message(UserMessage(text, sender_id=sender))
+        prediction = await agent.predict_next_for_sender_id(sender)
+        said.append((prediction["scores"], prediction["policy"], prediction["confidence"]))
+    return said
+
+
+@pytest.fixture(scope="module")
+def agent() -> Any:
+    model = find_model(MODELS, os.environ)
+    if model is None or not model.is_file():
+        pytest.fail(f"no trained model in {MODELS} and {MODEL_ENV} is not set: train one with `make model`")
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+def test_the_trained_model_predicts_the_same_with_the_fast_call(
+    agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current = RasaModel.__dict__["_rasa_predict"]
+    rasa_predict = getattr(current, rasa_patches.FAST_PREDICT_MARKER, current)
+    monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_predict)
+    assert not rasa_patches.fast_predict_applied()
+    as_shipped = asyncio.run(what_the_model_says(agent, "as-shipped"))
+
+    rasa_patches.apply_fast_predict()
+    assert rasa_patches.fast_predict_applied()
+    fast_calls: list[int] = []
+    inputs = rasa_patches._TracedPredict.inputs
+
+    def counted(self: Any, batch_in: Any) -> Any:
+        tensors = inputs(self, batch_in)
+        fast_calls.append(tensors is not None)
+        return tensors
+
+    monkeypatch.setattr(rasa_patches._TracedPredict, "inputs", counted)
+    # a new conversation each time; the first run finds each function traced already (as_shipped)
+    patched = [asyncio.run(what_the_model_says(agent, f"patched-{n}")) for n in range(2)]
+    assert patched[0] == as_shipped and patched[1] == as_shipped
+    # DIET, the response selector and TED each ran through the traced function directly
+    assert len(fast_calls) >= 3 * len(MESSAGES) and all(fast_calls)
+
+
+def test_a_batch_unlike_the_traced_one_takes_rasas_way(agent: Any) -> None:
+    traced = [
+        value
+        for model in _models_of(agent)
+        if (value := model.__dict__.get(rasa_patches.FAST_PREDICT_MARKER)) is not None
+    ]
+    assert traced, "no model was called through the fast path"
+    one = traced[0]
+    batch = tuple(
+        np.zeros([1] * len(shape[:-1]) + [shape[-1] or 1], dtype=dtype)
+        for dtype, shape in zip(one.dtypes, one.shapes, strict=True)
+    )
+    assert one.inputs(batch) is not None
+    wrong_dtype = (batch[0].astype(np.float64), *batch[1:])
+    assert one.inputs(wrong_dtype) is None
+    assert one.inputs(batch[:-1]) is None
+    assert one.inputs(list(batch)) is None
+    fixed = [index for index, shape in enumerate(one.shapes) if shape and shape[-1] is not None]
+    if fixed:
+        index = fixed[0]
+        wider = np.zeros((*batch[index].shape[:-1], batch[index].shape[-1] + 1), dtype=one.dtypes[index])
+        assert one.inputs((*batch[:index], wider, *batch[index + 1 :])) is None
+
+
+def _models_of(agent: Any) -> list[RasaModel]:
+    import gc
+
+    return [obj for obj in gc.get_objects() if isinstance(obj, RasaModel)]
