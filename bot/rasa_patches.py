@@ -59,7 +59,8 @@ prediction of the next action). Rasa 3.6 calls the `tf.function` it traced for a
 batch of numpy arrays, and TensorFlow checks and converts those inputs against the function's
 signature on every call, in Python: about 2 ms per call, more than the model's own arithmetic.
 With the patch the model keeps the traced function's one concrete function and calls it with the
-arrays as tensors, after checking in a few comparisons that each array has the dtype, number of
+arrays as tensors (SUPPORTED_TENSORFLOW: the version whose private `_call_flat` and `EagerTensor`
+it uses), after checking in a few comparisons that each array has the dtype, number of
 dimensions and fixed sizes the function was traced with; a batch that does not (and the first
 call, which traces) goes Rasa's way. The same graph runs on the same numbers:
 tests/bot/test_model_patches.py compares every parse and every action's score of the trained model
@@ -108,6 +109,8 @@ logger = logging.getLogger(__name__)
 
 # Rasa versions whose RemoteAction._validate_action_result this module has been read against.
 SUPPORTED_RASA = ("3.6.",)
+# the TensorFlow whose ConcreteFunction._call_flat and EagerTensor the fast predict uses (Rasa 3.6 pins 2.12)
+SUPPORTED_TENSORFLOW = ("2.12.",)
 # the scipy whose sparse `bmat` hstack_coo reproduces (Rasa 3.6 pins scipy < 2)
 SUPPORTED_SCIPY = ("1.10.",)
 
@@ -480,7 +483,8 @@ class _TracedPredict:
     def inputs(self, batch_in: Any) -> list[Any] | None:
         """The batch as tensors, or None when it is not what the function was traced with."""
         import numpy as np
-        import tensorflow as tf
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework.ops import EagerTensor
 
         if not isinstance(batch_in, tuple) or len(batch_in) != len(self.dtypes):
             return None
@@ -495,8 +499,10 @@ class _TracedPredict:
                 )
             ):
                 return None
-            tensors.append(tf.constant(array))
-        return tensors
+            tensors.append(array)
+        # what `tf.constant` builds from an array, without its wrappers (half of its time)
+        device = context.context().device_name
+        return [EagerTensor(array, device, None) for array in tensors]
 
 
 def _make_fast_predict(rasa_predict: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -536,10 +542,14 @@ def fast_predict_applied() -> bool:
 
 
 def apply_fast_predict() -> None:
+    import tensorflow as tf
     from rasa.utils.tensorflow.models import RasaModel
 
     rasa_predict = RasaModel.__dict__.get("_rasa_predict")
     if not callable(rasa_predict) or hasattr(rasa_predict, FAST_PREDICT_MARKER):
+        return
+    if not tf.__version__.startswith(SUPPORTED_TENSORFLOW):
+        logger.error("rasa_patches: TensorFlow %s is not one this patch knows; not patched", tf.__version__)
         return
     RasaModel._rasa_predict = _make_fast_predict(rasa_predict)
     logger.info("rasa_patches: model predictions call the traced function directly")

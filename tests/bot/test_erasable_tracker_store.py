@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.erasure import deletion_marker
 from bot.tracker_store import (
+    CORE_ENV,
     STORED_COUNT_ENV,
     ErasableSQLTrackerStore,
     StrictFailSafeTrackerStore,
@@ -110,6 +112,74 @@ def test_a_loaded_conversation_saves_exactly_its_new_events(
         assert stored_rows(store, "pupil") == [json.dumps(event.as_dict()) for event in loaded.events]
     assert len(stored_rows(store, "pupil")) == 3 + 3 * 2 * 3  # 3 events per turn
     assert len(counts) == (0 if remembered else 6)
+
+
+def all_columns(store: ErasableSQLTrackerStore) -> list[tuple[object, ...]]:
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).order_by(store.SQLEvent.id)
+        return [(r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, r.data) for r in rows]
+
+
+def play_a_conversation_with_two_sessions(store: ErasableSQLTrackerStore) -> int:
+    """Three turns as Rasa plays them (load, the turn's events, save) with fixed timestamps:
+    intents, actions, buttons, and a new session in the second turn. Returns the events played."""
+    played = 0
+    for number, text in enumerate(("was macht ein tischler", "und die dauer", "danke")):
+        tracker = asyncio.run(store.retrieve("pupil")) or DialogueStateTracker("pupil", slots=[])
+        at = 1_700_000_000.0 + 100 * number
+        events: list[Any] = []
+        if number == 1:
+            events += [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at + 1)]
+            events += [ActionExecuted("action_listen", timestamp=at + 2)]
+        events += [
+            UserUttered(text, intent={"name": f"intent_{number}", "confidence": 0.9}, timestamp=at + 3),
+            ActionExecuted(f"action_{number}", timestamp=at + 4),
+            BotUttered(
+                f"Antwort {number} ✓", data={"buttons": [{"title": "ja", "payload": "/ja"}]}, timestamp=at + 5
+            ),
+            ActionExecuted("action_listen", timestamp=at + 6),
+        ]
+        for event in events:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        played += len(events)
+    return played
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_core_loads_and_saves_what_rasas_orm_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, request: pytest.FixtureRequest
+) -> None:
+    results = []
+    for core in ("0", "1"):
+        monkeypatch.setenv(CORE_ENV, core)
+        if backend == "sqlite":
+            store = ErasableSQLTrackerStore(
+                Domain.empty(), dialect="sqlite", db=str(tmp_path / f"core-{core}.db")
+            )
+        else:
+            store = request.getfixturevalue("postgres_store")
+            with store.session_scope() as session:
+                session.query(store.SQLEvent).delete()
+                session.commit()
+        played = play_a_conversation_with_two_sessions(store)
+        latest = asyncio.run(store.retrieve("pupil"))
+        full = asyncio.run(store.retrieve_full_tracker("pupil"))
+        assert latest is not None and full is not None
+        results.append(
+            (
+                all_columns(store),
+                [event.as_dict() for event in latest.events],
+                [event.as_dict() for event in full.events],
+                latest.current_state(),
+            )
+        )
+    ours, rasas = results[1], results[0]
+    assert ours == rasas  # every column of every row, both loads, the state
+    rows, latest_events, all_events, _ = ours
+    assert len(rows) == played == len(all_events) > len(latest_events)
+    assert {row[3] for row in rows} >= {"intent_0", "intent_1", "intent_2"}
+    assert {row[4] for row in rows} >= {"action_0", "action_listen", "action_session_start"}
 
 
 def test_a_new_session_is_saved_once_even_when_saved_twice(store: ErasableSQLTrackerStore) -> None:
