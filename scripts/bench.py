@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,9 @@ class LoadFigures:
     p95_ms: float
     throughput_msg_per_s: float
     errors: int
+    # CPU time each process (with its children) used per message during the run: the work a
+    # message costs, which a busy machine changes less than it changes the times above
+    cpu_ms_per_msg: dict[str, float] = field(default_factory=dict)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -90,12 +93,21 @@ async def run_conversation(
     return errors
 
 
-async def measure_load(rasa_url: str, script: Sequence[str], conversations: int, tag: str) -> LoadFigures:
+async def measure_load(
+    rasa_url: str,
+    script: Sequence[str],
+    conversations: int,
+    tag: str,
+    processes: dict[str, int] | None = None,
+) -> LoadFigures:
+    """Closed loop: `conversations` at once, each sending its next message when the last is
+    answered. `processes` (name -> pid) are measured for their CPU time per message."""
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # One warm-up message so that lazy loading inside Rasa is not counted.
         await run_conversation(client, rasa_url, f"{tag}-warmup", script[:1], [])
+        cpu_before = {name: process_tree_cpu_s(pid) for name, pid in (processes or {}).items()}
         started = time.perf_counter()
         errors = await asyncio.gather(
             *(
@@ -104,6 +116,10 @@ async def measure_load(rasa_url: str, script: Sequence[str], conversations: int,
             )
         )
         elapsed = time.perf_counter() - started
+    cpu_ms = {
+        name: round((process_tree_cpu_s(pid) - cpu_before[name]) * 1000 / max(len(latencies), 1), 1)
+        for name, pid in (processes or {}).items()
+    }
     return LoadFigures(
         conversations=conversations,
         messages=len(latencies),
@@ -111,6 +127,7 @@ async def measure_load(rasa_url: str, script: Sequence[str], conversations: int,
         p95_ms=round(percentile(latencies, 0.95), 1),
         throughput_msg_per_s=round(len(latencies) / elapsed, 2),
         errors=sum(errors),
+        cpu_ms_per_msg=cpu_ms,
     )
 
 
@@ -241,7 +258,8 @@ def bench_scaled(
             scaled = with_databases(scaled, urls[0], urls[1])
             with running_scaled_stack(scaled, model) as stack:
                 url = scaled.balancer_url
-                load = [asdict(asyncio.run(measure_load(url, script, n, "scaled"))) for n in levels]
+                pids = {s.name: s.process.pid for s in stack.services if s.process}
+                load = [asdict(asyncio.run(measure_load(url, script, n, "scaled", pids))) for n in levels]
                 school = asdict(asyncio.run(measure_class(url, pupils, think_s, "scaled")))
                 memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
     finally:
@@ -252,8 +270,8 @@ def bench_scaled(
     return {"rasa_servers": SCALED_RASA_SERVERS, "load": load, "class": school, "rss_mb": memory}
 
 
-def process_tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -264,11 +282,30 @@ def process_tree_rss_mb(pid: int) -> float:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(parent, []).append(int(entry.name))
-    total_kb = 0
-    pending = [pid]
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
+        found.append(current)
         pending.extend(children.get(current, []))
+    return found
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process and its descendants have used so far, from /proc."""
+    ticks = 0
+    for current in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total_kb = 0
+    for current in process_tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -298,7 +335,9 @@ def bench_ours(
             api_port=18100, actions_port=18155, rasa_port=18105, web_port=None, var_dir=Path(var_dir)
         )
         with running_stack(config, model) as stack:
-            load = [asdict(asyncio.run(measure_load(config.rasa_url, script, n, "ours"))) for n in levels]
+            pids = {s.name: s.process.pid for s in stack.services if s.process}
+            url = config.rasa_url
+            load = [asdict(asyncio.run(measure_load(url, script, n, "ours", pids))) for n in levels]
             school = asdict(asyncio.run(measure_class(config.rasa_url, pupils, think_s, "ours")))
             memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
     return {"training_s": training_s, "load": load, "class": school, "rss_mb": memory}
@@ -340,7 +379,8 @@ def bench_starter(script: Sequence[str], levels: Sequence[int]) -> dict[str, obj
         try:
             wait_until_healthy(service, timeout=180)
             url = f"http://127.0.0.1:{port}"
-            load = [asdict(asyncio.run(measure_load(url, script, n, "starter"))) for n in levels]
+            pids = {"rasa": service.process.pid}
+            load = [asdict(asyncio.run(measure_load(url, script, n, "starter", pids))) for n in levels]
             memory = {"rasa": process_tree_rss_mb(service.process.pid)}
         finally:
             service.process.terminate()
@@ -383,6 +423,25 @@ def load_at(figures: dict[str, Any] | None, conversations: int) -> dict[str, Any
     return next((row for row in figures["load"] if row["conversations"] == conversations), None)
 
 
+def print_cpu(mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+    """CPU ms per message: each of our processes (Rasa servers together), the whole stack, and
+    the starter's one Rasa process beside our Rasa and our whole stack."""
+    cpu: dict[str, float] = mine.get("cpu_ms_per_msg") or {}
+    if not cpu:
+        return
+    n = mine["conversations"]
+    starter = (theirs.get("cpu_ms_per_msg") or {}).get("rasa")
+    rasa = round(sum(ms for name, ms in cpu.items() if name.startswith("rasa")), 1)
+    whole = round(sum(cpu.values()), 1)
+    for label, value in (("CPU ms/msg rasa", rasa), ("CPU ms/msg whole stack", whole)):
+        figure = f"{label} @{n} conv"
+        theirs_text = "-" if starter is None else str(starter)
+        print(f"{figure:<34}{value:>12}{theirs_text:>12}{ratio(value, starter):>10}")
+    others = ", ".join(f"{name} {ms}" for name, ms in cpu.items() if not name.startswith("rasa"))
+    if others:
+        print(f"{'  of which':<34}{others}")
+
+
 def print_scaled(scaled: dict[str, Any], starter: dict[str, Any] | None) -> None:
     print(
         f"\nScaled profile: {scaled['rasa_servers']} Rasa servers behind HAProxy (ratio = scaled / starter)"
@@ -403,6 +462,7 @@ def print_scaled(scaled: dict[str, Any], starter: dict[str, Any] | None) -> None
             )
         if mine["errors"]:
             print(f"{'errors' + f' @{n} conv':<34}{mine['errors']:>12}")
+        print_cpu(mine, theirs)
     for name, mb in scaled["rss_mb"].items():
         print(f"{'RSS ' + name + ' (MB)':<34}{mb:>12}")
 
@@ -425,6 +485,7 @@ def print_ours_vs_starter(ours: dict[str, Any], starter: dict[str, Any]) -> None
             print(f"{figure:<34}{mine[key]:>12}{theirs[key]:>12}{ratio(mine[key], theirs[key]):>10}")
         if mine["errors"] or theirs["errors"]:
             print(f"{'errors' + f' @{n} conv':<34}{mine['errors']:>12}{theirs['errors']:>12}")
+        print_cpu(mine, theirs)
     for name, mb in ours["rss_mb"].items():
         print(f"{'RSS ' + name + ' (MB)':<34}{mb:>12}")
     print(

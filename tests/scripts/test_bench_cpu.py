@@ -1,0 +1,78 @@
+"""scripts/bench.py's CPU time per message: a process tree's CPU time from /proc (children
+included), and the closed loop's figure per process against a tiny server."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from scripts.bench import measure_load, process_tree, process_tree_cpu_s
+
+BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
+
+
+CHILD = BURN.format(seconds=0.5) + "print('half', flush=True)\n" + BURN.format(seconds=0.5)
+PARENT = (
+    "import subprocess, sys\n"
+    f"child = subprocess.Popen([sys.executable, '-c', {CHILD!r}], stdout=subprocess.PIPE, text=True)\n"
+    "child.stdout.readline()\n"  # the child has used 0.5 s of CPU
+    "print(child.pid, flush=True)\n"
+    "child.wait()\n"
+)
+
+
+def test_the_cpu_time_of_a_tree_counts_its_children() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())  # type: ignore[union-attr]
+        tree = process_tree(parent.pid)
+        assert tree[0] == parent.pid and child in tree
+        whole, of_child = process_tree_cpu_s(parent.pid), process_tree_cpu_s(child)
+        assert of_child >= 0.45  # /proc counts in clock ticks
+        assert whole >= of_child
+    finally:
+        parent.wait(timeout=60)
+
+
+class _Busy(BaseHTTPRequestHandler):
+    """Answers like Rasa's REST channel after 20 ms of CPU work."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        exec(BURN.format(seconds=0.02))
+        body = b'[{"recipient_id": "x", "text": "ok"}]'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def busy_server() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _Busy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_the_closed_loop_reports_cpu_per_message(busy_server: str) -> None:
+    import os
+
+    figures = asyncio.run(measure_load(busy_server, ("a", "b", "c"), 2, "cpu", {"server": os.getpid()}))
+    assert figures.messages == 6 and figures.errors == 0
+    # this process serves (20 ms of CPU per message) and runs the client
+    assert 15 <= figures.cpu_ms_per_msg["server"] <= 400
+    assert asyncio.run(measure_load(busy_server, ("a",), 1, "none")).cpu_ms_per_msg == {}
