@@ -120,7 +120,14 @@ def redis_env(config: ScaledConfig) -> dict[str, str]:
 
 def haproxy_config(config: ScaledConfig) -> str:
     """Round robin over the Rasa servers. A message that cannot reach a server (refused, reset before
-    it was sent) goes to another one; a message a server already received is never sent twice."""
+    it was sent) goes to another one; a message a server already received is never sent twice.
+
+    Health checks: a server that is gone refuses the check's connection (connect timeout: the
+    1 s interval) and is taken out after two checks. A server that is busy answers late: Rasa
+    answers the check on the event loop that runs the messages, so under a class's load it can take
+    seconds. It gets `timeout check` (10 s) to answer; with the interval as its only timeout, both
+    servers of the bench were taken out at 30 conversations at once and a third of the messages
+    got the balancer's 503 (2026-12-07)."""
     host = config.stack.host
     servers = "\n".join(
         f"    server rasa-{index + 1} {host}:{port} check" for index, port in enumerate(config.rasa_ports)
@@ -135,6 +142,7 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout queue 30s
+    timeout check 10s
     retries 3
     option redispatch 1
     retry-on conn-failure

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -226,6 +228,33 @@ def test_messages_of_one_conversation_at_once_on_both_servers_are_all_kept(
             assert all(answers), answers
     stored = user_texts(stored_events(both_servers, sender))
     assert sorted(stored) == sorted(text for pair in pairs for text in pair)
+
+
+def test_servers_busy_for_seconds_stay_in_the_balancer(
+    both_servers: ScaledStack, request: pytest.FixtureRequest
+) -> None:
+    """Under a class's load a Rasa server answers the balancer's health check late (the check waits
+    behind the messages on its event loop). Both servers frozen for 4 s, longer than two check
+    intervals: neither is taken out, and a message sent meanwhile is answered once they go on
+    (with a 1 s check timeout the balancer had no server left and answered 503)."""
+    rasa = [service.process for service in both_servers.services if service.name.startswith("rasa-")]
+    assert len(rasa) == 2 and all(process is not None for process in rasa)
+    balancer_log = both_servers.config.var_dir / "log" / "balancer.log"
+    down_before = balancer_log.read_text(errors="replace").count("is DOWN")
+    chat = Chat(both_servers.scaled.balancer_url, sender_id(request))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for process in rasa:
+            os.kill(process.pid, signal.SIGSTOP)  # type: ignore[union-attr]
+        try:
+            time.sleep(2.5)  # two checks have gone unanswered
+            answer = pool.submit(chat.say, "was macht ein tischler")
+            time.sleep(1.5)
+        finally:
+            for process in rasa:
+                os.kill(process.pid, signal.SIGCONT)  # type: ignore[union-attr]
+        replies = answer.result(timeout=120)
+    assert any("Tischler" in str(reply.get("text", "")) for reply in replies), replies
+    assert balancer_log.read_text(errors="replace").count("is DOWN") == down_before
 
 
 # last: it leaves rasa-1 stopped (a drill after it would start it again, which takes a while)
