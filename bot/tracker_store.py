@@ -28,8 +28,12 @@ that many. This store remembers that number on the tracker it loaded (the count 
 read, which is what the COUNT answers while Rasa holds the conversation's lock) and after each
 save (everything is stored then); a tracker it did not load or save (created new, loaded with all
 sessions, with a bounded event history) is counted by Rasa's query. The events saved are the same
-as Rasa's except after a save of a turn that started a new session, where Rasa's count would be
-the new session's events only and a second save would store the earlier ones again.
+as Rasa's except where Rasa's count is not what the store holds for this turn: a second save of a
+turn that started a new session (Rasa's count would be the new session's events only, and the
+earlier ones would be stored again); a deletion that does not take Rasa's lock (the API's privacy
+endpoint) landing during a turn (Rasa's count of 0 would store the whole conversation again; this
+store stores the turn's new events only); a turn outliving the lock (60 s) while another turn of
+the conversation is saved (Rasa would store a cut-off tail of one of them; this store both in full).
 BERUFSLOTSE_TRACKER_STORED_COUNT=0 switches it off (tests/bot/test_erasable_tracker_store.py).
 
 Loading and saving go through SQLAlchemy's Core instead of its ORM, which builds and tracks an
