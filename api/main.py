@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Occupations and places for the Berufslotse career-guidance assistant.",
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

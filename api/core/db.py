@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,8 @@ from api.core.config import SettingsDep
 
 # how long a SQLite connection waits for another one's write transaction
 SQLITE_WAIT_SECONDS = 30.0
+# =0: SQLite's own journal, synced to disk at every commit (the default until session 7)
+SQLITE_WAL_ENV = "BERUFSLOTSE_SQLITE_WAL"
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -34,6 +37,9 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        if os.environ.get(SQLITE_WAL_ENV, "1") != "0":
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

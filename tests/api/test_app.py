@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError
 
-from api.core.config import Environment, Settings
+from api.core.config import Environment, Settings, SettingsDep
 from api.main import create_app
 
 
@@ -98,3 +98,19 @@ async def test_errors_are_logged_by_route_and_type_without_content(caplog: pytes
     assert "unhandled error on GET /broken/{pupil_ref}: RuntimeError" in server_log
     assert "database unavailable on GET /down/{pupil_ref}: ConnectionRefusedError" in server_log
     assert "web-pupil-123" not in server_log and "Erika" not in server_log
+
+
+async def test_the_app_reads_its_own_settings_without_dependency_overrides(settings: Settings) -> None:
+    """With any override in place FastAPI analyses every dependency anew on every request."""
+    changed = settings.model_copy(update={"contact_retention_days": 17})
+    app = create_app(changed)
+    assert app.dependency_overrides == {}
+
+    @app.get("/settings-probe")
+    def probe(given: SettingsDep) -> str:
+        return str(given.contact_retention_days)
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/settings-probe")
+    assert response.json() == "17"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.core.db import create_db_engine
+from api.core.db import SQLITE_WAL_ENV, create_db_engine
 from api.knowledge_sync.models import KnowledgeMeta
 
 
@@ -17,6 +18,26 @@ def test_sqlite_engine_creates_its_folder_and_enforces_foreign_keys(tmp_path: Pa
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert (tmp_path / "nested" / "api.db").is_file()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_file_is_written_ahead_and_not_synced_on_every_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'api.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    finally:
+        engine.dispose()
+    monkeypatch.setenv(SQLITE_WAL_ENV, "0")
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         engine.dispose()
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.erasure import deletion_marker
 from bot.tracker_store import (
     CORE_ENV,
+    SQLITE_WAL_ENV,
     STORED_COUNT_ENV,
     ErasableSQLTrackerStore,
     StrictFailSafeTrackerStore,
@@ -180,6 +181,32 @@ def test_core_loads_and_saves_what_rasas_orm_does(
     assert len(rows) == played == len(all_events) > len(latest_events)
     assert {row[3] for row in rows} >= {"intent_0", "intent_1", "intent_2"}
     assert {row[4] for row in rows} >= {"action_0", "action_listen", "action_session_start"}
+
+
+@pytest.mark.parametrize("ours", [True, False])
+def test_the_embedded_database_keeps_its_connection_and_writes_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ours: bool
+) -> None:
+    """Rasa's engine opens the SQLite file anew for every load and save, and syncs the disk at every
+    commit; this store keeps pooled connections to a write-ahead log (BERUFSLOTSE_SQLITE_WAL=0: Rasa's)."""
+    if not ours:
+        monkeypatch.setenv(SQLITE_WAL_ENV, "0")
+    store = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    connects: list[object] = []
+    sa.event.listen(store.engine, "connect", lambda connection, _record: connects.append(connection))
+    tracker = asyncio.run(store.get_or_create_tracker("pupil"))
+    for n in range(3):
+        turn(tracker, f"hallo {n}", f"antwort {n}")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.get_or_create_tracker("pupil"))
+    assert stored_events(store, "pupil") == len(tracker.events) > 6
+    with store.engine.connect() as connection:
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    if ours:
+        assert (len(connects), journal, synchronous) == (1, "wal", 1)
+    else:
+        assert len(connects) > 6 and (journal, synchronous) == ("delete", 2)
 
 
 def test_a_new_session_is_saved_once_even_when_saved_twice(store: ErasableSQLTrackerStore) -> None:

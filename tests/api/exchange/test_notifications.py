@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.companies.models import Company
 from api.contacts.models import ContactRequest
-from api.core.config import Settings, get_settings
+from api.core.config import Settings
 from api.notifications.service import RenderedEmail, SmtpConfig, build_message, render
 from api.offers.models import Offer
 from tests.api.exchange.support import CompanyFactory, OfferFactory, SmtpSink, free_port
@@ -25,7 +25,7 @@ CONSENT = (
 
 def use_settings(app: FastAPI, settings: Settings, **changes: object) -> Settings:
     changed = settings.model_copy(update=changes)
-    app.dependency_overrides[get_settings] = lambda: changed
+    app.state.settings = changed
     return changed
 
 

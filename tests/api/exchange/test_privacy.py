@@ -31,7 +31,7 @@ from actions.check_api import CheckApi
 from actions.privacy import ActionDeleteMyData
 from api.check.models import CheckResult
 from api.contacts.models import ContactRequest
-from api.core.config import Settings, get_settings
+from api.core.config import Settings
 from api.privacy.router import tracker_store
 from bot.erasure import deletion_marker, is_deletion_marker
 from tests.api.exchange.support import CompanyFactory, OfferFactory
@@ -159,7 +159,7 @@ async def test_the_tracker_store_configured_by_url(
     two_conversations: None,
 ) -> None:
     configured = settings.model_copy(update={"tracker_store_url": tracker_store_file})
-    app.dependency_overrides[get_settings] = lambda: configured
+    app.state.settings = configured
     response = await client.delete("/api/v1/privacy/conversations/conversation-a", headers=service_headers)
     assert response.json()["deleted"] == {
         "contact_requests": 2,
@@ -184,7 +184,7 @@ async def test_a_tracker_store_without_events_table_counts_zero(
     tmp_path: Path,
 ) -> None:
     configured = settings.model_copy(update={"tracker_store_url": f"sqlite:///{tmp_path / 'empty.db'}"})
-    app.dependency_overrides[get_settings] = lambda: configured
+    app.state.settings = configured
     response = await client.delete("/api/v1/privacy/conversations/nobody", headers=service_headers)
     assert response.status_code == 200
     assert response.json()["deleted"] == {
@@ -247,7 +247,7 @@ def privacy_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def app(app: FastAPI, privacy_settings: Settings) -> FastAPI:
-    app.dependency_overrides[get_settings] = lambda: privacy_settings
+    app.state.settings = privacy_settings
     return app
 
 
