@@ -78,6 +78,25 @@ aiohttp with `json.dumps`; the domain in it (150 KB, the same dict for every cal
 once per domain and put in its place (`request_body_json`, byte for byte what `json.dumps` writes).
 BERUFSLOTSE_RASA_DOMAIN_JSON_CACHE=0 switches it off.
 
+Eighth, the rule policy's search for the rules that match the conversation (every prediction, 209
+trained rules, each checked against the conversation's states turn by turn back in time): Rasa
+reads a rule's states from its JSON key (an lru_cache lookup), reverses them and turns lists into
+tuples on every check of every rule. With the patch each rule is prepared once per policy
+(`prepare_rule`) and checked by `rule_applies`, Rasa's two functions on the prepared form; the
+sets are built as Rasa builds them, so the rules found and their order (which decides between two
+rules of the same length) are Rasa's. A subclass with its own check goes Rasa's way.
+tests/bot/test_model_patches.py compares both after every event of the conversations of bot/tests.
+BERUFSLOTSE_RASA_RULE_MATCH=0 switches it off.
+
+Ninth, past states. TED and memoization each build the past states of the tracker for every
+prediction (`past_states` replays every applied event into a fresh tracker), with the same
+arguments; the rule policy builds another kind. With the patch the tracker remembers each kind's
+answer with the domain, the number of events and the latest event object, and gives each caller
+its own copy (the featurizers delete keys of a state's sub-states). Anything else (an event added,
+another domain or rule-only data, a bounded event history) is Rasa's function.
+tests/bot/test_policy_patches.py compares after every event of bot/tests' conversations.
+BERUFSLOTSE_RASA_PAST_STATES_CACHE=0 switches it off.
+
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
@@ -202,6 +221,10 @@ def _apply() -> bool:
         apply_fast_predict()
     if os.environ.get(SPARSE_COMBINE_ENV, "1") != "0":
         apply_sparse_combine()
+    if os.environ.get(RULE_MATCH_ENV, "1") != "0":
+        apply_rule_match()
+    if os.environ.get(PAST_STATES_ENV, "1") != "0":
+        apply_past_states_cache()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -619,6 +642,181 @@ def apply_sparse_combine() -> None:
         return
     Features._combine_sparse_features = _make_sparse_combine(rasa_combine)
     logger.info("rasa_patches: sparse features are combined without scipy's general block code")
+
+
+# --- rules: each rule's states prepared once, checked as Rasa checks them -----------------------
+
+RULE_MATCH_ENV = "BERUFSLOTSE_RASA_RULE_MATCH"
+RULE_MATCH_MARKER = "_berufslotse_rule_match"
+
+# a rule's turn: whether it has a previous action, and each sub-state's (key, value) pairs with
+# lists already turned into tuples (Rasa does both on every check)
+_PreparedTurn = tuple[bool, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]
+
+
+def prepare_rule(rule_states: list[dict[str, Any]]) -> tuple[_PreparedTurn, ...]:
+    """A rule's states, latest first, in the form `rule_applies` reads."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    return tuple(
+        (
+            bool(state.get(PREVIOUS_ACTION)),
+            tuple(
+                (
+                    state_type,
+                    tuple(
+                        (key, tuple(value) if isinstance(value, list) else value)
+                        for key, value in sub_state.items()
+                    ),
+                )
+                for state_type, sub_state in state.items()
+            ),
+        )
+        for state in reversed(rule_states)
+    )
+
+
+def rule_applies(
+    rule: tuple[_PreparedTurn, ...], turn_index: int, conversation_state: dict[str, Any]
+) -> bool:
+    """Rasa 3.6's `RulePolicy._is_rule_applicable` with `_does_rule_match_state`, on a prepared rule."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+
+    if turn_index >= len(rule):
+        return True
+    has_previous_action, sub_states = rule[turn_index]
+    current_previous_action = conversation_state.get(PREVIOUS_ACTION)
+    if not has_previous_action and not current_previous_action:
+        return True
+    if not has_previous_action or not current_previous_action:
+        return False
+    for state_type, pairs in sub_states:
+        conversation_sub_state = conversation_state.get(state_type, {})
+        for key, value_from_rules in pairs:
+            value_from_conversation = conversation_sub_state.get(key)
+            if (
+                value_from_rules
+                and value_from_rules != SHOULD_NOT_BE_SET
+                and value_from_conversation != value_from_rules
+            ) or (
+                value_from_rules == SHOULD_NOT_BE_SET
+                and value_from_conversation
+                and value_from_conversation != SHOULD_NOT_BE_SET
+            ):
+                return False
+    return True
+
+
+def _make_rule_match(rasa_possible_keys: Callable[..., set[str]]) -> Callable[..., set[str]]:
+    def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict[str, Any]]) -> set[str]:
+        """Rasa's filter of the rules whose states match the conversation's, turn by turn back in
+        time, each rule's states read from JSON and prepared once per policy instead of per check.
+        The sets are built as Rasa builds them (a new set per turn from the last one's order), so
+        that the rules found and their order are Rasa's."""
+        from rasa.core.policies.rule_policy import RulePolicy
+
+        cls = type(self)
+        if (
+            cls._is_rule_applicable is not RulePolicy._is_rule_applicable
+            or cls._does_rule_match_state is not RulePolicy._does_rule_match_state
+        ):
+            return rasa_possible_keys(self, lookup, states)  # a subclass checks rules its own way
+        prepared: dict[str, tuple[_PreparedTurn, ...]] = self.__dict__.setdefault(RULE_MATCH_MARKER, {})
+        for key in lookup:
+            if key not in prepared:
+                prepared[key] = prepare_rule(json.loads(key))
+        possible_keys = set(lookup.keys())
+        for i, state in enumerate(reversed(states)):
+            possible_keys = set(filter(lambda _key: rule_applies(prepared[_key], i, state), possible_keys))
+        return possible_keys
+
+    setattr(_get_possible_keys, RULE_MATCH_MARKER, rasa_possible_keys)
+    return _get_possible_keys
+
+
+def rule_match_applied() -> bool:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    return hasattr(RulePolicy.__dict__.get("_get_possible_keys"), RULE_MATCH_MARKER)
+
+
+def apply_rule_match() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rasa_possible_keys = RulePolicy.__dict__.get("_get_possible_keys")
+    if not callable(rasa_possible_keys) or hasattr(rasa_possible_keys, RULE_MATCH_MARKER):
+        return
+    RulePolicy._get_possible_keys = _make_rule_match(rasa_possible_keys)
+    logger.info("rasa_patches: rules are matched with their states prepared once")
+
+
+# --- past states: built once per tracker, turn and kind, shared by the policies ----------------
+
+PAST_STATES_ENV = "BERUFSLOTSE_RASA_PAST_STATES_CACHE"
+PAST_STATES_MARKER = "_berufslotse_past_states"
+
+
+def copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """States whose dicts can be changed without changing `states` (their values are immutable:
+    strings, numbers, tuples; the featurizers delete keys of a state's sub-states)."""
+    return [
+        {
+            kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state
+            for kind, sub_state in state.items()
+        }
+        for state in states
+    ]
+
+
+def _make_shared_past_states(rasa_past_states: Callable[..., list[dict[str, Any]]]) -> Callable[..., Any]:
+    def past_states(
+        self: Any,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rasa's past states of this tracker, remembered for the tracker as it is now: TED and
+        memoization ask for the same states for every prediction, the rule policy for another
+        kind. The tracker keeps the answer for each kind with the domain, the number of events and
+        the latest event object; any difference (an event added, another domain or arguments, a
+        bounded event history) is computed by Rasa's function. Each caller gets its own copy."""
+        events = self.events
+        if events.maxlen is not None or not events:
+            return rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        kind = (bool(omit_unset_slots), bool(ignore_rule_only_turns))
+        memory: dict[tuple[bool, bool], tuple[Any, ...]] = self.__dict__.setdefault(PAST_STATES_MARKER, {})
+        kept = memory.get(kind)
+        if (
+            kept is not None
+            and kept[0] is domain
+            and kept[1] == len(events)
+            and kept[2] is events[-1]
+            and (kept[3] is rule_only_data or kept[3] == rule_only_data)
+        ):
+            return copy_states(kept[4])
+        states = rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        memory[kind] = (domain, len(events), events[-1], rule_only_data, copy_states(states))
+        return states
+
+    setattr(past_states, PAST_STATES_MARKER, rasa_past_states)
+    return past_states
+
+
+def past_states_cache_applied() -> bool:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return hasattr(DialogueStateTracker.__dict__.get("past_states"), PAST_STATES_MARKER)
+
+
+def apply_past_states_cache() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_past_states = DialogueStateTracker.__dict__.get("past_states")
+    if not callable(rasa_past_states) or hasattr(rasa_past_states, PAST_STATES_MARKER):
+        return
+    DialogueStateTracker.past_states = _make_shared_past_states(rasa_past_states)
+    logger.info("rasa_patches: the policies share the past states of a tracker")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------

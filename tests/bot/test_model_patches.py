@@ -7,6 +7,8 @@ Rasa as shipped gives.
 - sparse combine: two COO feature matrices side by side are the matrix scipy's `hstack` builds.
 - the domain in a request body: the JSON Rasa sends to the action server is byte for byte what
   `json.dumps` writes, with the domain serialised once.
+- rule matching: the trained rules found for every state of the conversations of bot/tests, in
+  Rasa's order.
 """
 
 from __future__ import annotations
@@ -322,3 +324,37 @@ def _models_of(agent: Any) -> list[RasaModel]:
     import gc
 
     return [obj for obj in gc.get_objects() if isinstance(obj, RasaModel)]
+
+
+# --- rule matching, on the trained rules -------------------------------------------------------------
+
+
+def test_the_trained_rules_match_as_in_rasa(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After every event of the conversations of bot/tests, the rules found (and their order, which
+    decides between rules of the same length) are Rasa's, for the rules and the loop's unhappy paths."""
+    import gc
+
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.bot.test_applied_events_patch import conversations
+
+    current = RulePolicy.__dict__["_get_possible_keys"]
+    rasa_possible_keys = getattr(current, rasa_patches.RULE_MATCH_MARKER, current)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", rasa_possible_keys)
+    assert not rasa_patches.rule_match_applied()
+    rasa_patches.apply_rule_match()
+    assert rasa_patches.rule_match_applied()
+    (policy,) = [obj for obj in gc.get_objects() if type(obj) is RulePolicy]
+    domain = agent.domain
+    found = {RULES: 0, RULES_FOR_LOOP_UNHAPPY_PATH: 0}
+    for name, events in conversations(domain):
+        tracker = DialogueStateTracker("pupil", list(domain.slots))
+        for index, event in enumerate(events):
+            tracker.update(event)
+            states = policy._prediction_states(tracker, domain, rule_only_data=policy._get_rule_only_data())
+            for lookup in found:
+                ours = list(policy._get_possible_keys(policy.lookup[lookup], states))
+                assert ours == list(rasa_possible_keys(policy, policy.lookup[lookup], states)), (name, index)
+                found[lookup] += bool(ours)
+    assert found[RULES] > 500 and found[RULES_FOR_LOOP_UNHAPPY_PATH] > 20, found
