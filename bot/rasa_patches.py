@@ -92,7 +92,8 @@ Ninth, past states. TED and memoization each build the past states of the tracke
 prediction (`past_states` replays every applied event into a fresh tracker), with the same
 arguments; the rule policy builds another kind. With the patch the tracker remembers each kind's
 answer with the domain, the number of events and the latest event object, and gives each caller
-its own copy (the featurizers delete keys of a state's sub-states). Anything else (an event added,
+its own copy (the featurizers delete keys of a state's sub-states; a sub-state that several states
+share in Rasa's answer is one shared dict in the copy too). Anything else (an event added,
 another domain or rule-only data, a bounded event history) is Rasa's function.
 tests/bot/test_policy_patches.py compares after every event of bot/tests' conversations.
 BERUFSLOTSE_RASA_PAST_STATES_CACHE=0 switches it off.
@@ -114,6 +115,7 @@ importing the tracker store would make Rasa fall back to an in-memory store.
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import json
 import logging
@@ -719,6 +721,7 @@ def _make_rule_match(rasa_possible_keys: Callable[..., set[str]]) -> Callable[..
         if (
             cls._is_rule_applicable is not RulePolicy._is_rule_applicable
             or cls._does_rule_match_state is not RulePolicy._does_rule_match_state
+            or cls._rule_key_to_state is not RulePolicy._rule_key_to_state
         ):
             return rasa_possible_keys(self, lookup, states)  # a subclass checks rules its own way
         prepared: dict[str, tuple[_PreparedTurn, ...]] = self.__dict__.setdefault(RULE_MATCH_MARKER, {})
@@ -758,14 +761,23 @@ PAST_STATES_MARKER = "_berufslotse_past_states"
 
 def copy_states(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """States whose dicts can be changed without changing `states` (their values are immutable:
-    strings, numbers, tuples; the featurizers delete keys of a state's sub-states)."""
-    return [
-        {
-            kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state
-            for kind, sub_state in state.items()
-        }
-        for state in states
-    ]
+    strings, numbers, tuples; the featurizers delete keys of a state's sub-states). A sub-state that
+    several states share in `states` (Rasa reuses the previous user input and action for a turn
+    that only rules know) is one shared copy, so that deleting a key changes every state it did."""
+    copies: dict[int, dict[str, Any]] = {}
+    copied = []
+    for state in states:
+        new_state: dict[str, Any] = {}
+        for kind, sub_state in state.items():
+            if isinstance(sub_state, dict):
+                sub_copy = copies.get(id(sub_state))
+                if sub_copy is None:
+                    sub_copy = copies[id(sub_state)] = dict(sub_state)
+                new_state[kind] = sub_copy
+            else:
+                new_state[kind] = sub_state
+        copied.append(new_state)
+    return copied
 
 
 def _make_shared_past_states(rasa_past_states: Callable[..., list[dict[str, Any]]]) -> Callable[..., Any]:
@@ -792,11 +804,11 @@ def _make_shared_past_states(rasa_past_states: Callable[..., list[dict[str, Any]
             and kept[0] is domain
             and kept[1] == len(events)
             and kept[2] is events[-1]
-            and (kept[3] is rule_only_data or kept[3] == rule_only_data)
+            and kept[3] == rule_only_data
         ):
             return copy_states(kept[4])
         states = rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        memory[kind] = (domain, len(events), events[-1], rule_only_data, copy_states(states))
+        memory[kind] = (domain, len(events), events[-1], copy.deepcopy(rule_only_data), copy_states(states))
         return states
 
     setattr(past_states, PAST_STATES_MARKER, rasa_past_states)

@@ -89,7 +89,8 @@ def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:
     """An engine for the embedded tracker database: connections kept in a pool (Rasa's engine opens
     the file anew for every load and save), the file in write-ahead-log mode, committed without
     waiting for the disk after every turn (`synchronous=NORMAL`: a crash of the process loses
-    nothing; a power cut may lose the last turns, never the file)."""
+    nothing; a power cut may lose the last turns, never the file). Deleted rows are overwritten
+    (`secure_delete`), and after a deletion the log is emptied (`save`)."""
     engine = sa.create_engine(
         url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False, "timeout": 30.0}
     )
@@ -97,8 +98,9 @@ def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete = ON")  # a deleted conversation is overwritten
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     return engine
@@ -128,15 +130,22 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
+        self.sqlite_log = False  # whether the SQLite file is in write-ahead-log mode
         if self.engine.dialect.name != "sqlite":
             # Rasa's engine, with the same settings, plus a test of each connection taken from the pool
             self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sessionmaker(bind=self.engine)
-        elif url.database and os.environ.get(SQLITE_WAL_ENV, "1") != "0":
+        elif not url.database or url.database == ":memory:" or "mode=memory" in str(url):
+            pass  # Rasa's engine: a new connection would open another, empty database
+        elif os.environ.get(SQLITE_WAL_ENV, "1") != "0":
             self.engine.dispose()
             self.engine = sqlite_engine(url)
             self.sessionmaker = sessionmaker(bind=self.engine)
+            self.sqlite_log = True
+        else:  # the mode is kept in the file: set it back explicitly
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -203,6 +212,15 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 .delete(synchronize_session=False)
             )
             session.commit()
+        if self.sqlite_log:
+            # empty the write-ahead log: the pages from before the deletion are not kept in it
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.close()
+            finally:
+                raw.close()
         # no conversation id in the log: it is the pupil's pseudonym
         logger.info("deleted a conversation at the pupil's request (%d events)", deleted)
 

@@ -17,6 +17,7 @@ from api.check.service import delete_pupil_results
 from api.classes.service import delete_pupil_membership
 from api.contacts.service import delete_pupil_requests
 from api.core.config import Settings
+from api.core.db import truncate_sqlite_log
 from api.monitoring.signals import delete_contributions
 from api.privacy.schemas import ConversationDeleted, DeletedCounts
 from api.share.service import delete_result_links, withdraw_handoffs
@@ -51,10 +52,12 @@ def delete_conversation(
     signals = delete_contributions(session, settings, pupil_ref) if settings is not None else 0
     saved_searches = delete_pupil_searches(session, pupil_ref)
     session.commit()
+    truncate_sqlite_log(session.get_bind())
     tracker_events: int | None = None
     if isinstance(tracker_store, Engine):
         with tracker_store.begin() as connection:
             tracker_events = delete_tracker_events(connection, pupil_ref)
+        truncate_sqlite_log(tracker_store)
     elif isinstance(tracker_store, Connection):
         tracker_events = delete_tracker_events(tracker_store, pupil_ref)
     return ConversationDeleted(

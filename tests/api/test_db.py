@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.core.db import SQLITE_WAL_ENV, create_db_engine
+from api.core.db import SQLITE_WAL_ENV, create_db_engine, truncate_sqlite_log
 from api.knowledge_sync.models import KnowledgeMeta
 
 
@@ -32,12 +32,30 @@ def test_sqlite_file_is_written_ahead_and_not_synced_on_every_commit(
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
         engine.dispose()
-    monkeypatch.setenv(SQLITE_WAL_ENV, "0")
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.setenv(SQLITE_WAL_ENV, "0")  # the same file again: its mode is kept in the file
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'api.db'}")
     try:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        engine.dispose()
+
+
+def test_after_a_deletion_the_log_keeps_nothing_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "api.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+            connection.exec_driver_sql("CREATE TABLE notes (text TEXT)")
+            connection.exec_driver_sql("INSERT INTO notes VALUES ('pupil-secret-4711')")
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM notes")
+        assert b"pupil-secret-4711" in Path(f"{path}-wal").read_bytes()
+        truncate_sqlite_log(engine)
+        assert Path(f"{path}-wal").read_bytes() == b""
+        assert b"pupil-secret-4711" not in path.read_bytes()
     finally:
         engine.dispose()
 

@@ -189,7 +189,11 @@ def test_the_embedded_database_keeps_its_connection_and_writes_ahead(
 ) -> None:
     """Rasa's engine opens the SQLite file anew for every load and save, and syncs the disk at every
     commit; this store keeps pooled connections to a write-ahead log (BERUFSLOTSE_SQLITE_WAL=0: Rasa's)."""
-    if not ours:
+    if not ours:  # a file that was in write-ahead-log mode (the mode is kept in the file) goes back
+        earlier = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+        with earlier.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        earlier.engine.dispose()
         monkeypatch.setenv(SQLITE_WAL_ENV, "0")
     store = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
     connects: list[object] = []
@@ -256,6 +260,10 @@ def test_a_turn_with_the_marker_deletes_the_whole_conversation(store: ErasableSQ
     assert stored_events(store, "pupil") == 0
     assert asyncio.run(store.retrieve("pupil")) is None
     assert stored_events(store, "someone-else") == 3
+    # nothing of it is left in the file or its write-ahead log (the text the pupil wrote)
+    path = Path(str(store.engine.url.database))
+    assert b"tischler" not in path.read_bytes()
+    assert not Path(f"{path}-wal").exists() or b"tischler" not in Path(f"{path}-wal").read_bytes()
 
 
 def test_the_marker_counts_only_as_the_answer_to_the_latest_message(store: ErasableSQLTrackerStore) -> None:
