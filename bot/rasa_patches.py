@@ -82,7 +82,7 @@ Eighth, the rule policy's search for the rules that match the conversation (ever
 trained rules, each checked against the conversation's states turn by turn back in time): Rasa
 reads a rule's states from its JSON key (an lru_cache lookup), reverses them and turns lists into
 tuples on every check of every rule. With the patch each rule is prepared once per policy
-(`prepare_rule`) and checked by `rule_applies`, Rasa's two functions on the prepared form; the
+(`prepare_rule`) and checked by `rule_checker()`, Rasa's two functions on the prepared form; the
 sets are built as Rasa builds them, so the rules found and their order (which decides between two
 rules of the same length) are Rasa's. A subclass with its own check goes Rasa's way.
 tests/bot/test_model_patches.py compares both after every event of the conversations of bot/tests.
@@ -657,7 +657,7 @@ _PreparedTurn = tuple[bool, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]
 
 
 def prepare_rule(rule_states: list[dict[str, Any]]) -> tuple[_PreparedTurn, ...]:
-    """A rule's states, latest first, in the form `rule_applies` reads."""
+    """A rule's states, latest first, in the form the check of `rule_checker()` reads."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
     return tuple(
@@ -678,45 +678,54 @@ def prepare_rule(rule_states: list[dict[str, Any]]) -> tuple[_PreparedTurn, ...]
     )
 
 
-def rule_applies(
-    rule: tuple[_PreparedTurn, ...], turn_index: int, conversation_state: dict[str, Any]
-) -> bool:
-    """Rasa 3.6's `RulePolicy._is_rule_applicable` with `_does_rule_match_state`, on a prepared rule."""
+RuleCheck = Callable[[tuple[_PreparedTurn, ...], int, dict[str, Any]], bool]
+
+
+def rule_checker() -> RuleCheck:
+    """Rasa 3.6's `RulePolicy._is_rule_applicable` with `_does_rule_match_state`, on a prepared rule
+    (Rasa's constants are looked up here once: the check runs for every rule and turn)."""
     from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 
-    if turn_index >= len(rule):
+    def rule_applies(
+        rule: tuple[_PreparedTurn, ...], turn_index: int, conversation_state: dict[str, Any]
+    ) -> bool:
+        if turn_index >= len(rule):
+            return True
+        has_previous_action, sub_states = rule[turn_index]
+        current_previous_action = conversation_state.get(PREVIOUS_ACTION)
+        if not has_previous_action and not current_previous_action:
+            return True
+        if not has_previous_action or not current_previous_action:
+            return False
+        for state_type, pairs in sub_states:
+            conversation_sub_state = conversation_state.get(state_type, {})
+            for key, value_from_rules in pairs:
+                value_from_conversation = conversation_sub_state.get(key)
+                if (
+                    value_from_rules
+                    and value_from_rules != SHOULD_NOT_BE_SET
+                    and value_from_conversation != value_from_rules
+                ) or (
+                    value_from_rules == SHOULD_NOT_BE_SET
+                    and value_from_conversation
+                    and value_from_conversation != SHOULD_NOT_BE_SET
+                ):
+                    return False
         return True
-    has_previous_action, sub_states = rule[turn_index]
-    current_previous_action = conversation_state.get(PREVIOUS_ACTION)
-    if not has_previous_action and not current_previous_action:
-        return True
-    if not has_previous_action or not current_previous_action:
-        return False
-    for state_type, pairs in sub_states:
-        conversation_sub_state = conversation_state.get(state_type, {})
-        for key, value_from_rules in pairs:
-            value_from_conversation = conversation_sub_state.get(key)
-            if (
-                value_from_rules
-                and value_from_rules != SHOULD_NOT_BE_SET
-                and value_from_conversation != value_from_rules
-            ) or (
-                value_from_rules == SHOULD_NOT_BE_SET
-                and value_from_conversation
-                and value_from_conversation != SHOULD_NOT_BE_SET
-            ):
-                return False
-    return True
+
+    return rule_applies
 
 
 def _make_rule_match(rasa_possible_keys: Callable[..., set[str]]) -> Callable[..., set[str]]:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    rule_applies = rule_checker()
+
     def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict[str, Any]]) -> set[str]:
         """Rasa's filter of the rules whose states match the conversation's, turn by turn back in
         time, each rule's states read from JSON and prepared once per policy instead of per check.
         The sets are built as Rasa builds them (a new set per turn from the last one's order), so
         that the rules found and their order are Rasa's."""
-        from rasa.core.policies.rule_policy import RulePolicy
-
         cls = type(self)
         if (
             cls._is_rule_applicable is not RulePolicy._is_rule_applicable

@@ -22,24 +22,25 @@ def test_sqlite_engine_creates_its_folder_and_enforces_foreign_keys(tmp_path: Pa
         engine.dispose()
 
 
+def journal_and_sync(path: Path) -> tuple[object, object]:
+    """The journal mode and sync level a new engine of create_db_engine gives the file."""
+    engine = create_db_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            return (
+                connection.exec_driver_sql("PRAGMA journal_mode").scalar(),
+                connection.exec_driver_sql("PRAGMA synchronous").scalar(),
+            )
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_file_is_written_ahead_and_not_synced_on_every_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'api.db'}")
-    try:
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-    finally:
-        engine.dispose()
+    assert journal_and_sync(tmp_path / "api.db") == ("wal", 1)  # NORMAL
     monkeypatch.setenv(SQLITE_WAL_ENV, "0")  # the same file again: its mode is kept in the file
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'api.db'}")
-    try:
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
-            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-    finally:
-        engine.dispose()
+    assert journal_and_sync(tmp_path / "api.db") == ("delete", 2)  # FULL
 
 
 def test_after_a_deletion_the_log_keeps_nothing_of_it(tmp_path: Path) -> None:
