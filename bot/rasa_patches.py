@@ -98,6 +98,25 @@ another domain or rule-only data, a bounded event history) is Rasa's function.
 tests/bot/test_policy_patches.py compares after every event of bot/tests' conversations.
 BERUFSLOTSE_RASA_PAST_STATES_CACHE=0 switches it off.
 
+Tenth, policies asked only when their prediction can matter. Rasa's graph runs every policy for
+every prediction, then `DefaultPolicyPredictionEnsemble._pick_best_policy` keeps one: a no-user
+prediction leaves out the others, then an end-to-end one those that are not, then the highest
+(confidence, priority) wins. The rule policy (priority 6) or memoization (3) predicting with
+confidence 1.0 therefore wins against TED (1), whose softmax confidence is never above 1.0, and a
+certain rule wins against memoization. With the patch, TED and memoization (exactly these classes;
+TED only when it was not trained on texts, so that its prediction is never an end-to-end one) return
+a deferred prediction (`deferred_prediction_class`): a `PolicyPrediction` that calls the policy when
+any attribute is first read. The ensemble's pick asks a deferred policy (the highest priority first)
+only while `cannot_win` does not hold for it against the predictions known so far; otherwise it
+picks among the known predictions, in their order, as Rasa does: the same winner, the same events
+(a skipped TED or memoization would add none). In our assistant rules decide almost every turn: on
+the 989 predictions of tests/bot/test_lazy_policies.py TED was asked 3 times and won none, and
+Rasa's work per message fell by about half. Rasa's graph keeps each policy's function from when the
+model is loaded, so the patch must come first (the tracker store is imported before the model is
+loaded). tests/bot/test_lazy_policies.py compares the whole winning prediction with Rasa's at every
+point of bot/tests' conversations where Rasa predicted, and on random walks through the intents.
+BERUFSLOTSE_RASA_LAZY_POLICIES=0 switches it off.
+
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
@@ -227,6 +246,8 @@ def _apply() -> bool:
         apply_rule_match()
     if os.environ.get(PAST_STATES_ENV, "1") != "0":
         apply_past_states_cache()
+    if os.environ.get(LAZY_POLICIES_ENV, "1") != "0":
+        apply_lazy_policies()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -838,6 +859,122 @@ def apply_past_states_cache() -> None:
         return
     DialogueStateTracker.past_states = _make_shared_past_states(rasa_past_states)
     logger.info("rasa_patches: the policies share the past states of a tracker")
+
+
+# --- policies asked only when their answer can matter ---------------------------------------
+
+LAZY_POLICIES_ENV = "BERUFSLOTSE_RASA_LAZY_POLICIES"
+LAZY_POLICIES_MARKER = "_berufslotse_lazy_policies"
+# what a deferred prediction keeps until it is looked at: (compute, priority)
+_WAITING = "_berufslotse_waiting"
+
+
+@functools.lru_cache(maxsize=1)
+def deferred_prediction_class() -> type:
+    """A `PolicyPrediction` computed when first looked at (built here: Rasa is imported lazily)."""
+    from rasa.core.policies.policy import PolicyPrediction
+
+    class DeferredPrediction(PolicyPrediction):
+        """A policy's prediction that the policy makes when any attribute is first read. Until then
+        it holds the call and the policy's priority; reading `probabilities`, `events`, anything,
+        makes the call and takes over every attribute of the prediction the policy returns."""
+
+        def __init__(self, compute: Callable[[], Any], priority: int) -> None:
+            # no super().__init__: the attributes come from the real prediction when it is made
+            self.__dict__[_WAITING] = (compute, priority)
+
+        def __getattr__(self, name: str) -> Any:
+            waiting = self.__dict__.pop(_WAITING, None)
+            if waiting is None:
+                raise AttributeError(name)
+            self.__dict__.update(waiting[0]().__dict__)
+            return getattr(self, name)
+
+    return DeferredPrediction
+
+
+def is_waiting(prediction: Any) -> bool:
+    """A deferred prediction whose policy has not been asked yet."""
+    return _WAITING in getattr(prediction, "__dict__", {})
+
+
+def cannot_win(priority: int, known: list[Any]) -> bool:
+    """Whether a policy of `priority` whose prediction is never a no-user or an end-to-end one,
+    carries no events and has no confidence above 1.0 (TED's softmax, memoization's 0 or 1) loses
+    against `known` in Rasa's `_pick_best_policy`, whatever it predicts: a no-user prediction
+    among them leaves out every other; an end-to-end one every prediction that is not; one of
+    confidence 1.0 from a policy of higher priority wins every tie of confidence."""
+    return any(
+        prediction.is_no_user_prediction
+        or prediction.is_end_to_end_prediction
+        or (prediction.max_confidence >= 1.0 and prediction.policy_priority > priority)
+        for prediction in known
+    )
+
+
+def _make_lazy_pick(rasa_pick: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    def _pick_best_policy(predictions: list[Any]) -> Any:
+        """Rasa's choice among the policies' predictions, asking a deferred policy only when its
+        prediction can change the choice: while one can, the one of highest priority is asked."""
+        waiting = [prediction for prediction in predictions if is_waiting(prediction)]
+        while waiting:
+            known = [prediction for prediction in predictions if not is_waiting(prediction)]
+            if known and all(cannot_win(p.__dict__[_WAITING][1], known) for p in waiting):
+                return rasa_pick(known)  # the others in their order: the same ties, the same events
+            ask = max(waiting, key=lambda prediction: prediction.__dict__[_WAITING][1])
+            ask.probabilities  # noqa: B018 - reading it makes the policy predict
+            waiting = [prediction for prediction in waiting if prediction is not ask]  # `==` reads both
+        return rasa_pick(predictions)
+
+    setattr(_pick_best_policy, LAZY_POLICIES_MARKER, rasa_pick)
+    return _pick_best_policy
+
+
+def may_defer(policy: Any) -> bool:
+    """TED and memoization as Rasa ships them, never a subclass: their predictions are never
+    no-user ones and carry no events; TED's is an end-to-end one only when it was trained on texts."""
+    from rasa.core.policies.memoization import MemoizationPolicy
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.shared.nlu.constants import TEXT
+
+    if type(policy) is MemoizationPolicy:
+        return True
+    return type(policy) is TEDPolicy and not policy.only_e2e and TEXT not in policy.fake_features
+
+
+def _make_lazy_predict(rasa_predict: Callable[..., Any]) -> Callable[..., Any]:
+    def predict_action_probabilities(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """The policy's prediction, made when the ensemble (or anybody) first reads it."""
+        if not may_defer(self):
+            return rasa_predict(self, *args, **kwargs)
+        compute = functools.partial(rasa_predict, self, *args, **kwargs)
+        return deferred_prediction_class()(compute, self.priority)
+
+    setattr(predict_action_probabilities, LAZY_POLICIES_MARKER, rasa_predict)
+    return predict_action_probabilities
+
+
+def lazy_policies_applied() -> bool:
+    from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+
+    pick = DefaultPolicyPredictionEnsemble.__dict__.get("_pick_best_policy")
+    return hasattr(getattr(pick, "__func__", None), LAZY_POLICIES_MARKER)
+
+
+def apply_lazy_policies() -> None:
+    """Before a model is loaded: Rasa's graph keeps each policy's function from its loading."""
+    from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+    from rasa.core.policies.memoization import MemoizationPolicy
+    from rasa.core.policies.ted_policy import TEDPolicy
+
+    pick = DefaultPolicyPredictionEnsemble.__dict__.get("_pick_best_policy")
+    if not isinstance(pick, staticmethod) or hasattr(pick.__func__, LAZY_POLICIES_MARKER):
+        return
+    for policy_class in (MemoizationPolicy, TEDPolicy):
+        rasa_predict = policy_class.__dict__["predict_action_probabilities"]
+        policy_class.predict_action_probabilities = _make_lazy_predict(rasa_predict)
+    DefaultPolicyPredictionEnsemble._pick_best_policy = staticmethod(_make_lazy_pick(pick.__func__))
+    logger.info("rasa_patches: TED and memoization predict only when their prediction can win")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------
