@@ -884,11 +884,23 @@ def deferred_prediction_class() -> type:
             self.__dict__[_WAITING] = (compute, priority)
 
         def __getattr__(self, name: str) -> Any:
-            waiting = self.__dict__.pop(_WAITING, None)
-            if waiting is None:
+            if _WAITING not in self.__dict__:
                 raise AttributeError(name)
-            self.__dict__.update(waiting[0]().__dict__)
+            self._make()
             return getattr(self, name)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if _WAITING in self.__dict__:
+                self._make()  # a value set now must not be overwritten when the policy predicts
+            super().__setattr__(name, value)
+
+        def _make(self) -> None:
+            compute, _ = self.__dict__.pop(_WAITING)
+            try:
+                made = compute()
+            except AttributeError as error:  # not to be taken for a missing attribute of this object
+                raise RuntimeError(f"the deferred policy prediction failed: {error!r}") from error
+            self.__dict__.update(made.__dict__)
 
     return DeferredPrediction
 
@@ -931,15 +943,24 @@ def _make_lazy_pick(rasa_pick: Callable[[list[Any]], Any]) -> Callable[[list[Any
 
 
 def may_defer(policy: Any) -> bool:
-    """TED and memoization as Rasa ships them, never a subclass: their predictions are never
-    no-user ones and carry no events; TED's is an end-to-end one only when it was trained on texts."""
+    """TED and memoization as Rasa ships them, never a subclass, in the settings under which their
+    predictions are never no-user ones, carry no events and have no confidence above 1.0: memoization
+    scoring 1.0 (not the NLU confidence, which events posted to Rasa's HTTP API can set to anything),
+    TED with softmax confidences (with `loss_type: margin` they are similarities, which TensorFlow's
+    arithmetic can put a hair above 1.0) and not trained on texts (else end-to-end predictions)."""
     from rasa.core.policies.memoization import MemoizationPolicy
     from rasa.core.policies.ted_policy import TEDPolicy
     from rasa.shared.nlu.constants import TEXT
+    from rasa.utils.tensorflow.constants import MODEL_CONFIDENCE, SOFTMAX
 
     if type(policy) is MemoizationPolicy:
-        return True
-    return type(policy) is TEDPolicy and not policy.only_e2e and TEXT not in policy.fake_features
+        return not policy.config.get("use_nlu_confidence_as_score")
+    return (
+        type(policy) is TEDPolicy
+        and policy.config.get(MODEL_CONFIDENCE) == SOFTMAX
+        and not policy.only_e2e
+        and TEXT not in policy.fake_features
+    )
 
 
 def _make_lazy_predict(rasa_predict: Callable[..., Any]) -> Callable[..., Any]:

@@ -20,6 +20,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
+from rasa.utils.tensorflow.constants import AUTO, MODEL_CONFIDENCE
 
 from bot import rasa_patches
 from tests.bot.heldout_eval import MODEL_ENV, find_model
@@ -107,6 +108,79 @@ def test_the_ensemble_asks_the_highest_priority_first_and_only_when_needed() -> 
     # a certain rule: nobody asked
     winner = pick([deferred("TED", 0.9, 1), prediction(1.0, 6), deferred("Memo", 1.0, 3)])
     assert (winner.policy_name, asked) == ("policy-6", [])
+
+
+def test_a_rejected_action_makes_every_deferred_policy_predict_as_in_rasa() -> None:
+    """Rasa sets a rejected action's confidence to 0 in every prediction before it picks: the rule's
+    certainty goes, and TED (deferred, 0.4 for another action) wins as it does in Rasa."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecutionRejected
+
+    domain = Domain.from_dict({"actions": ["action_a", "action_b"]})
+    size = len(domain.action_names_or_texts)
+    a, b = domain.index_for_action("action_a"), domain.index_for_action("action_b")
+
+    def one_hot(index: int, confidence: float) -> list[float]:
+        return [confidence if position == index else 0.0 for position in range(size)]
+
+    tracker = DialogueStateTracker("pupil", [])
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    tracker.update(UserUttered("hallo", {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecutionRejected("action_a"))
+
+    def predictions(deferred: bool) -> list[PolicyPrediction]:
+        def ted() -> PolicyPrediction:
+            return PolicyPrediction(one_hot(b, 0.4), "TEDPolicy", 1)
+
+        return [
+            rasa_patches.deferred_prediction_class()(ted, 1) if deferred else ted(),
+            PolicyPrediction(one_hot(a, 1.0), "RulePolicy", 6),
+        ]
+
+    pick = rasa_patches._make_lazy_pick(RASA_PICK)
+    original = DefaultPolicyPredictionEnsemble.__dict__["_pick_best_policy"]
+    try:
+        DefaultPolicyPredictionEnsemble._pick_best_policy = staticmethod(RASA_PICK)
+        expected = DefaultPolicyPredictionEnsemble._best_policy_prediction(
+            predictions(False), tracker, domain
+        )
+        DefaultPolicyPredictionEnsemble._pick_best_policy = staticmethod(pick)
+        ours = DefaultPolicyPredictionEnsemble._best_policy_prediction(predictions(True), tracker, domain)
+    finally:
+        DefaultPolicyPredictionEnsemble._pick_best_policy = original
+    assert expected.policy_name == "TEDPolicy"
+    assert (ours.policy_name, ours.probabilities) == (expected.policy_name, expected.probabilities)
+
+
+def test_when_all_are_deferred_the_highest_priority_is_asked_first() -> None:
+    asked: list[int] = []
+
+    def deferred(confidence: float, priority: int) -> Any:
+        def compute() -> PolicyPrediction:
+            asked.append(priority)
+            return PolicyPrediction([0.0, confidence], f"policy-{priority}", priority)
+
+        return rasa_patches.deferred_prediction_class()(compute, priority)
+
+    pick = rasa_patches._make_lazy_pick(RASA_PICK)
+    assert pick([deferred(0.9, 1), deferred(1.0, 3)]).policy_name == "policy-3"
+    assert asked == [3]
+
+
+def test_a_deferred_prediction_set_before_it_is_read_keeps_the_value_set() -> None:
+    deferred = rasa_patches.deferred_prediction_class()(lambda: PolicyPrediction([1.0], "TEDPolicy", 1), 1)
+    deferred.events = ["set by a caller"]
+    assert not rasa_patches.is_waiting(deferred)
+    assert deferred.events == ["set by a caller"] and deferred.probabilities == [1.0]
+
+
+def test_a_policy_failing_inside_is_not_taken_for_a_missing_attribute() -> None:
+    def broken() -> PolicyPrediction:
+        raise AttributeError("inside the policy")
+
+    deferred = rasa_patches.deferred_prediction_class()(broken, 1)
+    with pytest.raises(RuntimeError, match="inside the policy"):
+        deferred.max_confidence  # noqa: B018
 
 
 # --- the trained model, as Rasa's graph runs it --------------------------------------------------
@@ -238,10 +312,26 @@ def test_the_trained_model_predicts_as_rasa_and_asks_ted_only_when_it_can_win(
     assert asked[MemoizationPolicy] < points, (asked, points)
 
 
-def test_ted_trained_on_texts_is_always_asked(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memoization_scoring_the_nlu_confidence_is_always_asked(
+    agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memoization = policy_nodes(agent)[MemoizationPolicy]._component
+    assert rasa_patches.may_defer(memoization)
+    monkeypatch.setitem(memoization.config, "use_nlu_confidence_as_score", True)
+    assert not rasa_patches.may_defer(memoization)
+
+
+def test_ted_trained_on_texts_or_with_other_confidences_is_always_asked(
+    agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ted = policy_nodes(agent)[TEDPolicy]._component
     assert rasa_patches.may_defer(ted)
     monkeypatch.setitem(ted.fake_features, TEXT, [])
+    assert not rasa_patches.may_defer(ted)
+    monkeypatch.delitem(ted.fake_features, TEXT)
+    assert rasa_patches.may_defer(ted)
+    # `loss_type: margin` makes Rasa's confidences similarities ("auto"), which may exceed 1.0
+    monkeypatch.setitem(ted.config, MODEL_CONFIDENCE, AUTO)
     assert not rasa_patches.may_defer(ted)
     made: list[tuple[Any, ...]] = []
     predict = rasa_patches._make_lazy_predict(lambda *args, **kwargs: made.append(args) or "made")
