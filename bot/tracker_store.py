@@ -107,6 +107,8 @@ def sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:
 
 
 STORED_COUNT_ENV = "BERUFSLOTSE_TRACKER_STORED_COUNT"
+# the name of the sender id's parameter in the prepared query of a conversation's events
+SENDER_PARAMETER = "berufslotse_sender_id"
 # set on a tracker this store loaded or saved: how many of its events are in the database
 STORED_MARKER = "_berufslotse_stored_events"
 
@@ -158,13 +160,28 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             remember_stored_events(tracker)
         return tracker
 
+    def _events_statement(self, session: Any, fetch_events_from_all_sessions: bool) -> Any:
+        """Rasa's query of a conversation's events (`_event_query`), for the events' JSON only, with
+        the sender id as a parameter: built once per kind instead of for every load."""
+        statements: dict[bool, Any] = self.__dict__.setdefault("_events_statements", {})
+        statement = statements.get(fetch_events_from_all_sessions)
+        if statement is None:
+            query = self._event_query(
+                session,
+                sa.bindparam(SENDER_PARAMETER),
+                fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+            )
+            statement = statements[fetch_events_from_all_sessions] = query.with_entities(
+                self.SQLEvent.data
+            ).statement
+        return statement
+
     def _load(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's `_retrieve`, reading only the events' JSON (no ORM object per event)."""
         with self.session_scope() as session:
-            query = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            ).with_entities(self.SQLEvent.data)
-            events = [json.loads(data) for (data,) in query.all()]
+            statement = self._events_statement(session, fetch_events_from_all_sessions)
+            rows = session.execute(statement, {SENDER_PARAMETER: sender_id}).all()
+            events = [json.loads(data) for (data,) in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
