@@ -100,3 +100,31 @@ async def test_client_defaults() -> None:
         timeout: Any = client.timeout
         assert timeout.connect == 2.0
         assert timeout.read == 5.0
+
+
+async def test_each_request_finds_the_async_library_without_searching_for_a_module() -> None:
+    """httpcore imports sniffio on every request to tell asyncio from trio; when sniffio is missing,
+    that import fails and Python searches every folder of sys.path again, each time (8 % of the
+    action server's CPU under load, issue 16). With sniffio installed the import is a lookup."""
+    import importlib
+    import sys
+
+    from httpcore._synchronization import current_async_library
+
+    searches: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, *args: Any, **kwargs: Any) -> None:
+            searches.append(name)
+            return None
+
+    assert current_async_library() == "asyncio"  # the first call may import sniffio
+    sys.meta_path.insert(0, Recorder)
+    try:
+        for _ in range(3):
+            assert current_async_library() == "asyncio"
+    finally:
+        sys.meta_path.remove(Recorder)
+    assert "sniffio" not in searches, searches
+    assert importlib.util.find_spec("sniffio") is not None
