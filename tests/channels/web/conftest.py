@@ -283,7 +283,9 @@ class Widget:
         )
 
     def audit(self) -> list[dict[str, Any]]:
-        """Runs axe-core (from the npm registry, via node_modules) and returns its violations."""
+        """Runs axe-core (from the npm registry, via node_modules) and returns its violations, once
+        the messages have faded in (mid-fade a bubble's contrast is its opacity's, not its colours')."""
+        self.settle()
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return list(result["violations"])

@@ -188,6 +188,7 @@ def test_the_opt_in_has_no_serious_accessibility_violations(
         expect(widget.host.locator(".msg--device")).to_be_visible()
         assert _serious(widget.audit()) == []
         widget.host.locator(".msg--device").get_by_role("button", name="Auf diesem Gerät merken").click()
+        expect(widget.host.locator(".msg--device").get_by_role("button", name="Vergessen")).to_be_visible()
         assert _serious(widget.audit()) == []
 
 
