@@ -910,6 +910,11 @@ def is_waiting(prediction: Any) -> bool:
     return _WAITING in getattr(prediction, "__dict__", {})
 
 
+def waiting_priority(prediction: Any) -> int:
+    """The priority of the policy a waiting prediction would ask (read without asking it)."""
+    return int(prediction.__dict__[_WAITING][1])
+
+
 def cannot_win(priority: int, known: list[Any]) -> bool:
     """Whether a policy of `priority` whose prediction is never a no-user or an end-to-end one,
     carries no events and has no confidence above 1.0 (TED's softmax, memoization's 0 or 1) loses
@@ -931,9 +936,9 @@ def _make_lazy_pick(rasa_pick: Callable[[list[Any]], Any]) -> Callable[[list[Any
         waiting = [prediction for prediction in predictions if is_waiting(prediction)]
         while waiting:
             known = [prediction for prediction in predictions if not is_waiting(prediction)]
-            if known and all(cannot_win(p.__dict__[_WAITING][1], known) for p in waiting):
+            if known and all(cannot_win(waiting_priority(p), known) for p in waiting):
                 return rasa_pick(known)  # the others in their order: the same ties, the same events
-            ask = max(waiting, key=lambda prediction: prediction.__dict__[_WAITING][1])
+            ask = max(waiting, key=waiting_priority)
             ask.probabilities  # noqa: B018 - reading it makes the policy predict
             waiting = [prediction for prediction in waiting if prediction is not ask]  # `==` reads both
         return rasa_pick(predictions)

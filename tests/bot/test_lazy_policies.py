@@ -43,6 +43,16 @@ def prediction(confidence: float, priority: int, **flags: Any) -> PolicyPredicti
     return PolicyPrediction([0.0, confidence], f"policy-{priority}", priority, **flags)
 
 
+def deferred(name: str, confidence: float, priority: int, asked: list[str]) -> Any:
+    """A deferred prediction of `confidence` that notes `name` in `asked` when its policy is asked."""
+
+    def compute() -> PolicyPrediction:
+        asked.append(name)
+        return PolicyPrediction([0.0, confidence], name, priority)
+
+    return rasa_patches.deferred_prediction_class()(compute, priority)
+
+
 # --- the rule that decides whether a policy's prediction can matter -----------------------------
 
 
@@ -87,26 +97,17 @@ def test_a_deferred_prediction_is_made_once_when_first_read() -> None:
 
 def test_the_ensemble_asks_the_highest_priority_first_and_only_when_needed() -> None:
     asked: list[str] = []
-    deferred_class = rasa_patches.deferred_prediction_class()
-
-    def deferred(name: str, confidence: float, priority: int) -> Any:
-        def compute() -> PolicyPrediction:
-            asked.append(name)
-            return PolicyPrediction([0.0, confidence], name, priority)
-
-        return deferred_class(compute, priority)
-
     pick = rasa_patches._make_lazy_pick(RASA_PICK)
     # the rule policy falls back (0.3); memoization is certain: TED is not asked
-    winner = pick([deferred("TED", 0.9, 1), prediction(0.3, 6), deferred("Memo", 1.0, 3)])
+    winner = pick([deferred("TED", 0.9, 1, asked), prediction(0.3, 6), deferred("Memo", 1.0, 3, asked)])
     assert (winner.policy_name, asked) == ("Memo", ["Memo"])
     asked.clear()
     # nobody certain: both asked, TED wins as in Rasa
-    winner = pick([deferred("TED", 0.9, 1), prediction(0.3, 6), deferred("Memo", 0.0, 3)])
+    winner = pick([deferred("TED", 0.9, 1, asked), prediction(0.3, 6), deferred("Memo", 0.0, 3, asked)])
     assert (winner.policy_name, sorted(asked)) == ("TED", ["Memo", "TED"])
     asked.clear()
     # a certain rule: nobody asked
-    winner = pick([deferred("TED", 0.9, 1), prediction(1.0, 6), deferred("Memo", 1.0, 3)])
+    winner = pick([deferred("TED", 0.9, 1, asked), prediction(1.0, 6), deferred("Memo", 1.0, 3, asked)])
     assert (winner.policy_name, asked) == ("policy-6", [])
 
 
@@ -153,18 +154,13 @@ def test_a_rejected_action_makes_every_deferred_policy_predict_as_in_rasa() -> N
 
 
 def test_when_all_are_deferred_the_highest_priority_is_asked_first() -> None:
-    asked: list[int] = []
-
-    def deferred(confidence: float, priority: int) -> Any:
-        def compute() -> PolicyPrediction:
-            asked.append(priority)
-            return PolicyPrediction([0.0, confidence], f"policy-{priority}", priority)
-
-        return rasa_patches.deferred_prediction_class()(compute, priority)
-
+    asked: list[str] = []
     pick = rasa_patches._make_lazy_pick(RASA_PICK)
-    assert pick([deferred(0.9, 1), deferred(1.0, 3)]).policy_name == "policy-3"
-    assert asked == [3]
+    assert (
+        pick([deferred("policy-1", 0.9, 1, asked), deferred("policy-3", 1.0, 3, asked)]).policy_name
+        == "policy-3"
+    )
+    assert asked == ["policy-3"]
 
 
 def test_a_deferred_prediction_set_before_it_is_read_keeps_the_value_set() -> None:
