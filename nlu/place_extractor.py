@@ -1,4 +1,5 @@
-"""Finds the municipalities of the district a pupil names: entity `place`.
+"""Finds the municipalities of the district a pupil names: entity `place`, and the same mentions as
+features for the intent classifier.
 
 Built on the one place resolver of nlu.readers.places (names, short forms, typos, postcodes, the
 district's municipalities and Samtgemeinden from knowledge/sources). The municipalities are stored
@@ -8,6 +9,12 @@ component's `fingerprint_addon`, so an edit to the list retrains it.
 Entity (see nlu/README.md):
 - `place`: the municipality's name in lower case ("in der Nähe von Melle" -> "melle",
   "gmhütte" -> "georgsmarienhütte", "49565" -> "bramsche"). One entity per place named.
+
+Feature (`PlaceFeaturizer`, before DIET): the tokens of a place mention and the sentence carry one
+sparse feature "a place of the district". Counted words alone cannot know that "Voltlage" or
+"49324" is a place, so "Lehrstelle Maurer Badbergen" could look like a question about the occupation;
+with the feature, a place counts the same whichever of the district's 34 municipalities it is.
+Training examples get it from their text (places are not annotated), messages the same way.
 """
 
 from __future__ import annotations
@@ -17,10 +24,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import (
@@ -31,10 +41,14 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TEXT,
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
+    FEATURE_TYPE_SENTENCE,
+    FEATURE_TYPE_SEQUENCE,
     TEXT,
 )
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from typing_extensions import Self
 
 from knowledge.loader import KNOWLEDGE_DIR, MUNICIPALITIES_FILE, knowledge_hash, load_municipalities
 from knowledge.schema import Municipality
@@ -49,9 +63,9 @@ def _knowledge_dir(config: dict[str, Any]) -> Path:
     return Path(config.get("knowledge_dir") or KNOWLEDGE_DIR)
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Adds one `place` entity per municipality of the district a message names."""
+class _PlacesComponent(GraphComponent):
+    """A component that reads the district's municipalities from knowledge/ when it is trained and
+    keeps them in the model (the entity extractor and the featurizer below)."""
 
     PLACES_FILE = "places.json"
 
@@ -74,7 +88,7 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> PlaceEntityExtractor:
+    ) -> Self:
         return cls(config, model_storage, resource)
 
     def __init__(
@@ -113,7 +127,7 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> PlaceEntityExtractor:
+    ) -> Self:
         """Restore the places stored by `train`; a model without them is broken, so this fails loudly."""
         try:
             with model_storage.read_from(resource) as model_dir:
@@ -129,6 +143,11 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
         if self._resolver is None:
             raise PlaceResolverNotTrained(f"{type(self).__name__} is used before it was trained.")
         return self._resolver
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class PlaceEntityExtractor(_PlacesComponent, EntityExtractorMixin):
+    """Adds one `place` entity per municipality of the district a message names."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Appends one `place` entity per municipality named to each message."""
@@ -153,3 +172,37 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
             ENTITY_ATTRIBUTE_TEXT: mention.text,
             ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
         }
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class PlaceFeaturizer(_PlacesComponent):
+    """One sparse feature, "a place of the district", on the tokens of each place mention and on the
+    sentence (the same mentions as the entities of `PlaceEntityExtractor`)."""
+
+    FEATURE_ORIGIN = "PlaceFeaturizer"
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        resolver = self._require_resolver()
+        for example in training_data.training_examples:
+            self._featurize(resolver, example)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        resolver = self._require_resolver()
+        for message in messages:
+            self._featurize(resolver, message)
+        return messages
+
+    def _featurize(self, resolver: PlaceResolver[Municipality], message: Message) -> None:
+        text = message.get(TEXT)
+        tokens = message.get(TOKENS_NAMES[TEXT], [])
+        if not isinstance(text, str) or not text or not tokens:
+            return  # no text (an intent-only example of a story, a response): nothing to mark
+        sequence = np.zeros((len(tokens), 1))
+        for mention in resolver.mentions(text):
+            for index, token in enumerate(tokens):
+                if token.start < mention.end and token.end > mention.start:
+                    sequence[index, 0] = 1.0
+        sentence = sequence.max(axis=0, keepdims=True)
+        for kind, matrix in ((FEATURE_TYPE_SEQUENCE, sequence), (FEATURE_TYPE_SENTENCE, sentence)):
+            message.add_features(Features(scipy.sparse.coo_matrix(matrix), kind, TEXT, self.FEATURE_ORIGIN))
