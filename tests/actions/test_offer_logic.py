@@ -61,6 +61,10 @@ def texts(language: str = "de") -> DomainTexts:
         ("duales studium bwl", "dual_study"),
         ("any apprenticeships near me", "apprenticeship"),
         ("internships only", "internship"),
+        ("schülerpraktikum im kindergarten", "internship"),  # the kind at the end of a compound
+        ("ferienpraktikum in melle", "internship"),
+        ("pflegeausbildung in quakenbrück", "apprenticeship"),
+        ("praktisch wäre was in melle", None),
         ("ausbildung oder praktikum", None),  # two kinds: no filter
         ("was gibt es in meiner Nähe", None),
     ],
