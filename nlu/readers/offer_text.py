@@ -55,12 +55,20 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("dual_study", _rx(r"\bdual\w* (?:studium|study|studies)\b", r"\bstudium\b", r"\bstudieren\b")),
-    # "Schülerpraktikum", "Ferienpraktikum", "Pflegeausbildung": the kind at the end of a compound too
-    ("internship", _rx(r"\b\w*praktik\w*", r"\binternships?\b", r"\binterns?\b", r"\bwork experience\b")),
+    # also the usual compounds ("Schülerpraktikum", "Ferienpraktikum"); not "Heilpraktiker"
+    (
+        "internship",
+        _rx(
+            r"\b(?:schueler|betriebs|ferien|schul|pflicht|orientierungs|sozial|berufs|sommer)?praktik\w*",
+            r"\binternships?\b",
+            r"\binterns?\b",
+            r"\bwork experience\b",
+        ),
+    ),
     (
         "apprenticeship",
         _rx(
-            r"\b\w*ausbildung\w*",
+            r"\b(?:pflege|erzieher|handwerks)?ausbildung\w*",
             r"\blehrstelle\w*",
             r"\blehre\b",
             r"\bazubi\w*",
@@ -170,11 +178,6 @@ def find_kind(folded: str) -> str | None:
             found.append(kind)
             rest = pattern.sub(" ", rest)  # "Praktikumswoche" is not also a "Praktikum"
     return found[0] if len(found) == 1 else None
-
-
-def names_an_offer_kind(folded: str) -> bool:
-    """Whether a message names any kind of offer (one or several: "Ausbildung oder Praktikum")."""
-    return any(pattern.search(folded) for _, pattern in _KIND_PATTERNS)
 
 
 def next_occurrence(month: int, today: date, year: int | None = None) -> date:

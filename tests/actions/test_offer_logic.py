@@ -65,6 +65,7 @@ def texts(language: str = "de") -> DomainTexts:
         ("ferienpraktikum in melle", "internship"),
         ("pflegeausbildung in quakenbrück", "apprenticeship"),
         ("praktisch wäre was in melle", None),
+        ("heilpraktiker in der nähe", None),  # an occupation, no internship
         ("ausbildung oder praktikum", None),  # two kinds: no filter
         ("was gibt es in meiner Nähe", None),
     ],

@@ -43,15 +43,17 @@ SEARCH_INTENTS = ("search_offers", "refine_offers")  # both run action_search_of
 INTENTS = (*SEARCH_INTENTS, "more_offers")
 MIN_EXAMPLES = {"search_offers": 60, "refine_offers": 30, "more_offers": 12}
 # The share of search and refinement messages that reach the offer search, and of next-page
-# messages that get the next page. The target is 0.90; it is not reached. Measured on this set
-# (2026-12-07): the model before nlu.offer_intent_reader 72.5 % (search_offers 77.5 %, refine_offers
-# 62.5 %: the rules of training and the search of occupations took them); with the reader 80.8 %
-# (86.2 %, 70.0 %), more_offers 80 % (12 of 15). Refinements are the weak part: "und was ist mit ..."
-# after a list of offers needs the conversation, which the NLU does not see. The floors below stay
-# under today's figures by about the spread between two trainings of the same data (a fresh clone
-# trains its own model), so they catch a regression, not noise.
+# messages that get the next page. The target is 0.90; it is NOT reached. Measured on this set
+# (2026-12-07, model berufslotse-54219a1588887b21): 72.5 % reach the search (search_offers 77.5 %,
+# refine_offers 62.5 %), more_offers 80 % (12 of 15). The rules of training and the search of
+# occupations by interest take most of the misses. Refinements are the weakest: "und was ist mit
+# ..." after a list of offers needs the conversation, which the NLU does not see. (A rule after the
+# classifier that took kind-of-offer-plus-place messages over reached 80.8 % here but also took
+# statements and questions about a pupil's own training; it was removed.) The floors stay under
+# today's figures by about the spread between two trainings of the same data (a fresh clone trains
+# its own model), so they catch a regression, not noise.
 TARGET_REACHES_SEARCH = 0.90
-MIN_REACHES_SEARCH = 0.72
+MIN_REACHES_SEARCH = 0.65
 MIN_MORE_OFFERS = 0.66
 
 
