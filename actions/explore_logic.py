@@ -154,21 +154,13 @@ def occupation_is_subject(events: Iterable[Mapping[str, Any]]) -> bool:
 # offers (a topic, a certificate, a duration, pay) make the message a search of occupations
 _NOT_ABOUT_OFFERS = frozenset({"topic", "certificate", "duration", "pay_order", "training_type"})
 OFFER_SEARCH_ACTION = "action_search_offers"
-OFFER_SEARCH_SLOT = "offer_search"  # actions.offers.SEARCH_SLOT (explore_logic imports no action)
 
 
 def offers_are_subject(events: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether the latest answer about occupations or offers was a list of offers: the offer
-    search's, or this action's when it changed the offer search (it then set the search's slot)."""
-    set_search = False  # the search's slot was set after the action looked at (until a user message)
+    """Whether the latest answer about occupations or offers was a list of offers."""
     for event in reversed(list(events)):
-        kind, name = event.get("event"), event.get("name")
-        if kind == "user":
-            set_search = False
-        elif kind == "slot" and name == OFFER_SEARCH_SLOT:
-            set_search = True
-        elif kind == "action" and name in (*_SUBJECT_ACTIONS, OFFER_SEARCH_ACTION):
-            return name == OFFER_SEARCH_ACTION or (name == "action_explore_professions" and set_search)
+        if event.get("event") == "action" and event.get("name") in (*_SUBJECT_ACTIONS, OFFER_SEARCH_ACTION):
+            return event.get("name") == OFFER_SEARCH_ACTION
     return False
 
 

@@ -107,21 +107,6 @@ def test_search_with_follow_ups(chat: Chat, stack: Stack) -> None:
         assert "nichts gefunden" in reply
 
 
-def test_another_place_and_start_right_after_a_list_of_offers(chat: Chat, stack: Stack) -> None:
-    """Follow-ups in the pupil's own words change the search just shown, whatever intent the
-    classifier reads them as (a search of occupations, too: actions/explore.py)."""
-    chat.say("lehrstelle maurer badbergen")
-    expected = api_get(
-        stack, "/api/v1/offers", profession="maurer", kind="apprenticeship", near="Georgsmarienhütte"
-    )
-    reply = texts(chat.say("und was ist mit georgsmarienhütte"))
-    assert "Maurer" in reply and "um Georgsmarienhütte" in reply
-    assert f"Gefunden: {expected['total']}" in reply if expected["total"] else "nichts gefunden" in reply
-    reply = texts(chat.say("nur in osnabrück stadt"))
-    assert "Maurer" in reply and "um Osnabrück" in reply, reply
-    assert "Öffentlicher Dienst" not in reply
-
-
 def test_ask_a_company_to_get_in_touch_and_the_email_arrives(
     chat: Chat, stack: Stack, smtp_sink: SmtpSink
 ) -> None:
