@@ -25,13 +25,11 @@ from actions.explore_logic import (
     follow_up_intent,
     next_query,
     occupation_is_subject,
-    offers_are_subject,
     offers_near_reply,
-    refines_offer_list,
     reply,
 )
-from actions.offer_logic import DEFAULT_RADIUS_KM, SearchState, changes_a_search, read_text, resolve_place
-from actions.offers import SEARCH_SLOT, ActionSearchOffers, ExchangeAction, local_today
+from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
+from actions.offers import ExchangeAction
 from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
 from actions.professions import LANGUAGE_SLOT, PROFESSION_SLOT, ActionAnswerProfession, latest_intent, send
@@ -39,12 +37,6 @@ from actions.professions import LANGUAGE_SLOT, PROFESSION_SLOT, ActionAnswerProf
 logger = logging.getLogger(__name__)
 
 EXPLORE_SLOT = "explore_query"
-
-
-def _search_place(tracker: Tracker) -> str | None:
-    """The place of the last offer search (None: no search, or one of the whole region)."""
-    state = SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
-    return state.place if state is not None else None
 
 
 class ActionExploreProfessions(ExchangeAction):
@@ -55,16 +47,6 @@ class ActionExploreProfessions(ExchangeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         entities = tracker.latest_message.get("entities") or []
-        if refines_offer_list(
-            latest_intent(tracker),
-            entities,
-            changes_a_search(read_text(tracker.latest_message.get("text") or "", local_today())),
-            offers_are_subject(tracker.events),
-            _search_place(tracker) is not None,
-        ):
-            # "und was ist mit Melle?" right after a list of offers: a change to that search
-            logger.info("a search of occupations right after a list of offers is answered as a change to it")
-            return await ActionSearchOffers(self.api).refine(dispatcher, tracker, domain)
         follow_up = follow_up_intent(
             latest_intent(tracker),
             tracker.latest_message.get("intent_ranking") or [],

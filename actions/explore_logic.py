@@ -150,45 +150,6 @@ def occupation_is_subject(events: Iterable[Mapping[str, Any]]) -> bool:
     return True
 
 
-# what an offer list can be changed by, besides a place: explore entities that say nothing about
-# offers (a topic, a certificate, a duration, pay) make the message a search of occupations
-_NOT_ABOUT_OFFERS = frozenset({"topic", "certificate", "duration", "pay_order", "training_type"})
-OFFER_SEARCH_ACTION = "action_search_offers"
-
-
-def offers_are_subject(events: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether the latest answer about occupations or offers was a list of offers."""
-    for event in reversed(list(events)):
-        if event.get("event") == "action" and event.get("name") in (*_SUBJECT_ACTIONS, OFFER_SEARCH_ACTION):
-            return event.get("name") == OFFER_SEARCH_ACTION
-    return False
-
-
-def refines_offer_list(
-    intent: str | None,
-    entities: Iterable[Mapping[str, Any]],
-    changes_a_search: bool,
-    subject_is_offers: bool,
-    search_has_place: bool,
-) -> bool:
-    """Whether an explore_professions message is a change to the offer list just shown.
-
-    Right after a list of offers, "und was ist mit Georgsmarienhütte?", "nur in Osnabrück" or
-    "lieber ab September" change that search; the classifier, which does not see the conversation,
-    reads some of them as a search of occupations. Such a message names a place or words that
-    change a search (`changes_a_search`: a kind of offer, a start, a radius, closer, further,
-    anywhere, similar occupations) and nothing that only a search of occupations has (a topic, a
-    certificate, a duration, pay). Only a search with a place is changed this way
-    (`search_has_place`): one without would ask where the pupil lives, which the offer search's
-    form does after the offer search itself, not after this action."""
-    if intent != EXPLORE_INTENT or not subject_is_offers or not search_has_place:
-        return False
-    kinds = {entity.get("entity") for entity in entities}
-    if kinds & _NOT_ABOUT_OFFERS:
-        return False
-    return "place" in kinds or changes_a_search
-
-
 def follow_up_intent(
     intent: str | None,
     ranking: Iterable[Mapping[str, Any]],

@@ -244,24 +244,6 @@ def read_text(text: str, today: date) -> MessageFacts:
     )
 
 
-def changes_a_search(facts: MessageFacts) -> bool:
-    """Whether the words of a message say something a search can be changed by, besides a place
-    (a kind, a start, a radius, closer, further, near me, anywhere, similar or any occupations)."""
-    return bool(
-        facts.kind
-        or facts.any_kind
-        or facts.start_from is not None
-        or facts.any_start
-        or facts.radius_km is not None
-        or facts.closer
-        or facts.wider
-        or facts.related is not None
-        or facts.near_me
-        or facts.anywhere
-        or facts.any_profession
-    )
-
-
 def merge_facts(base: MessageFacts, extra: MessageFacts) -> MessageFacts:
     """`base` with everything `extra` says on top."""
     changes = {

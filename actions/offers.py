@@ -145,27 +145,17 @@ class ActionSearchOffers(ExchangeAction):
         return "action_search_offers"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        return await self._answer(dispatcher, tracker, domain, refine=False)
-
-    async def refine(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        """The latest message as a change to the last search, whatever its intent (another action
-        found it to be one: actions/explore.py, right after a list of offers)."""
-        return await self._answer(dispatcher, tracker, domain, refine=True)
-
-    async def _answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, refine: bool
-    ) -> Events:
         texts = texts_for(tracker, domain)
         previous = SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
         try:
-            step = await self._plan(tracker, previous, refine)
+            step = await self._plan(tracker, previous)
             return await self._take(step, dispatcher, texts, previous, tracker.sender_id)
         except ApiUnavailableError:
             logger.exception("offer search: API unavailable")
             dispatcher.utter_message(response="utter_offer_service_unavailable")
             return [SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
 
-    async def _plan(self, tracker: Tracker, previous: SearchState | None, refine: bool = False) -> SearchStep:
+    async def _plan(self, tracker: Tracker, previous: SearchState | None) -> SearchStep:
         if tracker.get_slot(PLACE_NEEDED_SLOT) is True:
             # offer_place_form has just asked where the pupil lives ("" means the whole region).
             place = tracker.get_slot(PLACE_SLOT)
@@ -185,7 +175,7 @@ class ActionSearchOffers(ExchangeAction):
             facts = with_check_profile(facts, check_profile(tracker, places))
         context = tracker.get_slot(PROFESSION_SLOT)
         home = home_place(tracker, places)
-        if intent == "refine_offers" or refine:
+        if intent == "refine_offers":
             return plan_refinement(previous, facts, context, home)
         return plan_new_search(previous, facts, context, home)
 

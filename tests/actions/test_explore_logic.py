@@ -13,8 +13,6 @@ from actions.explore_logic import (
     follow_up_intent,
     next_query,
     occupation_is_subject,
-    offers_are_subject,
-    refines_offer_list,
     reply,
 )
 from tests.actions.test_domain_responses import RESPONSES, variables_used
@@ -257,64 +255,3 @@ def test_the_subject_is_the_latest_answer_about_occupations() -> None:
         [action("action_answer_profession"), action("action_compare_professions")]
     )
     assert occupation_is_subject([action("action_listen"), user])
-
-
-# --- a change to the list of offers just shown ----------------------------------------------------
-
-OFFERS_SHOWN = [
-    {"event": "action", "name": "action_answer_profession"},
-    {"event": "action", "name": "action_search_offers"},
-    {"event": "action", "name": "action_listen"},
-    {"event": "user", "text": "und was ist mit melle"},
-]
-
-
-def test_offers_are_the_subject_after_a_list_of_offers_only() -> None:
-    assert offers_are_subject(OFFERS_SHOWN)
-    assert not offers_are_subject([*OFFERS_SHOWN, {"event": "action", "name": "action_explore_professions"}])
-    assert not offers_are_subject([{"event": "action", "name": "action_answer_profession"}])
-    assert not offers_are_subject([])
-
-
-MELLE = {"entity": "place", "value": "melle"}
-
-
-@pytest.mark.parametrize(
-    ("intent", "entities", "changes", "subject", "place", "refines"),
-    [
-        ("explore_professions", [MELLE], False, True, True, True),
-        ("explore_professions", [], True, True, True, True),  # "nur praktikum", "ab september", "30 km"
-        # a topic, a certificate, a duration or pay: a search of occupations after all
-        ("explore_professions", [{"entity": "topic", "value": "animals"}], True, True, True, False),
-        (
-            "explore_professions",
-            [{"entity": "place", "value": "melle"}, {"entity": "certificate", "value": "none"}],
-            False,
-            True,
-            True,
-            False,
-        ),
-        ("explore_professions", [], False, True, True, False),  # nothing that changes a search
-        (
-            "explore_professions",
-            [{"entity": "place", "value": "melle"}],
-            False,
-            False,
-            True,
-            False,
-        ),  # no offers shown
-        (
-            "explore_professions",
-            [{"entity": "place", "value": "melle"}],
-            False,
-            True,
-            False,
-            False,
-        ),  # no place to keep
-        ("ask_related", [], True, True, True, False),  # other intents answer themselves
-    ],
-)
-def test_refines_offer_list(
-    intent: str, entities: list[dict[str, str]], changes: bool, subject: bool, place: bool, refines: bool
-) -> None:
-    assert refines_offer_list(intent, entities, changes, subject, place) is refines

@@ -14,7 +14,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.explore import ActionExploreProfessions
 from actions.offer_logic import SearchState
 from actions.offers import ActionCancelOfferPlace, ActionSearchOffers, ActionShowOffer, ValidateOfferPlaceForm
 from actions.offers_api import ExchangeApi, create_http_client
@@ -469,35 +468,3 @@ async def test_offers_from_the_check_result_search_where_and_what_the_check_said
     _, events = await search(api, wide)
     state = state_of(events)
     assert state is not None and state.radius_km == 100 and state.kind is None
-
-
-# --- a search of occupations right after a list of offers (actions/explore.py) ---------------------
-
-
-def after_offers(tracker: Tracker) -> Tracker:
-    """The tracker with a list of offers as the answer before its latest message."""
-    tracker.events.insert(0, {"event": "action", "name": "action_search_offers"})
-    return tracker
-
-
-async def test_right_after_offers_the_classifiers_occupation_search_changes_the_offer_search(
-    api: ExchangeApi,
-) -> None:
-    start = SearchState(profession="koch", kind="apprenticeship", place="Bramsche", shown=(1, 2))
-    slots = {"offer_search": start.to_slot()}
-    tracker = after_offers(build_tracker("und nur praktikum", "explore_professions", slots=slots))
-    dispatcher = CollectingDispatcher()
-    events = await ActionExploreProfessions(api).run(dispatcher, tracker, DOMAIN)
-    assert_renderable(dispatcher)
-    # the same answer as the refinement itself (test_follow_ups_only_internships_then_closer)
-    assert sent(dispatcher)[0][1]["filters"] == "Koch/Köchin, Praktikum"
-    assert [message[1]["title"] for message in sent(dispatcher)[1:-2]] == ["Praktikum in der Küche"]
-    assert state_of(events) == SearchState(profession="koch", kind="internship", place="Bramsche", shown=(3,))
-    # another place, named by the place extractor's entity
-    melle = after_offers(
-        build_tracker("und was ist mit melle", "explore_professions", [entity("place", "melle")], slots)
-    )
-    dispatcher = CollectingDispatcher()
-    events = await ActionExploreProfessions(api).run(dispatcher, melle, DOMAIN)
-    changed = state_of(events)
-    assert changed is not None and (changed.place, changed.profession) == ("Melle", "koch")

@@ -19,7 +19,6 @@ from actions.offer_logic import (
     alternative_buttons,
     alternatives,
     card_utterance,
-    changes_a_search,
     closer_radius,
     describe_filters,
     details_utterance,
@@ -485,20 +484,3 @@ def test_domain_texts_leave_the_easy_german_variation_to_rasa() -> None:
     # action renders itself are plain German or English.
     assert texts()("utter_offer_results_region", total=2, filters="x").startswith("Gefunden: 2")
     assert texts("en")("utter_offer_results_region", total=2, filters="x").startswith("Found: 2")
-
-
-@pytest.mark.parametrize(
-    ("text", "changes"),
-    [
-        ("nur praktikum", True),
-        ("lieber ab september", True),
-        ("bis 30 km", True),
-        ("näher dran", True),
-        ("egal wo", True),
-        ("auch ähnliche berufe", True),
-        ("und was ist mit melle", False),  # a place: the place entity says it, not the words
-        ("berufe mit tieren", False),
-    ],
-)
-def test_words_that_change_a_search(text: str, changes: bool) -> None:
-    assert changes_a_search(read_text(text, TODAY)) is changes
