@@ -107,6 +107,10 @@ def test_the_loader_refuses_a_broken_topics_file(tmp_path: Path) -> None:
         ("nur duale", [("training_type", "dual")]),
         ("schulische Ausbildung in der Pflege", [("training_type", "school"), ("topic", "care_elderly")]),
         ("duales Studium", [("training_type", "dual_study")]),
+        # the town or municipality as an employer, not as a place
+        ("ich will bei der stadt arbeiten", [("topic", "public_service")]),
+        ("jobs bei der Gemeinde", [("topic", "public_service")]),
+        ("was mit Stadtverwaltung", [("topic", "public_service")]),
     ],
 )
 def test_cues_in_messages(matcher: ExploreMatcher, text: str, expected: list[tuple[str, str]]) -> None:
@@ -126,6 +130,9 @@ def test_cues_in_messages(matcher: ExploreMatcher, text: str, expected: list[tup
         "und wie viel verdient man?",
         "welcher beruf passt am besten zu mir",
         "wie lange dauert die ausbildung am meisten",
+        "nur in osnabrück stadt",  # a place
+        "praktikum in der stadt",
+        "ich wohne in der gemeinde bissendorf",
     ],
 )
 def test_no_cue_where_there_is_none(matcher: ExploreMatcher, text: str) -> None:
