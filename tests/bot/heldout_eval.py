@@ -150,6 +150,21 @@ def find_model(models_dir: Path, env: Mapping[str, str]) -> Path | None:
     return candidates[-1] if candidates else None
 
 
+def require_model(models_dir: Path, env: Mapping[str, str]) -> Path:
+    """`find_model`, or the test fails with how to get a model."""
+    import pytest
+
+    model = find_model(models_dir, env)
+    if model is None:
+        pytest.fail(
+            f"no trained model: none in {models_dir}/berufslotse-*.tar.gz and {MODEL_ENV} is not set. "
+            "Train one with `make model` (python -m scripts.train) or point BERUFSLOTSE_MODEL at one."
+        )
+    if not model.is_file():
+        pytest.fail(f"{MODEL_ENV}={model} is not a file")
+    return model
+
+
 # ------------------------------------------------------------------------------------------------
 # Metrics
 # ------------------------------------------------------------------------------------------------

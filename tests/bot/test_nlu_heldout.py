@@ -37,6 +37,7 @@ from heldout_eval import (
     normalize_text,
     parse_all,
     parse_from_rasa,
+    require_model,
     summary,
     training_overlap,
     unexpected_entities,
@@ -384,14 +385,7 @@ def test_report_is_json_and_the_summary_names_the_scores() -> None:
 def test_trained_model_understands_the_heldout_messages(
     heldout: list[Example], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model = find_model(MODELS, os.environ)
-    if model is None:
-        pytest.fail(
-            f"no trained model: none in {MODELS}/berufslotse-*.tar.gz and {MODEL_ENV} is not set. "
-            "Train one with `make model` (python -m scripts.train) or point BERUFSLOTSE_MODEL at one."
-        )
-    if not model.is_file():
-        pytest.fail(f"{MODEL_ENV}={model} is not a file")
+    model = require_model(MODELS, os.environ)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))

@@ -22,14 +22,13 @@ from pathlib import Path
 
 import pytest
 from heldout_eval import (
-    MODEL_ENV,
     Example,
     Parse,
-    find_model,
     load_examples,
     load_training_texts,
     normalize_text,
     parse_all,
+    require_model,
     training_overlap,
 )
 
@@ -121,9 +120,7 @@ def test_offer_scores_by_hand() -> None:
 def test_the_trained_model_takes_pupils_searches_to_the_search(
     heldout: list[Example], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    model = find_model(MODELS, os.environ)
-    if model is None or not model.is_file():
-        pytest.fail(f"no trained model ({MODELS}/berufslotse-*.tar.gz or {MODEL_ENV}); run `make model`")
+    model = require_model(MODELS, os.environ)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from heldout_eval import MODEL_ENV, find_model, load_training_texts
+from heldout_eval import load_training_texts, require_model
 from open_questions_eval import (
     EXPLORE_INTENT,
     KINDS,
@@ -421,14 +421,7 @@ def test_duplicates_and_training_overlap_compare_normalised_texts() -> None:
 @pytest.fixture(scope="module")
 def evaluation(questions: list[Question]) -> dict[str, Any]:
     """Parse every question with the newest model once; write the report and print its summary."""
-    model = find_model(MODELS, os.environ)
-    if model is None:
-        pytest.fail(
-            f"no trained model: none in {MODELS}/berufslotse-*.tar.gz and {MODEL_ENV} is not set. "
-            "Train one with `make model` (python -m scripts.train) or point BERUFSLOTSE_MODEL at one."
-        )
-    if not model.is_file():
-        pytest.fail(f"{MODEL_ENV}={model} is not a file")
+    model = require_model(MODELS, os.environ)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
