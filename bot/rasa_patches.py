@@ -117,6 +117,21 @@ loaded). tests/bot/test_lazy_policies.py compares the whole winning prediction w
 point of bot/tests' conversations where Rasa predicted, and on random walks through the intents.
 BERUFSLOTSE_RASA_LAZY_POLICIES=0 switches it off.
 
+Eleventh, the response selector only where its answer is read. Rasa's ResponseSelector (trained
+for the retrieval intent `rules`) runs its model for every message and writes its choice, with the
+chosen response's texts and a ranking of ten, into the message's parse data, which the tracker
+store keeps and every call to the action server carries (2.4 of 3.1-3.7 KB of a message's parse
+data). Its choice is read only when the message's intent is that retrieval intent: Rasa sets
+`full_retrieval_intent_name` only then (`MessageProcessor._update_full_retrieval_intent`), and our
+one rule that says `utter_rules` follows `intent: rules`. With the patch the selector runs Rasa's
+`process` only for messages whose intent, as the classifier before it set it, is its retrieval
+intent; any other message gets what Rasa writes except the prediction: the list of retrieval
+intents (so `ActionRetrieveResponse`, if it ever ran after such a message, would find no choice
+and say nothing, as Rasa does for a selector of another intent, instead of failing). A selector
+trained for every retrieval intent (no `retrieval_intent`) or a subclass goes Rasa's way. 2.8 of
+10 ms of NLU per message. tests/bot/test_model_patches.py compares every parse of the held-out sets
+with and without. BERUFSLOTSE_RASA_LAZY_SELECTOR=0 switches it off.
+
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
@@ -248,6 +263,8 @@ def _apply() -> bool:
         apply_past_states_cache()
     if os.environ.get(LAZY_POLICIES_ENV, "1") != "0":
         apply_lazy_policies()
+    if os.environ.get(LAZY_SELECTOR_ENV, "1") != "0":
+        apply_lazy_selector()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -1001,6 +1018,65 @@ def apply_lazy_policies() -> None:
         policy_class.predict_action_probabilities = _make_lazy_predict(rasa_predict)
     DefaultPolicyPredictionEnsemble._pick_best_policy = staticmethod(_make_lazy_pick(pick.__func__))
     logger.info("rasa_patches: TED and memoization predict only when their prediction can win")
+
+
+# --- the response selector only for its retrieval intent ------------------------------------------
+
+LAZY_SELECTOR_ENV = "BERUFSLOTSE_RASA_LAZY_SELECTOR"
+LAZY_SELECTOR_MARKER = "_berufslotse_lazy_selector"
+
+
+def selector_reads(selector: Any, message: Any) -> bool:
+    """Whether the selector's choice for `message` can be read: it is trained for every retrieval
+    intent, or the message's intent (the classifier's, before the selector) is its retrieval intent."""
+    from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
+
+    if not selector.retrieval_intent:
+        return True
+    intent = message.get(INTENT) or {}
+    return bool(intent.get(INTENT_NAME_KEY) == selector.retrieval_intent)
+
+
+def _make_lazy_selector(rasa_process: Callable[[Any, list[Any]], list[Any]]) -> Callable[..., list[Any]]:
+    from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RETRIEVAL_INTENTS
+
+    def process(self: Any, messages: list[Any]) -> list[Any]:
+        """Rasa's selection for the messages whose choice can be read; for the others only the list
+        of retrieval intents, as Rasa writes it beside a prediction."""
+        from rasa.nlu.selectors.response_selector import ResponseSelector
+
+        if type(self) is not ResponseSelector:
+            return rasa_process(self, messages)
+        asked = [message for message in messages if selector_reads(self, message)]
+        asked_ids = {id(message) for message in asked}
+        for message in messages:
+            if id(message) not in asked_ids:
+                properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+                properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents
+                message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
+        if asked:
+            rasa_process(self, asked)
+        return messages
+
+    setattr(process, LAZY_SELECTOR_MARKER, rasa_process)
+    return process
+
+
+def lazy_selector_applied() -> bool:
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    return hasattr(ResponseSelector.__dict__.get("process"), LAZY_SELECTOR_MARKER)
+
+
+def apply_lazy_selector() -> None:
+    """Before a model is loaded: Rasa's graph keeps each component's function from its loading."""
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    rasa_process = ResponseSelector.__dict__.get("process")
+    if not callable(rasa_process) or hasattr(rasa_process, LAZY_SELECTOR_MARKER):
+        return
+    ResponseSelector.process = _make_lazy_selector(rasa_process)
+    logger.info("rasa_patches: the response selector predicts only for its retrieval intent")
 
 
 # --- per-stage timings for the benchmark (off unless BERUFSLOTSE_STAGE_TIMINGS is set) ---------

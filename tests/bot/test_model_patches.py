@@ -9,6 +9,8 @@ Rasa as shipped gives.
   `json.dumps` writes, with the domain serialised once.
 - rule matching: the trained rules found for every state of the conversations of bot/tests, in
   Rasa's order.
+- the lazy response selector: the parse Rasa gives for every question of the open-questions held-out
+  set, with the selector's choice wherever the classifier said the retrieval intent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import asyncio
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rasa_patches
 from tests.bot.heldout_eval import MODEL_ENV, find_model
+from tests.bot.open_questions_eval import load_questions
 from tests.bot.test_nlu_heldout import MODELS
 
 # --- sparse combine ------------------------------------------------------------------------------
@@ -358,3 +362,75 @@ def test_the_trained_rules_match_as_in_rasa(agent: Any, monkeypatch: pytest.Monk
                 assert ours == list(rasa_possible_keys(policy, policy.lookup[lookup], states)), (name, index)
                 found[lookup] += bool(ours)
     assert found[RULES] > 500 and found[RULES_FOR_LOOP_UNHAPPY_PATH] > 20, found
+
+
+# --- the response selector only for its retrieval intent, on the trained model -----------------------
+
+OPEN_QUESTIONS = Path(__file__).parent / "data" / "open_questions_heldout.yml"
+
+
+def _selector_nodes(agent: Any) -> list[Any]:
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    return [node for node in nodes if node._component_class is ResponseSelector]
+
+
+def _classified(parse: dict[str, Any]) -> str:
+    return str(next(item["name"] for item in parse["intent_ranking"] if item["name"] != "nlu_fallback"))
+
+
+def _parse_all(agent: Any, texts: list[str]) -> list[dict[str, Any]]:
+    async def parse() -> list[dict[str, Any]]:
+        return [await agent.parse_message(text) for text in texts]
+
+    return asyncio.run(parse())
+
+
+def test_the_selector_answers_as_rasa_wherever_its_choice_is_read(
+    agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every open question of the held-out set (about a third are questions about the rules of
+    training), parsed with Rasa's selector and with the lazy one: a message of the retrieval intent
+    gets the whole parse Rasa gives, with the selector's choice; any other message the same parse
+    but for the choice, and Rasa's list of retrieval intents in its place."""
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    current = ResponseSelector.__dict__["process"]
+    rasa_process = getattr(current, rasa_patches.LAZY_SELECTOR_MARKER, current)
+    nodes = _selector_nodes(agent)
+    assert len(nodes) == 1 and nodes[0]._component_class is ResponseSelector
+    texts = [question.text for question in load_questions(OPEN_QUESTIONS)]
+
+    monkeypatch.setattr(nodes[0], "_fn", rasa_process)
+    as_shipped = _parse_all(agent, texts)
+    monkeypatch.setattr(nodes[0], "_fn", rasa_patches._make_lazy_selector(rasa_process))
+    lazy = _parse_all(agent, texts)
+
+    retrieval = nodes[0]._component.retrieval_intent
+    assert retrieval == "rules"
+    # the classifier's intent, which the selector sees: the fallback comes later and only puts
+    # nlu_fallback before it
+    read = [n for n, parse in enumerate(as_shipped) if _classified(parse) == retrieval]
+    assert 50 <= len(read) <= len(texts) - 50, "both kinds of message must be compared"
+    assert any(as_shipped[n]["intent"]["name"] != retrieval for n in read), "a rules question that fell back"
+    for n, (theirs, ours) in enumerate(zip(as_shipped, lazy, strict=True)):
+        if n in read:
+            assert ours == theirs
+        else:
+            assert ours["intent"]["name"] != retrieval
+            retrieval_intents = theirs.pop("response_selector")["all_retrieval_intents"]
+            assert ours.pop("response_selector") == {"all_retrieval_intents": retrieval_intents}
+            assert ours == theirs
+
+
+def test_the_lazy_selector_is_applied_before_the_model_is_loaded() -> None:
+    """What the serving Rasa gets: the patch on the class, so that a graph built afterwards calls it."""
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    rasa_patches.apply_lazy_selector()
+    assert rasa_patches.lazy_selector_applied()
+    rasa_process = getattr(ResponseSelector.__dict__["process"], rasa_patches.LAZY_SELECTOR_MARKER)
+    assert not hasattr(rasa_process, rasa_patches.LAZY_SELECTOR_MARKER)
+    rasa_patches.apply_lazy_selector()  # twice: still one wrapper around Rasa's function
+    assert getattr(ResponseSelector.__dict__["process"], rasa_patches.LAZY_SELECTOR_MARKER) is rasa_process
