@@ -129,8 +129,8 @@ intent; any other message gets what Rasa writes except the prediction: the list 
 intents (so `ActionRetrieveResponse`, if it ever ran after such a message, would find no choice
 and say nothing, as Rasa does for a selector of another intent, instead of failing). A selector
 trained for every retrieval intent (no `retrieval_intent`) or a subclass goes Rasa's way. 2.8 of
-10 ms of NLU per message. tests/bot/test_model_patches.py compares every parse of the held-out sets
-with and without. BERUFSLOTSE_RASA_LAZY_SELECTOR=0 switches it off.
+10 ms of NLU per message. tests/bot/test_model_patches.py compares every parse of the held-out set
+of open questions with and without. BERUFSLOTSE_RASA_LAZY_SELECTOR=0 switches it off.
 
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
