@@ -132,6 +132,21 @@ trained for every retrieval intent (no `retrieval_intent`) or a subclass goes Ra
 10 ms of NLU per message. tests/bot/test_model_patches.py compares every parse of the held-out set
 of open questions with and without. BERUFSLOTSE_RASA_LAZY_SELECTOR=0 switches it off.
 
+Twelfth, the domain sent only to an action server that lacks it. Rasa 3.6 puts the whole domain
+(180 KB as JSON) into every call to the action server, which parses it on every call (about 1 ms of
+its 2-3 ms per call). rasa_sdk (3.8 and later; we install 3.21) keeps the domain it was last sent
+with its `domain_digest` and takes a call without a domain whose digest is the one it keeps; for any
+other digest without a domain it answers 449 (`ActionExecutor.update_and_return_domain`), the
+protocol newer Rasa versions speak. With the patch `RemoteAction._action_call_format` adds the
+digest (sha256 of the domain's JSON, computed once per domain) before the domain, and
+`EndpointConfig.request` sends such a body first without the domain; only on a 449 (a new action
+server process, or one another model's Rasa spoke to last) it sends the whole body, as Rasa would
+have, which the action server keeps for the next calls. Every other request, and every other
+answer, is Rasa's. The action then runs with the same domain. tests/bot/test_model_patches.py
+(a fake action server with rasa_sdk's rule: what it receives and when) and
+tests/actions/test_action_server.py (our action server answers 449 and then keeps the domain).
+BERUFSLOTSE_RASA_DOMAIN_DIGEST=0 switches it off.
+
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
 sets it; nothing else does), `apply()` also wraps a few of Rasa's methods with timers that write
 one line per stage to that folder (bot/stage_timing.py): the tracker store's load and save, NLU,
@@ -151,6 +166,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -265,6 +281,8 @@ def _apply() -> bool:
         apply_lazy_policies()
     if os.environ.get(LAZY_SELECTOR_ENV, "1") != "0":
         apply_lazy_selector()
+    if os.environ.get(DOMAIN_DIGEST_ENV, "1") != "0":
+        apply_domain_digest()
     recorder = recorder_for("rasa")
     if recorder is not None:
         apply_stage_timings(recorder)
@@ -351,6 +369,88 @@ def request_body_json(body: Any) -> str:
     if rest == "{}":
         return '{"domain": ' + domain_json(body["domain"]) + "}"
     return rest[:-1] + ', "domain": ' + domain_json(body["domain"]) + "}"
+
+
+# --- the domain only to an action server that lacks it (rasa_sdk's domain digest) ---------------
+
+DOMAIN_DIGEST_ENV = "BERUFSLOTSE_RASA_DOMAIN_DIGEST"
+DOMAIN_DIGEST_MARKER = "_berufslotse_domain_digest"
+# rasa_sdk's names: the key of the digest in a call, and its answer to an unknown digest without a domain
+DOMAIN_DIGEST_KEY = "domain_digest"
+MISSING_DOMAIN_STATUS = 449
+# the domain dict whose digest was computed last, and the digest
+_domain_digest: list[Any] = [None, ""]
+
+
+def domain_digest(domain: dict[str, Any]) -> str:
+    """sha256 of the domain's JSON as Rasa sends it, computed once for the loaded model's domain."""
+    if _domain_digest[0] is not domain:
+        _domain_digest[:] = [domain, hashlib.sha256(domain_json(domain).encode()).hexdigest()]
+    return str(_domain_digest[1])
+
+
+def _make_digest_call_format(rasa_format: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def _action_call_format(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Rasa's body for the action server, with the domain's digest before the domain (which
+        stays last, see `request_body_json`). A body without a domain (Rasa's own selective domain)
+        stays as it is."""
+        body = rasa_format(self, *args, **kwargs)
+        domain = body.get("domain")
+        if type(domain) is not dict:
+            return body
+        del body["domain"]
+        body[DOMAIN_DIGEST_KEY] = domain_digest(domain)
+        body["domain"] = domain
+        return body
+
+    setattr(_action_call_format, DOMAIN_DIGEST_MARKER, rasa_format)
+    return _action_call_format
+
+
+def _make_digest_request(rasa_request: Callable[..., Any]) -> Callable[..., Any]:
+    from rasa.utils.endpoints import ClientResponseError
+
+    async def request(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """Rasa's request; a call to the action server with a digest goes first without the domain,
+        and again whole if the action server answers that it does not have that domain."""
+        body = kwargs.get("json")
+        if type(body) is not dict or DOMAIN_DIGEST_KEY not in body or type(body.get("domain")) is not dict:
+            return await rasa_request(self, *args, **kwargs)
+        without = {key: value for key, value in body.items() if key != "domain"}
+        try:
+            return await rasa_request(self, *args, **{**kwargs, "json": without})
+        except ClientResponseError as error:
+            if error.status != MISSING_DOMAIN_STATUS:
+                raise
+        return await rasa_request(self, *args, **kwargs)
+
+    setattr(request, DOMAIN_DIGEST_MARKER, rasa_request)
+    return request
+
+
+def domain_digest_applied() -> bool:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    return hasattr(RemoteAction.__dict__.get("_action_call_format"), DOMAIN_DIGEST_MARKER) and hasattr(
+        EndpointConfig.__dict__.get("request"), DOMAIN_DIGEST_MARKER
+    )
+
+
+def apply_domain_digest() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    rasa_format = RemoteAction.__dict__.get("_action_call_format")
+    rasa_request = EndpointConfig.__dict__.get("request")
+    if not callable(rasa_format) or not callable(rasa_request):
+        logger.error("rasa_patches: RemoteAction or EndpointConfig changed; the domain goes with every call")
+        return
+    if not hasattr(rasa_format, DOMAIN_DIGEST_MARKER):
+        RemoteAction._action_call_format = _make_digest_call_format(rasa_format)
+    if not hasattr(rasa_request, DOMAIN_DIGEST_MARKER):
+        EndpointConfig.request = _make_digest_request(rasa_request)
+    logger.info("rasa_patches: the domain goes to the action server only when it lacks it")
 
 
 # --- applied events: computed once per tracker object and then only for the new events -------

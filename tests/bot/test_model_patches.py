@@ -217,6 +217,143 @@ def test_the_action_server_receives_the_same_bytes(
     assert (rasa_patches._domain_json[0] is domain) == (cache == "1")
 
 
+# --- the domain only to an action server that lacks it ----------------------------------------------
+
+
+class DigestActionServer:
+    """An action server with rasa_sdk's rule (`ActionExecutor.update_and_return_domain`): it keeps
+    the last domain it was sent with its digest; a call without a domain and with another digest
+    gets 449. `reject` answers 400 as rasa_sdk does for an action that rejects its execution."""
+
+    def __init__(self) -> None:
+        self.kept: tuple[str | None, dict[str, Any] | None] = (None, None)
+        self.received: list[tuple[bool, int]] = []  # (carried the domain, answered status)
+        self.domains_used: list[dict[str, Any] | None] = []
+        self.reject = False
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        digest, domain = body.get("domain_digest"), body.get("domain")
+        if domain is None and (not self.kept[0] or self.kept[0] != digest):
+            self.received.append((False, 449))
+            return web.json_response(
+                {"error": "missing domain", "action_name": body["next_action"]}, status=449
+            )
+        if domain:
+            self.kept = (digest, domain)
+        if self.reject:
+            self.received.append((domain is not None, 400))
+            return web.json_response({"error": "no", "action_name": body["next_action"]}, status=400)
+        self.received.append((domain is not None, 200))
+        self.domains_used.append(self.kept[1])
+        return web.json_response({"events": [], "responses": [{"text": f"ran {body['next_action']}"}]})
+
+
+async def run_remote_actions(server: DigestActionServer, domains: list[Any]) -> list[list[str]]:
+    """RemoteAction.run for each domain in turn against `server`; the texts each run uttered."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    app = web.Application()
+    app.router.add_post("/webhook", server.webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    said: list[list[str]] = []
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        action = RemoteAction("action_x", endpoint)
+        for domain in domains:
+            tracker = DialogueStateTracker.from_events("digest-test", [], slots=domain.slots)
+            events = await action.run(
+                CollectingOutputChannel(),
+                TemplatedNaturalLanguageGenerator(domain.responses),
+                tracker,
+                domain,
+            )
+            said.append([event.text for event in events if hasattr(event, "text")])
+        kept = endpoint.__dict__.get(rasa_patches.KEEPALIVE_MARKER)
+        if kept is not None:
+            await kept.close()
+    finally:
+        await runner.cleanup()
+    return said
+
+
+@pytest.fixture
+def rasa_request_and_format(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Rasa's own request and body, restored after the test (the digest patch may be applied)."""
+    from rasa.core.actions.action import RemoteAction
+
+    for owner, name in ((EndpointConfig, "request"), (RemoteAction, "_action_call_format")):
+        current = owner.__dict__[name]
+        monkeypatch.setattr(owner, name, getattr(current, rasa_patches.DOMAIN_DIGEST_MARKER, current))
+    yield
+
+
+def small_domain(intents: list[str]) -> Any:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.from_dict({"intents": intents, "responses": {"utter_ok": [{"text": "ok"}]}})
+
+
+def test_the_domain_goes_only_to_an_action_server_that_lacks_it(rasa_request_and_format: None) -> None:
+    rasa_patches.apply_domain_digest()
+    assert rasa_patches.domain_digest_applied()
+    server = DigestActionServer()
+    first, other = small_domain(["greet", "bye"]), small_domain(["greet"])  # another model's domain
+    said = asyncio.run(run_remote_actions(server, [first, first, first, other, other, first]))
+    assert said == [["ran action_x"]] * 6
+    assert server.received == [
+        (False, 449),
+        (True, 200),  # the action server has no domain yet: sent again whole
+        (False, 200),
+        (False, 200),
+        (False, 449),
+        (True, 200),  # another model's Rasa: its domain once
+        (False, 200),
+        (False, 449),
+        (True, 200),  # and back
+    ]
+    expected = [first.as_dict()] * 3 + [other.as_dict()] * 2 + [first.as_dict()]
+    assert server.domains_used == json.loads(json.dumps(expected))  # each action ran with its domain
+
+
+def test_without_the_patch_every_call_carries_the_domain(rasa_request_and_format: None) -> None:
+    server = DigestActionServer()
+    domain = small_domain(["greet"])
+    assert asyncio.run(run_remote_actions(server, [domain] * 3)) == [["ran action_x"]] * 3
+    assert server.received == [(True, 200)] * 3
+
+
+def test_other_answers_of_the_action_server_reach_rasa_as_before(rasa_request_and_format: None) -> None:
+    from rasa.core.actions.action import ActionExecutionRejection
+
+    rasa_patches.apply_domain_digest()
+    server = DigestActionServer()
+    server.reject = True
+    with pytest.raises(ActionExecutionRejection):
+        asyncio.run(run_remote_actions(server, [small_domain(["greet"])]))
+    assert server.received == [(False, 449), (True, 400)]  # not sent a third time
+
+
+def test_the_digest_is_computed_once_per_domain(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setattr(rasa_patches, "_domain_digest", [None, ""])
+    domain = {"intents": ["greet"]}
+    expected = hashlib.sha256(json.dumps(domain).encode()).hexdigest()
+    assert rasa_patches.domain_digest(domain) == expected
+    monkeypatch.setattr(rasa_patches.hashlib, "sha256", None)  # a second computation would fail
+    assert rasa_patches.domain_digest(domain) == expected
+    with pytest.raises(TypeError):
+        rasa_patches.domain_digest({"intents": ["greet"]})  # an equal but other dict: computed anew
+
+
 # --- fast predict, on the trained model ----------------------------------------------------------
 
 MESSAGES = (

@@ -255,4 +255,5 @@ def test_rasa_run_started_by_the_stack_applies_the_patch(tmp_path: Path) -> None
     assert "rasa_patches: the policies share the past states of a tracker" in log_text
     assert "rasa_patches: TED and memoization predict only when their prediction can win" in log_text
     assert "rasa_patches: the response selector predicts only for its retrieval intent" in log_text
+    assert "rasa_patches: the domain goes to the action server only when it lacks it" in log_text
     assert "rasa_patches: could not" not in log_text

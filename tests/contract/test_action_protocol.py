@@ -87,6 +87,7 @@ def run_driver(
     intent: str,
     entities: list[dict[str, object]] | None,
     token: str,
+    calls: int = 0,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
@@ -97,6 +98,7 @@ def run_driver(
             text,
             intent,
             json.dumps(entities or []),
+            *([str(calls)] if calls else []),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -221,3 +223,42 @@ def test_a_failing_call_is_answered_and_logged_without_its_content(action_server
     log = action_server.log_path.read_text()
     assert "Handling POST /webhook failed: TypeError" in log
     assert secret_words not in log
+
+
+# -- the domain only when the action server lacks it (bot/rasa_patches.py, domain digest) -----------
+
+
+def test_rasa_sends_the_domain_only_when_the_action_server_lacks_it(action_server: ActionServer) -> None:
+    """The patch against the real action server: the first call goes without the domain, is answered
+    449 (rasa_sdk does not know the digest yet) and is sent again whole; the next calls go without
+    the domain, and the action answers as before. A second Rasa process with the same model finds
+    the domain kept."""
+    entities: list[dict[str, object]] = [
+        {"entity": "profession", "value": "tischler", "start": 13, "end": 21}
+    ]
+    for run in range(2):
+        result = run_driver(
+            action_server,
+            "action_answer_profession",
+            "was macht ein tischler",
+            "ask_profession",
+            entities,
+            TOKEN,
+            calls=3,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        events_line, requests_line = result.stdout.strip().splitlines()[-2:]
+        requests = [tuple(request) for request in json.loads(requests_line)]
+        if run == 0:
+            assert requests == [(False, 449), (True, 200), (False, 200), (False, 200)]
+        else:
+            assert requests == [(False, 200)] * 3
+        bot_messages = [event for event in json.loads(events_line) if event["event"] == "bot"]
+        assert bot_messages[0]["metadata"]["utter_action"] == "utter_service_unavailable"
+
+
+def test_the_action_server_answers_449_to_a_digest_it_does_not_know(action_server: ActionServer) -> None:
+    call = {key: value for key, value in FORGED_CALL.items() if key != "domain"}
+    call["domain_digest"] = "0" * 64
+    answer = httpx.post(action_server.webhook, json=call, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 449
