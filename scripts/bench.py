@@ -50,6 +50,7 @@ OUR_CONVERSATION = (
 )
 STARTER_CONVERSATION = ("hello", "I am sad", "yes", "great", "are you a bot?", "bye")
 CONCURRENCY_LEVELS = (1, 10, 30)
+CLOSED_LOOP_ROUNDS = 5  # each level: 5 rounds of new conversations (900 messages at 30)
 SCALED_CONVERSATIONS = 30  # the scaled profile at the level a school needs
 SCALED_RASA_SERVERS = 2
 
@@ -57,6 +58,7 @@ SCALED_RASA_SERVERS = 2
 @dataclass
 class LoadFigures:
     conversations: int
+    rounds: int
     messages: int
     p50_ms: float
     p95_ms: float
@@ -99,22 +101,29 @@ async def measure_load(
     conversations: int,
     tag: str,
     processes: dict[str, int] | None = None,
+    rounds: int = 1,
 ) -> LoadFigures:
     """Closed loop: `conversations` at once, each sending its next message when the last is
-    answered. `processes` (name -> pid) are measured for their CPU time per message."""
+    answered; `rounds` times, each round with new conversations, all messages counted together (one
+    round at 30 conversations is 180 messages in a few seconds, too short to say much on a shared
+    machine). `processes` (name -> pid) are measured for their CPU time per message."""
     latencies: list[float] = []
+    errors: list[int] = []
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # One warm-up message so that lazy loading inside Rasa is not counted.
         await run_conversation(client, rasa_url, f"{tag}-warmup", script[:1], [])
         cpu_before = {name: process_tree_cpu_s(pid) for name, pid in (processes or {}).items()}
         started = time.perf_counter()
-        errors = await asyncio.gather(
-            *(
-                run_conversation(client, rasa_url, f"{tag}-{conversations}-{n}", script, latencies)
-                for n in range(conversations)
+        for round_number in range(rounds):
+            errors += await asyncio.gather(
+                *(
+                    run_conversation(
+                        client, rasa_url, f"{tag}-{conversations}-r{round_number}-{n}", script, latencies
+                    )
+                    for n in range(conversations)
+                )
             )
-        )
         elapsed = time.perf_counter() - started
     cpu_ms = {
         name: round((process_tree_cpu_s(pid) - cpu_before[name]) * 1000 / max(len(latencies), 1), 1)
@@ -122,6 +131,7 @@ async def measure_load(
     }
     return LoadFigures(
         conversations=conversations,
+        rounds=rounds,
         messages=len(latencies),
         p50_ms=round(statistics.median(latencies), 1) if latencies else float("nan"),
         p95_ms=round(percentile(latencies, 0.95), 1),
@@ -232,7 +242,12 @@ async def measure_class(rasa_url: str, pupils: int, think_s: tuple[float, float]
 
 
 def bench_scaled(
-    script: Sequence[str], model: Path, levels: Sequence[int], pupils: int, think_s: tuple[float, float]
+    script: Sequence[str],
+    model: Path,
+    levels: Sequence[int],
+    pupils: int,
+    think_s: tuple[float, float],
+    rounds: int = 1,
 ) -> dict[str, object]:
     """The scaled profile on two throw-away databases of the project's PostgreSQL (dropped after)."""
     from sqlalchemy import create_engine, text
@@ -259,7 +274,9 @@ def bench_scaled(
             with running_scaled_stack(scaled, model) as stack:
                 url = scaled.balancer_url
                 pids = {s.name: s.process.pid for s in stack.services if s.process}
-                load = [asdict(asyncio.run(measure_load(url, script, n, "scaled", pids))) for n in levels]
+                load = [
+                    asdict(asyncio.run(measure_load(url, script, n, "scaled", pids, rounds))) for n in levels
+                ]
                 school = asdict(asyncio.run(measure_class(url, pupils, think_s, "scaled")))
                 memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
     finally:
@@ -328,6 +345,7 @@ def bench_ours(
     levels: Sequence[int],
     pupils: int,
     think_s: tuple[float, float],
+    rounds: int = 1,
 ) -> dict[str, object]:
     """Measures the embedded stack (one Rasa server on SQLite)."""
     with tempfile.TemporaryDirectory() as var_dir:
@@ -337,13 +355,13 @@ def bench_ours(
         with running_stack(config, model) as stack:
             pids = {s.name: s.process.pid for s in stack.services if s.process}
             url = config.rasa_url
-            load = [asdict(asyncio.run(measure_load(url, script, n, "ours", pids))) for n in levels]
+            load = [asdict(asyncio.run(measure_load(url, script, n, "ours", pids, rounds))) for n in levels]
             school = asdict(asyncio.run(measure_class(config.rasa_url, pupils, think_s, "ours")))
             memory = {s.name: process_tree_rss_mb(s.process.pid) for s in stack.services if s.process}
     return {"training_s": training_s, "load": load, "class": school, "rss_mb": memory}
 
 
-def bench_starter(script: Sequence[str], levels: Sequence[int]) -> dict[str, object]:
+def bench_starter(script: Sequence[str], levels: Sequence[int], rounds: int = 1) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "starter"
         project.mkdir()
@@ -380,7 +398,9 @@ def bench_starter(script: Sequence[str], levels: Sequence[int]) -> dict[str, obj
             wait_until_healthy(service, timeout=180)
             url = f"http://127.0.0.1:{port}"
             pids = {"rasa": service.process.pid}
-            load = [asdict(asyncio.run(measure_load(url, script, n, "starter", pids))) for n in levels]
+            load = [
+                asdict(asyncio.run(measure_load(url, script, n, "starter", pids, rounds))) for n in levels
+            ]
             memory = {"rasa": process_tree_rss_mb(service.process.pid)}
         finally:
             service.process.terminate()
@@ -510,6 +530,12 @@ def main() -> int:
     parser.add_argument(
         "--levels", default=",".join(map(str, CONCURRENCY_LEVELS)), help="conversations at once"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=CLOSED_LOOP_ROUNDS,
+        help="closed loop: rounds of new conversations per level, counted together",
+    )
     parser.add_argument("--class-pupils", type=int, default=30, help="pupils in the class scenario")
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
     parser.add_argument("--stage-runs", type=int, default=3, help="short conversations timed per stage")
@@ -530,12 +556,16 @@ def main() -> int:
         training_s = round(time.perf_counter() - started, 1)
     results: dict[str, Any] = {}
     if "ours" in only:
-        results["ours"] = bench_ours(OUR_CONVERSATION, model, training_s, levels, args.class_pupils, think_s)
+        results["ours"] = bench_ours(
+            OUR_CONVERSATION, model, training_s, levels, args.class_pupils, think_s, args.rounds
+        )
     if "starter" in only:
-        results["starter"] = bench_starter(STARTER_CONVERSATION, levels)
+        results["starter"] = bench_starter(STARTER_CONVERSATION, levels, args.rounds)
     if "scaled" in only:
         scaled_levels = [level for level in levels if level > 1] or levels  # 30 is the one to compare
-        results["scaled"] = bench_scaled(OUR_CONVERSATION, model, scaled_levels, args.class_pupils, think_s)
+        results["scaled"] = bench_scaled(
+            OUR_CONVERSATION, model, scaled_levels, args.class_pupils, think_s, args.rounds
+        )
     if "stages" in only:
         from scripts.bench_stages import bench_stages  # imports this module's helpers
 

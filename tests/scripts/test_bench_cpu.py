@@ -76,3 +76,9 @@ def test_the_closed_loop_reports_cpu_per_message(busy_server: str) -> None:
     # this process serves (20 ms of CPU per message) and runs the client
     assert 15 <= figures.cpu_ms_per_msg["server"] <= 400
     assert asyncio.run(measure_load(busy_server, ("a",), 1, "none")).cpu_ms_per_msg == {}
+
+
+def test_rounds_of_the_closed_loop_are_counted_together(busy_server: str) -> None:
+    figures = asyncio.run(measure_load(busy_server, ("a", "b"), 2, "rounds", rounds=3))
+    assert (figures.rounds, figures.messages, figures.errors) == (3, 12, 0)
+    assert figures.throughput_msg_per_s > 0
