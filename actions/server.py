@@ -49,6 +49,8 @@ TOKEN_VARIABLE = "BERUFSLOTSE_ACTION_SERVER_TOKEN"
 MIN_TOKEN_CHARS = 16
 # Health checks (scripts/stack.py, a load balancer) need no secret and learn nothing.
 OPEN_PATHS = frozenset({"/health"})
+# rasa_sdk's answer to a call without the domain whose digest it does not know (before any action runs)
+MISSING_DOMAIN_STATUS = 449
 
 
 class MissingTokenError(RuntimeError):
@@ -66,7 +68,10 @@ class ClassAwareExecutor(ActionExecutor):
     async def run(self, action_call: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         name = action_call.get("next_action")
         recorder = recorder_for("actions")  # None unless the bench measures stages
-        if recorder is None:
+        lacks_domain = action_call.get("domain") is None and not self.is_domain_digest_valid(
+            action_call.get("domain_digest")
+        )
+        if recorder is None or lacks_domain:  # (answered 449 before any action runs: not timed)
             result = await super().run(action_call, *args, **kwargs)
         else:
             with api_call_timer() as api_calls, recorder.timing(f"action:{name}") as numbers:
@@ -116,7 +121,10 @@ def install_guard(app: Sanic, token: str) -> None:
             "Handling %s %s failed: %s\n%s", request.method, request.path, type(error).__name__, frames
         )
         status = getattr(error, "status_code", 500)
-        return response.json({"error": type(error).__name__}, status=status if 400 <= status < 600 else 500)
+        # 449 is rasa_sdk's "send the domain", which Rasa answers by calling again (bot/rasa_patches.py):
+        # never for an action that has run and failed
+        usable = 400 <= status < 600 and status != MISSING_DOMAIN_STATUS
+        return response.json({"error": type(error).__name__}, status=status if usable else 500)
 
     app.register_middleware(require_token, "request")
     # replaces rasa_sdk's handler, which answers with the request body (Sanic refuses a second `add`)

@@ -143,8 +143,10 @@ digest (sha256 of the domain's JSON, computed once per domain) before the domain
 server process, or one another model's Rasa spoke to last) it sends the whole body, as Rasa would
 have, which the action server keeps for the next calls. Every other request, and every other
 answer, is Rasa's. The action then runs with the same domain. tests/bot/test_model_patches.py
-(a fake action server with rasa_sdk's rule: what it receives and when) and
-tests/actions/test_action_server.py (our action server answers 449 and then keeps the domain).
+(a fake action server with rasa_sdk's rule: what it receives and when; any other error answer is
+never sent again) and tests/contract/test_action_protocol.py (Rasa's RemoteAction and our action
+server: 449, then the domain kept). Our action server never answers 449 for an action that failed
+(actions/server.py).
 BERUFSLOTSE_RASA_DOMAIN_DIGEST=0 switches it off.
 
 Last, only for the benchmark: when BERUFSLOTSE_STAGE_TIMINGS names a folder (scripts/bench_stages.py
@@ -407,6 +409,19 @@ def _make_digest_call_format(rasa_format: Callable[..., dict[str, Any]]) -> Call
     return _action_call_format
 
 
+def lacks_domain(error: Any, action_name: object) -> bool:
+    """Whether an error answer is rasa_sdk's "I do not have this domain" for the action called:
+    449 with the action's name (`ActionMissingDomainException`, raised before the action runs). Any
+    other answer goes to Rasa as it came: the action may have run, and must not run twice."""
+    if getattr(error, "status", None) != MISSING_DOMAIN_STATUS:
+        return False
+    try:
+        answer = json.loads(error.text)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(answer, dict) and answer.get("action_name") == action_name
+
+
 def _make_digest_request(rasa_request: Callable[..., Any]) -> Callable[..., Any]:
     from rasa.utils.endpoints import ClientResponseError
 
@@ -420,7 +435,7 @@ def _make_digest_request(rasa_request: Callable[..., Any]) -> Callable[..., Any]
         try:
             return await rasa_request(self, *args, **{**kwargs, "json": without})
         except ClientResponseError as error:
-            if error.status != MISSING_DOMAIN_STATUS:
+            if not lacks_domain(error, body.get("next_action")):
                 raise
         return await rasa_request(self, *args, **kwargs)
 

@@ -97,3 +97,49 @@ async def test_api_calls_outside_a_timer_are_not_collected() -> None:
     await api.search_professions("koch")  # after the block: not counted
     assert len(durations) == 1
     await client.aclose()
+
+
+async def test_a_call_answered_449_for_its_domain_is_not_timed(
+    executor: ClassAwareExecutor, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """rasa_sdk answers a call without the domain whose digest it does not know with 449 before the
+    action runs (bot/rasa_patches.py then sends the call again whole): one action, one line."""
+    from rasa_sdk.interfaces import ActionMissingDomainException
+
+    monkeypatch.setenv(ENV, str(tmp_path))
+    without_domain = {key: value for key, value in ACTION_CALL.items() if key != "domain"}
+    without_domain["domain_digest"] = "d1"
+    with pytest.raises(ActionMissingDomainException):
+        await executor.run(dict(without_domain))
+    assert written(tmp_path) == ""
+    await executor.run(dict(without_domain, domain={"responses": {}}))  # sent again whole
+    await executor.run(dict(without_domain))  # the kept domain
+    lines = [json.loads(row) for row in written(tmp_path).splitlines()]
+    assert [line["stage"] for line in lines] == ["action:action_looks_something_up"] * 2
+
+
+def test_the_action_server_never_answers_449_for_an_action_that_failed() -> None:
+    """449 means "send the domain" to Rasa, which then calls again: an error raised while an action
+    ran (with whatever status it names) must not say that."""
+    from sanic import Sanic
+
+    from actions.server import install_guard
+
+    app = Sanic("guard_449_test")
+    install_guard(app, "t" * 32)
+    answer_error = app.error_handler.cached_handlers[(Exception, None)]
+    assert answer_error is not None
+
+    class Failed(Exception):
+        def __init__(self, status_code: int) -> None:
+            super().__init__("failed")
+            self.status_code = status_code
+
+    class FakeRequest:
+        method, path = "POST", "/webhook"
+
+    import asyncio
+
+    for status, answered in ((449, 500), (400, 400), (503, 503), (200, 500)):
+        reply = asyncio.run(answer_error(FakeRequest(), Failed(status)))
+        assert reply is not None and reply.status == answered

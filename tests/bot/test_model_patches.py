@@ -223,13 +223,14 @@ def test_the_action_server_receives_the_same_bytes(
 class DigestActionServer:
     """An action server with rasa_sdk's rule (`ActionExecutor.update_and_return_domain`): it keeps
     the last domain it was sent with its digest; a call without a domain and with another digest
-    gets 449. `reject` answers 400 as rasa_sdk does for an action that rejects its execution."""
+    gets 449. `fail` is an answer given after the action ran: (status, body), e.g. 400 as rasa_sdk
+    answers an action that rejects its execution, or a server error."""
 
     def __init__(self) -> None:
         self.kept: tuple[str | None, dict[str, Any] | None] = (None, None)
         self.received: list[tuple[bool, int]] = []  # (carried the domain, answered status)
         self.domains_used: list[dict[str, Any] | None] = []
-        self.reject = False
+        self.fail: tuple[int, dict[str, Any]] | None = None
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
@@ -241,9 +242,9 @@ class DigestActionServer:
             )
         if domain:
             self.kept = (digest, domain)
-        if self.reject:
-            self.received.append((domain is not None, 400))
-            return web.json_response({"error": "no", "action_name": body["next_action"]}, status=400)
+        if self.fail is not None:
+            self.received.append((domain is not None, self.fail[0]))
+            return web.json_response(self.fail[1], status=self.fail[0])
         self.received.append((domain is not None, 200))
         self.domains_used.append(self.kept[1])
         return web.json_response({"events": [], "responses": [{"text": f"ran {body['next_action']}"}]})
@@ -330,15 +331,39 @@ def test_without_the_patch_every_call_carries_the_domain(rasa_request_and_format
     assert server.received == [(True, 200)] * 3
 
 
-def test_other_answers_of_the_action_server_reach_rasa_as_before(rasa_request_and_format: None) -> None:
+@pytest.mark.parametrize(
+    ("status", "answer"),
+    [
+        (400, {"error": "no", "action_name": "action_x"}),  # rasa_sdk: the action rejected its execution
+        (500, {"error": "KeyError"}),
+        (449, {"error": "SomethingElse"}),  # a 449 that is not rasa_sdk's "send the domain"
+        (449, {"error": "missing domain", "action_name": "action_other"}),
+    ],
+)
+def test_an_action_that_ran_is_never_called_again(
+    rasa_request_and_format: None, status: int, answer: dict[str, Any]
+) -> None:
+    """Only rasa_sdk's 449 for the action called (raised before the action runs) makes the patch
+    send the call again; any other error reaches Rasa as it came, after one request, whether the
+    action server had the domain or not (a contact request must never reach a company twice)."""
     from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.exceptions import RasaException
 
     rasa_patches.apply_domain_digest()
-    server = DigestActionServer()
-    server.reject = True
-    with pytest.raises(ActionExecutionRejection):
-        asyncio.run(run_remote_actions(server, [small_domain(["greet"])]))
-    assert server.received == [(False, 449), (True, 400)]  # not sent a third time
+    domain = small_domain(["greet"])
+    for has_domain in (False, True):
+        server = DigestActionServer()
+        if has_domain:  # one call first, so that the server keeps the domain
+            asyncio.run(run_remote_actions(server, [domain]))
+            server.received.clear()
+        server.fail = (status, answer)
+        expected_error = ActionExecutionRejection if status == 400 else RasaException
+        with pytest.raises(expected_error):
+            asyncio.run(run_remote_actions(server, [domain]))
+        if has_domain:
+            assert server.received == [(False, status)]
+        else:  # rasa_sdk's 449 first (before anything runs), then the failing run, once
+            assert server.received == [(False, 449), (True, status)]
 
 
 def test_the_digest_is_computed_once_per_domain(monkeypatch: pytest.MonkeyPatch) -> None:
