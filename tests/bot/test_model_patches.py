@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -177,13 +178,10 @@ def restore_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-async def bodies_an_action_server_receives(json_bodies: list[Any]) -> list[bytes]:
-    received: list[bytes] = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        received.append(await request.read())
-        return web.json_response({"events": [], "responses": []})
-
+@asynccontextmanager
+async def action_endpoint(webhook: Any) -> AsyncIterator[EndpointConfig]:
+    """Rasa's endpoint config for a local aiohttp server answering POST /webhook with `webhook`;
+    its kept-alive session (when the keep-alive patch is on) is closed after."""
     app = web.Application()
     app.router.add_post("/webhook", webhook)
     runner = web.AppRunner(app)
@@ -193,13 +191,24 @@ async def bodies_an_action_server_receives(json_bodies: list[Any]) -> list[bytes
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-        for body in json_bodies:
-            await endpoint.request(json=body, method="post")
+        yield endpoint
         kept = endpoint.__dict__.get(rasa_patches.KEEPALIVE_MARKER)
         if kept is not None:
             await kept.close()
     finally:
         await runner.cleanup()
+
+
+async def bodies_an_action_server_receives(json_bodies: list[Any]) -> list[bytes]:
+    received: list[bytes] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.json_response({"events": [], "responses": []})
+
+    async with action_endpoint(webhook) as endpoint:
+        for body in json_bodies:
+            await endpoint.request(json=body, method="post")
     return received
 
 
@@ -257,16 +266,8 @@ async def run_remote_actions(server: DigestActionServer, domains: list[Any]) -> 
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    app = web.Application()
-    app.router.add_post("/webhook", server.webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     said: list[list[str]] = []
-    try:
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    async with action_endpoint(server.webhook) as endpoint:
         action = RemoteAction("action_x", endpoint)
         for domain in domains:
             tracker = DialogueStateTracker.from_events("digest-test", [], slots=domain.slots)
@@ -277,11 +278,6 @@ async def run_remote_actions(server: DigestActionServer, domains: list[Any]) -> 
                 domain,
             )
             said.append([event.text for event in events if hasattr(event, "text")])
-        kept = endpoint.__dict__.get(rasa_patches.KEEPALIVE_MARKER)
-        if kept is not None:
-            await kept.close()
-    finally:
-        await runner.cleanup()
     return said
 
 
@@ -463,7 +459,8 @@ def test_the_trained_model_predicts_the_same_with_the_fast_call(
     # every prediction through the traced function directly: DIET's and the response selector's
     # (for the rules question) always, TED's when it was asked (the lazy policies ask it seldom)
     assert {"DIET", "DIET2BOW"} <= set(models) <= {"DIET", "DIET2BOW", "TED"}
-    assert len(fast_calls) == len(models) and all(fast_calls)
+    # (a model's first call after the patch is applied finds no kept function and goes Rasa's way)
+    assert all(fast_calls) and len(models) - len(set(models)) <= len(fast_calls) <= len(models)
 
 
 def test_a_batch_unlike_the_traced_one_takes_rasas_way(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
