@@ -1141,31 +1141,24 @@ LAZY_SELECTOR_ENV = "BERUFSLOTSE_RASA_LAZY_SELECTOR"
 LAZY_SELECTOR_MARKER = "_berufslotse_lazy_selector"
 
 
-def selector_reads(selector: Any, message: Any) -> bool:
-    """Whether the selector's choice for `message` can be read: it is trained for every retrieval
-    intent, or the message's intent (the classifier's, before the selector) is its retrieval intent."""
+def _make_lazy_selector(rasa_process: Callable[[Any, list[Any]], list[Any]]) -> Callable[..., list[Any]]:
+    # imported once here, not per message (Rasa is importable when the patch is applied)
+    from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RETRIEVAL_INTENTS
+    from rasa.nlu.selectors.response_selector import ResponseSelector
     from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 
-    if not selector.retrieval_intent:
-        return True
-    intent = message.get(INTENT) or {}
-    return bool(intent.get(INTENT_NAME_KEY) == selector.retrieval_intent)
-
-
-def _make_lazy_selector(rasa_process: Callable[[Any, list[Any]], list[Any]]) -> Callable[..., list[Any]]:
-    from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RETRIEVAL_INTENTS
-
     def process(self: Any, messages: list[Any]) -> list[Any]:
-        """Rasa's selection for the messages whose choice can be read; for the others only the list
-        of retrieval intents, as Rasa writes it beside a prediction."""
-        from rasa.nlu.selectors.response_selector import ResponseSelector
-
-        if type(self) is not ResponseSelector:
+        """Rasa's selection for the messages whose choice can be read (the classifier's intent, set
+        before the selector, is its retrieval intent); for the others only the list of retrieval
+        intents, as Rasa writes it beside a prediction. A subclass, or a selector trained for every
+        retrieval intent, goes Rasa's way."""
+        if type(self) is not ResponseSelector or not self.retrieval_intent:
             return rasa_process(self, messages)
-        asked = [message for message in messages if selector_reads(self, message)]
-        asked_ids = {id(message) for message in asked}
+        asked = []
         for message in messages:
-            if id(message) not in asked_ids:
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == self.retrieval_intent:
+                asked.append(message)
+            else:
                 properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
                 properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents
                 message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
