@@ -9,6 +9,8 @@ from api.knowledge_sync.models import KnowledgeMeta
 
 KNOWLEDGE_HASH = "knowledge_hash"
 SEARCH_HASH = "search_hash"
+# hash of every row an occupation's description reads (the description cache is keyed by it)
+PROFILES_HASH = "profiles_hash"
 
 
 def read_meta(session: Session, key: str) -> str | None:

@@ -9,8 +9,9 @@ from api.core.models import Base, TimestampMixin
 
 
 class KnowledgeMeta(TimestampMixin, Base):
-    """Keys: `knowledge_hash` (hash of the knowledge files last loaded) and `search_hash` (hash of
-    the profession rows the search index is built from; the search cache is keyed by it)."""
+    """Keys: `knowledge_hash` (hash of the knowledge files last loaded), `search_hash` (hash of
+    the profession rows the search index is built from; the search cache is keyed by it) and
+    `profiles_hash` (hash of the rows a description reads; the description cache is keyed by it)."""
 
     __tablename__ = "knowledge_meta"
 

@@ -26,6 +26,7 @@ from api.professions.models import (
     VocabularyTerm,
 )
 from api.professions.search import refresh_search_key
+from api.professions.service import refresh_profiles_key
 from api.search.documents import knowledge_documents
 from api.search.models import SearchDocument
 from knowledge import schema
@@ -291,4 +292,5 @@ def sync_knowledge(session: Session, snapshot: KnowledgeSnapshot) -> SyncReport:
     )
     write_meta(session, KNOWLEDGE_HASH, snapshot.knowledge_hash)
     refresh_search_key(session)
+    refresh_profiles_key(session)
     return report

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from api.core.db import SessionDep
 from api.core.schemas import Offset
 from api.monitoring.dependencies import SignalPupilDep, SignalRecorderDep
 from api.monitoring.models import InterestSource
 from api.professions import service
-from api.professions.models import Profession
 from api.professions.schemas import FieldPublic, ProfessionPage, ProfessionPublic, TopicPublic
 
 router = APIRouter(prefix="/api/v1", tags=["professions"])
 
 
-def profession_by_slug(
-    session: SessionDep,
-    slug: Annotated[str, Path(max_length=120, description="Identifier of the occupation")],
-) -> Profession:
-    """The occupation named in the path; 404 (problem+json) when there is none."""
-    return service.get_profession(session, slug)
-
-
-ProfessionDep = Annotated[Profession, Depends(profession_by_slug)]
+SlugPath = Annotated[str, Path(max_length=120, description="Identifier of the occupation")]
 
 
 @router.get("/professions", response_model=ProfessionPage)
@@ -91,12 +82,12 @@ def list_professions(
 
 @router.get("/professions/{slug}", response_model=ProfessionPublic)
 def get_profession(
-    session: SessionDep, pupil: SignalPupilDep, recorder: SignalRecorderDep, profession: ProfessionDep
+    session: SessionDep, pupil: SignalPupilDep, recorder: SignalRecorderDep, slug: SlugPath
 ) -> ProfessionPublic:
-    """One occupation with texts, labels, pay and related occupations."""
-    described = service.describe_profession(session, profession)
+    """One occupation with texts, labels, pay and related occupations (404 when there is none)."""
+    described = service.profile_cache.describe(session, slug)
     if pupil is not None:
-        recorder.interest(pupil_ref=pupil, source=InterestSource.LOOKUP, profession_slug=profession.slug)
+        recorder.interest(pupil_ref=pupil, source=InterestSource.LOOKUP, profession_slug=described.slug)
     return described
 
 

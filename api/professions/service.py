@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,8 +13,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.core.errors import InvalidFilterError
+from api.core.models import Base
 from api.core.schemas import CodedLabel, LocalizedLabel
+from api.knowledge_sync.meta import PROFILES_HASH, read_meta, write_meta
 from api.pay import service as pay_service
+from api.pay.models import MinimumPay
 from api.professions.exceptions import ProfessionNotFoundError
 from api.professions.models import Profession, ProfessionTopic, Topic, VocabularyKind, VocabularyTerm
 from api.professions.schemas import (
@@ -310,6 +316,79 @@ def describe_profession(session: Session, profession: Profession) -> ProfessionP
             if (row := related_rows.get(slug)) is not None
         ],
     )
+
+
+_UNREAD_COLUMNS = ("created_at", "updated_at")
+
+
+def _row_values(row: Base) -> list[object]:
+    return [getattr(row, column.key) for column in row.__table__.columns if column.key not in _UNREAD_COLUMNS]
+
+
+def compute_profiles_key(session: Session) -> str:
+    """A hash of every row a description reads: the occupations, the vocabularies, the legal
+    minimum pay (the rows as stored, so a change of the loader's code changes it too)."""
+    digest = hashlib.sha256()
+    for model, order in (
+        (Profession, (Profession.slug,)),
+        (VocabularyTerm, (VocabularyTerm.kind, VocabularyTerm.code)),
+        (MinimumPay, (MinimumPay.start_year, MinimumPay.training_year)),
+    ):
+        digest.update(model.__tablename__.encode("utf-8"))
+        for row in session.scalars(select(model).order_by(*order)):
+            digest.update(
+                json.dumps(_row_values(row), sort_keys=True, ensure_ascii=False, default=str).encode()
+            )
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def refresh_profiles_key(session: Session) -> str:
+    """Record that what descriptions read may have changed; call after writing it, before the commit."""
+    session.flush()
+    key = compute_profiles_key(session)
+    write_meta(session, PROFILES_HASH, key)
+    return key
+
+
+class ProfileCache:
+    """Described occupations, kept per process for as long as the rows they are made of are the same.
+
+    A description reads only what load-knowledge writes (the occupation's row, related rows,
+    vocabularies, pay tables); every load stores a hash of those rows (`refresh_profiles_key`): one
+    read of it per request replaces the eight queries of a description. Rows changed by anything
+    else (by hand, without `refresh_profiles_key`) are seen after a restart; without a stored hash
+    nothing is kept. Unknown occupations are never kept. The same object goes to every request for
+    an occupation: callers must not change it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: str | None = None
+        self._profiles: dict[str, ProfessionPublic] = {}
+
+    def describe(self, session: Session, slug: str) -> ProfessionPublic:
+        """The occupation `slug` as `describe_profession` tells it; 404 error when there is none."""
+        key = read_meta(session, PROFILES_HASH)
+        if key is not None:
+            with self._lock:
+                kept = self._profiles.get(slug) if key == self._key else None
+            if kept is not None:
+                return kept
+        described = describe_profession(session, get_profession(session, slug))
+        if key is not None:
+            with self._lock:
+                if key != self._key:
+                    self._key, self._profiles = key, {}
+                self._profiles[slug] = described
+        return described
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key, self._profiles = None, {}
+
+
+profile_cache = ProfileCache()
 
 
 def list_topics(session: Session) -> list[TopicPublic]:

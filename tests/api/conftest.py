@@ -36,6 +36,7 @@ from api.knowledge_sync.service import KnowledgeSnapshot, SyncReport, sync_knowl
 from api.main import create_app
 from api.monitoring.dependencies import signal_sessions
 from api.professions.search import profession_search
+from api.professions.service import profile_cache
 from knowledge import schema
 
 POSTGRES_URL_VARIABLE = "BERUFSLOTSE_TEST_POSTGRES_URL"
@@ -133,6 +134,7 @@ def session(engine: Engine) -> Iterator[Session]:
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     profession_search.clear()
+    profile_cache.clear()  # a test starts without what an earlier one kept
     try:
         yield session
     finally:

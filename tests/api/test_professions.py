@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
+from sqlalchemy import delete, event, update
+from sqlalchemy.orm import Session
 
+from api.knowledge_sync.meta import PROFILES_HASH, read_meta
+from api.knowledge_sync.models import KnowledgeMeta
+from api.professions.models import Profession
 from knowledge import schema
 
 ProfessionFactory = Callable[..., schema.Profession]
@@ -278,6 +284,82 @@ async def test_unknown_slug_is_a_404_problem(client: httpx.AsyncClient) -> None:
         "instance": "/api/v1/professions/astronaut",
         "detail_de": "Wir kennen keinen Beruf mit der Kennung „astronaut“.",
     }
+
+
+@contextmanager
+def statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements the session's connection runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+async def test_an_occupation_is_described_once_while_its_rows_stay_the_same(
+    client: httpx.AsyncClient,
+    session: Session,
+    load: Loader,
+    make_profession: ProfessionFactory,
+    make_minimum_pay: Callable[[int, tuple[int, ...]], list[schema.MinimumPay]],
+) -> None:
+    holz = make_profession("holzmechaniker", name="Holzmechaniker")
+    load(professions=[make_profession("tischler", name="Tischler", related=("holzmechaniker",)), holz])
+    first = await client.get("/api/v1/professions/tischler")
+    assert first.status_code == 200, first.text
+    with statements(session) as again:
+        second = await client.get("/api/v1/professions/tischler")
+    assert second.json() == first.json()
+    # one read: of the rows' hash (a description reads the row, the related rows, four
+    # vocabularies and the pay tables)
+    assert len(again) == 1 and "knowledge_meta" in again[0], again
+
+    # loaded again with other rows from the same knowledge files (the loader's code changed):
+    # described anew from the new rows
+    load(professions=[make_profession("tischler", name="Tischler/-in", related=()), holz])
+    with statements(session) as anew:
+        changed = (await client.get("/api/v1/professions/tischler")).json()
+    assert changed["name"] == "Tischler/-in" and changed["related"] == []
+    assert len(anew) > 1
+    # only the legal minimum pay changed: the pay told is the new one
+    load(
+        professions=[make_profession("tischler", name="Tischler/-in", related=()), holz],
+        minimum_pay=make_minimum_pay(2026, (700, 800, 900, 950)),
+    )
+    pay = (await client.get("/api/v1/professions/tischler")).json()["pay"]
+    assert [row["eur"] for row in pay["minimum"]] == [700, 800, 900]
+    # an occupation the new rows no longer have is a 404, not what was kept
+    load(professions=[holz])
+    assert (await client.get("/api/v1/professions/tischler")).status_code == 404
+
+
+async def test_rows_written_by_hand_are_never_kept(
+    client: httpx.AsyncClient, session: Session, load: Loader, make_profession: ProfessionFactory
+) -> None:
+    load(professions=[make_profession("tischler", name="Tischler")])
+    session.execute(delete(KnowledgeMeta))  # no stored hash: nobody vouches for the rows
+    assert (await client.get("/api/v1/professions/tischler")).json()["name"] == "Tischler"
+    session.execute(update(Profession).where(Profession.slug == "tischler").values(name="Tischlerin"))
+    assert (await client.get("/api/v1/professions/tischler")).json()["name"] == "Tischlerin"
+
+
+async def test_an_unknown_occupation_is_not_kept(
+    client: httpx.AsyncClient, session: Session, load: Loader, make_profession: ProfessionFactory
+) -> None:
+    both = [make_profession("holzmechaniker"), make_profession("tischler")]
+    load(professions=both)
+    key = read_meta(session, PROFILES_HASH)
+    session.execute(delete(Profession).where(Profession.slug == "tischler"))  # by hand: the hash stays
+    assert (await client.get("/api/v1/professions/tischler")).status_code == 404
+    load(professions=both)  # the same rows again: the same hash as when the 404 was answered
+    assert read_meta(session, PROFILES_HASH) == key
+    assert (await client.get("/api/v1/professions/tischler")).status_code == 200
 
 
 @pytest.mark.usefixtures("loaded_catalogue")
