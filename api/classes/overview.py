@@ -28,6 +28,7 @@ from api.check.models import CheckResult
 from api.check.service import certificate_ranks
 from api.classes.models import ClassMember, ClassMemberTopic, ClassSession
 from api.classes.schemas import ClassOverview, ClassTopic, CountedItem, TypeShare
+from api.knowledge_sync.meta import PROFILES_HASH
 from api.knowledge_sync.models import KnowledgeMeta
 from api.professions.models import Profession, VocabularyKind, VocabularyTerm
 
@@ -134,7 +135,7 @@ def read_class(session: Session, row: ClassSession) -> ClassRecords:
 
 
 class SuggestionCache:
-    """The first suggestions of a result, by knowledge version, certificate and scores.
+    """The first suggestions of a result, by the rows' hash (`profiles_hash`), certificate and scores.
 
     Ranking every occupation takes about a tenth of a second per pupil; the overview is polled every
     few seconds, so each result is ranked once (per knowledge release) and then kept. Thread-safe:
@@ -172,7 +173,9 @@ def suggested_slugs(session: Session, results: Sequence[CheckResult]) -> list[li
     """The first occupations each pupil was shown (by their scores and certificate)."""
     if not results:
         return []
-    version = session.get(KnowledgeMeta, "knowledge_hash")
+    # the hash of the rows the ranking reads (occupations, vocabularies), not of the knowledge
+    # files: a change of the loader's code changes the rows but not the files
+    version = session.get(KnowledgeMeta, PROFILES_HASH)
     knowledge = version.value if version is not None else ""
     ranks: dict[str, int] | None = None
     occupations: list[matching.Occupation] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -179,3 +181,35 @@ def test_each_result_is_ranked_once(
     assert len(calls) == 5
     again = overview(session, row, names)
     assert len(calls) == 5 and again.occupations == first.occupations
+
+
+def test_results_are_ranked_again_when_the_occupations_are_loaded_anew(
+    session: Session,
+    make_account: AccountFactory,
+    make_class: SessionFactory,
+    make_result: ResultFactory,
+    loaded_catalogue: list[schema.Profession],
+    load: Callable[..., object],
+    names: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.check import matching
+
+    calls: list[object] = []
+    rank = matching.rank_occupations
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return rank(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching, "rank_occupations", counting)
+    row = make_class(make_account("advisor"))
+    for number, ref in enumerate(join_many(session, row, 5)):
+        make_result(ref, R=90.0 - number)
+    overview(session, row, names)
+    assert len(calls) == 5
+    # the same knowledge files (the same knowledge_hash), other rows: the loader's code changed
+    changed = [replace(loaded_catalogue[0], riasec="SE"), *loaded_catalogue[1:]]
+    load(professions=changed)
+    overview(session, row, names)
+    assert len(calls) == 10
