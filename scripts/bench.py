@@ -274,6 +274,13 @@ def bench_scaled(
             with running_scaled_stack(scaled, model) as stack:
                 url = scaled.balancer_url
                 pids = {s.name: s.process.pid for s in stack.services if s.process}
+                server = postgres_server_pid()
+                if server is not None:  # both databases of the stack are served by its processes
+                    pids["postgres"] = server
+                else:
+                    print(
+                        "[scaled] PostgreSQL's CPU is not counted: not the project's server", file=sys.stderr
+                    )
                 load = [
                     asdict(asyncio.run(measure_load(url, script, n, "scaled", pids, rounds))) for n in levels
                 ]
@@ -285,6 +292,14 @@ def bench_scaled(
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     return {"rasa_servers": SCALED_RASA_SERVERS, "load": load, "class": school, "rss_mb": memory}
+
+
+def postgres_server_pid() -> int | None:
+    """The process id of the project's PostgreSQL server (scripts/services/postgres.sh), if running."""
+    try:
+        return int(postgres("pid"))
+    except (subprocess.CalledProcessError, ValueError):
+        return None
 
 
 def process_tree(pid: int) -> list[int]:

@@ -4,15 +4,18 @@ included), and the closed loop's figure per process against a tiny server."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from scripts.bench import measure_load, process_tree, process_tree_cpu_s
+from scripts.bench import measure_load, postgres_server_pid, process_tree, process_tree_cpu_s
 
 BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
 
@@ -82,3 +85,24 @@ def test_rounds_of_the_closed_loop_are_counted_together(busy_server: str) -> Non
     figures = asyncio.run(measure_load(busy_server, ("a", "b"), 2, "rounds", rounds=3))
     assert (figures.rounds, figures.messages, figures.errors) == (3, 12, 0)
     assert figures.throughput_msg_per_s > 0
+
+
+def test_the_scaled_bench_counts_the_project_postgresql() -> None:
+    """The scaled profile's databases live in the project's PostgreSQL: its server and backends
+    are counted in the stack's CPU time (they do the tracker store's and the API's queries)."""
+    url = os.environ.get("BERUFSLOTSE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("BERUFSLOTSE_TEST_POSTGRES_URL is not set (make test starts the project's PostgreSQL)")
+    server = postgres_server_pid()
+    assert server is not None
+    assert Path(f"/proc/{server}/comm").read_text().strip() == "postgres"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            before = process_tree_cpu_s(server)
+            for _ in range(300):
+                connection.execute(text("SELECT count(*) FROM generate_series(1, 2000)"))
+            after = process_tree_cpu_s(server)
+    finally:
+        engine.dispose()
+    assert after > before  # the backend answering this connection is one of the server's tree
