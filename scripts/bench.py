@@ -294,11 +294,23 @@ def bench_scaled(
     return {"rasa_servers": SCALED_RASA_SERVERS, "load": load, "class": school, "rss_mb": memory}
 
 
-def postgres_server_pid() -> int | None:
-    """The process id of the project's PostgreSQL server (scripts/services/postgres.sh), if running."""
+def postgres_server_pid(server_url: str) -> int | None:
+    """The process id of the PostgreSQL server behind `server_url` when it runs on this machine (the
+    parent of the backend that answers a connection), else None."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server_url)
     try:
-        return int(postgres("pid"))
-    except (subprocess.CalledProcessError, ValueError):
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    except Exception:  # the bench goes on without it
+        return None
+    finally:
+        engine.dispose()
+    try:
+        server = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return server if Path(f"/proc/{server}/comm").read_text().strip() == "postgres" else None
+    except (OSError, ValueError, IndexError):  # another machine's server, or already gone
         return None
 
 
@@ -323,14 +335,16 @@ def process_tree(pid: int) -> list[int]:
 
 
 def process_tree_cpu_s(pid: int) -> float:
-    """CPU time (user + system) a process and its descendants have used so far, from /proc."""
+    """CPU time (user + system) a process and its descendants have used so far, from /proc, with
+    the children that have ended (a PostgreSQL backend of a closed connection, a worker that was
+    replaced): their time is their parent's once it has waited for them."""
     ticks = 0
     for current in process_tree(pid):
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

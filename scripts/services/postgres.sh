@@ -5,7 +5,6 @@
 #   scripts/services/postgres.sh stop    stop the server (idempotent)
 #   scripts/services/postgres.sh status  exit 0 when the server accepts connections
 #   scripts/services/postgres.sh url     print the SQLAlchemy URL of the application database
-#   scripts/services/postgres.sh pid     print the server's process id (its backends are its children)
 #
 # The server listens on 127.0.0.1 only, on BERUFSLOTSE_PG_PORT (default 55432), with its Unix socket
 # in var/pg-socket. initdb refuses to run as root, so under root the server runs as the system user
@@ -159,6 +158,5 @@ case "${1:-}" in
     stop) stop ;;
     status) BINDIR="$(find_bindir || true)"; is_running ;;
     url) url ;;
-    pid) BINDIR="$(find_bindir || true)"; is_running && head -n 1 "$PGDATA/postmaster.pid" ;;
-    *) echo "usage: $0 start|stop|status|url|pid" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
 esac

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from scripts.bench import measure_load, postgres_server_pid, process_tree, process_tree_cpu_s
 
@@ -87,22 +88,43 @@ def test_rounds_of_the_closed_loop_are_counted_together(busy_server: str) -> Non
     assert figures.throughput_msg_per_s > 0
 
 
-def test_the_scaled_bench_counts_the_project_postgresql() -> None:
-    """The scaled profile's databases live in the project's PostgreSQL: its server and backends
-    are counted in the stack's CPU time (they do the tracker store's and the API's queries)."""
+def test_the_scaled_bench_counts_its_postgresql() -> None:
+    """The scaled profile's databases live in a PostgreSQL on this machine: its server and backends
+    are counted in the stack's CPU time (they do the tracker store's and the API's queries), also
+    the backends of connections closed during the measurement."""
     url = os.environ.get("BERUFSLOTSE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("BERUFSLOTSE_TEST_POSTGRES_URL is not set (make test starts the project's PostgreSQL)")
-    server = postgres_server_pid()
+    server = postgres_server_pid(url)
     assert server is not None
     assert Path(f"/proc/{server}/comm").read_text().strip() == "postgres"
-    engine = create_engine(url)
-    try:
+    before = process_tree_cpu_s(server)
+    for _ in range(3):  # each connection's backend ends with it
+        engine = create_engine(url, poolclass=NullPool)
         with engine.connect() as connection:
-            before = process_tree_cpu_s(server)
-            for _ in range(300):
-                connection.execute(text("SELECT count(*) FROM generate_series(1, 2000)"))
-            after = process_tree_cpu_s(server)
-    finally:
+            connection.execute(text("SELECT count(*) FROM generate_series(1, 3000000)"))
         engine.dispose()
-    assert after > before  # the backend answering this connection is one of the server's tree
+    assert process_tree_cpu_s(server) - before >= 0.1
+
+
+def test_a_server_elsewhere_is_not_counted() -> None:
+    assert postgres_server_pid("postgresql+psycopg://nobody:x@127.0.0.1:1/none") is None
+
+
+ENDED_CHILD = (
+    "import subprocess, sys, time\n"
+    f"subprocess.run([sys.executable, '-c', {BURN.format(seconds=0.6)!r}], check=True)\n"
+    "print('done', flush=True)\n"
+    "time.sleep(30)\n"
+)
+
+
+def test_the_cpu_time_of_a_tree_keeps_its_ended_children() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ENDED_CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == "done"
+        assert process_tree(parent.pid) == [parent.pid]  # the child has ended
+        assert process_tree_cpu_s(parent.pid) >= 0.5
+    finally:
+        parent.kill()
+        parent.wait()
