@@ -274,13 +274,11 @@ def bench_scaled(
             with running_scaled_stack(scaled, model) as stack:
                 url = scaled.balancer_url
                 pids = {s.name: s.process.pid for s in stack.services if s.process}
-                server = postgres_server_pid()
-                if server is not None:  # both databases of the stack are served by its processes
+                server = postgres_server_pid(server_url)
+                if server is not None:  # the whole server: nothing else should use it meanwhile
                     pids["postgres"] = server
                 else:
-                    print(
-                        "[scaled] PostgreSQL's CPU is not counted: not the project's server", file=sys.stderr
-                    )
+                    print("[scaled] PostgreSQL's CPU is not counted (not on this machine)", file=sys.stderr)
                 load = [
                     asdict(asyncio.run(measure_load(url, script, n, "scaled", pids, rounds))) for n in levels
                 ]
