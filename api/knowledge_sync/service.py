@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.core.models import Base
 from api.geo.models import Municipality
-from api.knowledge_sync.meta import KNOWLEDGE_HASH, write_meta
+from api.knowledge_sync.meta import KNOWLEDGE_HASH, PROFILES_HASH, write_meta
 from api.pay.models import MinimumPay
 from api.professions.models import (
     Profession,
@@ -26,7 +26,7 @@ from api.professions.models import (
     VocabularyTerm,
 )
 from api.professions.search import refresh_search_key
-from api.professions.service import refresh_profiles_key
+from api.professions.service import compute_profiles_key
 from api.search.documents import knowledge_documents
 from api.search.models import SearchDocument
 from knowledge import schema
@@ -291,6 +291,6 @@ def sync_knowledge(session: Session, snapshot: KnowledgeSnapshot) -> SyncReport:
         row_key=lambda row: (row.kind, row.key),
     )
     write_meta(session, KNOWLEDGE_HASH, snapshot.knowledge_hash)
-    refresh_search_key(session)
-    refresh_profiles_key(session)
+    refresh_search_key(session)  # flushes what was written
+    write_meta(session, PROFILES_HASH, compute_profiles_key(session))
     return report

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.core.errors import InvalidFilterError
 from api.core.models import Base
 from api.core.schemas import CodedLabel, LocalizedLabel
-from api.knowledge_sync.meta import PROFILES_HASH, read_meta, write_meta
+from api.knowledge_sync.meta import PROFILES_HASH, read_meta
 from api.pay import service as pay_service
 from api.pay.models import MinimumPay
 from api.professions.exceptions import ProfessionNotFoundError
@@ -343,21 +343,13 @@ def compute_profiles_key(session: Session) -> str:
     return digest.hexdigest()
 
 
-def refresh_profiles_key(session: Session) -> str:
-    """Record that what descriptions read may have changed; call after writing it, before the commit."""
-    session.flush()
-    key = compute_profiles_key(session)
-    write_meta(session, PROFILES_HASH, key)
-    return key
-
-
 class ProfileCache:
     """Described occupations, kept per process for as long as the rows they are made of are the same.
 
     A description reads only what load-knowledge writes (the occupation's row, related rows,
-    vocabularies, pay tables); every load stores a hash of those rows (`refresh_profiles_key`): one
+    vocabularies, pay tables); every load stores a hash of those rows (`compute_profiles_key`): one
     read of it per request replaces the eight queries of a description. Rows changed by anything
-    else (by hand, without `refresh_profiles_key`) are seen after a restart; without a stored hash
+    else (by hand, without a new hash) are seen after a restart; without a stored hash
     nothing is kept. Unknown occupations are never kept. The same object goes to every request for
     an occupation: callers must not change it.
     """

@@ -155,15 +155,9 @@ def test_the_overview_never_carries_a_pupil_ref_or_answers(
     assert "secret-ref" not in text and "answers" not in text
 
 
-def test_each_result_is_ranked_once(
-    session: Session,
-    make_account: AccountFactory,
-    make_class: SessionFactory,
-    make_result: ResultFactory,
-    loaded_catalogue: list[schema.Profession],
-    names: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def ranking_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The calls of the check's ranking from now on (each ranks one result)."""
     from api.check import matching
 
     calls: list[object] = []
@@ -174,6 +168,19 @@ def test_each_result_is_ranked_once(
         return rank(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(matching, "rank_occupations", counting)
+    return calls
+
+
+def test_each_result_is_ranked_once(
+    session: Session,
+    make_account: AccountFactory,
+    make_class: SessionFactory,
+    make_result: ResultFactory,
+    loaded_catalogue: list[schema.Profession],
+    names: dict[str, str],
+    ranking_calls: list[object],
+) -> None:
+    calls = ranking_calls
     row = make_class(make_account("advisor"))
     for number, ref in enumerate(join_many(session, row, 5)):
         make_result(ref, R=90.0 - number)
@@ -191,18 +198,9 @@ def test_results_are_ranked_again_when_the_occupations_are_loaded_anew(
     loaded_catalogue: list[schema.Profession],
     load: Callable[..., object],
     names: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    ranking_calls: list[object],
 ) -> None:
-    from api.check import matching
-
-    calls: list[object] = []
-    rank = matching.rank_occupations
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(args)
-        return rank(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(matching, "rank_occupations", counting)
+    calls = ranking_calls
     row = make_class(make_account("advisor"))
     for number, ref in enumerate(join_many(session, row, 5)):
         make_result(ref, R=90.0 - number)
