@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -75,3 +76,143 @@ def test_two_servers_never_get_the_same_ticket(redis_url: str) -> None:
     for round_ in range(5):
         tickets = tickets_from_two_servers(stores, f"conversation-{round_}", 16)
         assert sorted(tickets) == list(range(16)), tickets
+
+
+def rasa_store(redis_url: str, prefix: str) -> RedisLockStore:
+    parts = urlsplit(redis_url)
+    return RedisLockStore(
+        host=parts.hostname, port=parts.port, db=0, password=parts.password, key_prefix=prefix
+    )
+
+
+def test_each_step_keeps_rasas_rules_and_its_stored_lock(redis_url: str) -> None:
+    """The same steps on Rasa's own RedisLockStore and on this one: the same ticket numbers, the same
+    tickets left, a value Rasa's store reads (expired tickets dropped, numbers after the last one)."""
+    ours = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+    rasas = rasa_store(redis_url, "rasa")
+    steps: list[tuple[str, float]] = [
+        ("issue", 60),
+        ("issue", 60),
+        ("issue", -1),
+        ("update", 0),
+        ("issue", 60),
+        ("cleanup", 0),
+        ("issue", -1),
+        ("cleanup", 1),
+        ("issue", 60),
+        ("cleanup", 3),
+        ("cleanup", 4),
+        ("issue", 60),
+        ("cleanup", 5),
+        ("issue", 60),
+        ("cleanup", 0),
+        ("cleanup", 2),
+        ("cleanup", 4),
+        ("cleanup", 3),
+    ]
+    for store in (ours, rasas):
+        store.delete_lock("same-steps")
+
+    def step_on(store: RedisLockStore, step: str, value: float) -> tuple[int | None, list[int] | None]:
+        ticket = None
+        if step == "issue":
+            ticket = store.issue_ticket("same-steps", value)
+        elif step == "update":
+            store.update_lock("same-steps")
+        else:
+            store.cleanup("same-steps", int(value))
+        lock = RedisLockStore.get_lock(store, "same-steps")  # Rasa reads the stored value
+        return ticket, ([t.number for t in lock.tickets] if lock else None)
+
+    seen = []
+    for step, value in steps:
+        seen.append(step_on(ours, step, value))
+        assert seen[-1] == step_on(rasas, step, value), (step, value)
+    assert seen[-1] == (None, None)  # the last ticket given back deleted the lock
+
+
+def test_turns_on_two_servers_take_the_lock_one_at_a_time(redis_url: str) -> None:
+    stores = [SerialRedisLockStore(endpoint_config=endpoint(redis_url)) for _ in range(2)]
+    inside: list[int] = []
+    order: list[int] = []
+
+    async def turn(n: int) -> None:
+        async with stores[n % 2].lock("busy-class", wait_time_in_seconds=0.005):
+            inside.append(n)
+            assert len(inside) == 1, inside
+            await asyncio.sleep(0.002)
+            order.append(n)
+            inside.remove(n)
+
+    async def main() -> None:
+        tasks = []
+        for n in range(24):
+            tasks.append(asyncio.create_task(turn(n)))
+            await asyncio.sleep(0)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert sorted(order) == list(range(24))
+    assert stores[0].get_lock("busy-class") is None  # the last turn deleted it
+
+
+def test_a_turn_awaits_three_calls_and_never_the_blocking_client(redis_url: str) -> None:
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+    admin = rasa_store(redis_url, "admin").red
+
+    class Blocked:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"a turn used the synchronous client ({name})")
+
+    async def one_turn() -> None:
+        async with store.lock("counted"):
+            pass
+
+    async def main() -> None:
+        await one_turn()  # loads the scripts into Redis
+        admin.config_resetstat()
+        store.red = Blocked()  # type: ignore[assignment]
+        await one_turn()
+
+    asyncio.run(main())
+    stats = admin.info("commandstats")
+    assert stats["cmdstat_evalsha"]["calls"] == 3, stats
+    assert stats["cmdstat_get"]["calls"] == 3, stats
+
+
+def test_a_turn_cancelled_while_waiting_gives_its_ticket_back(redis_url: str) -> None:
+    """A waiting turn (looking again every 30 s, so the cancel reaches it asleep: redis-py 4.6 can
+    swallow a cancel that arrives during a call) is cancelled; the next turn is served at once."""
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+
+    async def main() -> float:
+        release = asyncio.Event()
+        holding = asyncio.Event()
+
+        async def first() -> None:
+            async with store.lock("cancelled", wait_time_in_seconds=0.005):
+                holding.set()
+                await release.wait()
+
+        async def waiting() -> None:
+            async with store.lock("cancelled", wait_time_in_seconds=30):
+                raise AssertionError("the cancelled turn was served")
+
+        one = asyncio.create_task(first())
+        await holding.wait()
+        two = asyncio.create_task(waiting())
+        await asyncio.sleep(0.05)
+        assert [t.number for t in store.get_lock("cancelled").tickets] == [0, 1]  # type: ignore[union-attr]
+        two.cancel()
+        done, _ = await asyncio.wait({two}, timeout=5)
+        assert done and two.cancelled()
+        release.set()
+        await one
+        started = asyncio.get_running_loop().time()
+        async with store.lock("cancelled", wait_time_in_seconds=5):
+            pass
+        return asyncio.get_running_loop().time() - started
+
+    waited = asyncio.run(main())
+    assert waited < 5  # served at once: not waiting behind the cancelled turn's ticket
+    assert store.get_lock("cancelled") is None
