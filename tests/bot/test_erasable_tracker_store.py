@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -319,6 +320,14 @@ def cut_connections(store: ErasableSQLTrackerStore) -> int:
                 sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db"),
                 {"db": database},
             ).scalar_one()
+            # a restart ends every backend before the server takes connections again
+            for _ in range(100):
+                left = connection.execute(
+                    sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": database}
+                ).scalar_one()
+                if not left:
+                    break
+                time.sleep(0.05)
     finally:
         admin.dispose()
     return int(ended)
@@ -337,6 +346,29 @@ def test_pooled_connections_that_died_are_replaced(postgres_store: ErasableSQLTr
     turn(tracker, "und die dauer", "Drei Jahre.")
     asyncio.run(postgres_store.save(tracker))
     assert stored_events(postgres_store, "pupil") == 6
+
+
+def backend_pid(store: ErasableSQLTrackerStore) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def test_a_live_pooled_connection_serves_without_a_test_query(
+    postgres_store: ErasableSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taking a connection from the pool costs no round trip to the server (no `SELECT 1` ping),
+    and a live connection is used again, not replaced."""
+    pings: list[object] = []
+    monkeypatch.setattr(postgres_store.engine.dialect, "do_ping", lambda connection: pings.append(connection))
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(postgres_store.save(tracker))
+    first = backend_pid(postgres_store)
+    assert asyncio.run(postgres_store.retrieve("pupil")) is not None
+    turn(tracker, "und die dauer", "Drei Jahre.")
+    asyncio.run(postgres_store.save(tracker))
+    assert backend_pid(postgres_store) == first
+    assert pings == []
 
 
 # --- the database cannot be reached ------------------------------------------------------------
