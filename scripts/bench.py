@@ -301,14 +301,20 @@ def postgres_server_pid(server_url: str) -> int | None:
     try:
         with engine.connect() as connection:
             backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            # read while the connection is open: its backend exits when it closes
+            return parent_named(backend, "postgres")
     except Exception:  # the bench goes on without it
         return None
     finally:
         engine.dispose()
+
+
+def parent_named(pid: int, name: str) -> int | None:
+    """The parent of process `pid` if it is called `name`; None for another machine's process."""
     try:
-        server = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        return server if Path(f"/proc/{server}/comm").read_text().strip() == "postgres" else None
-    except (OSError, ValueError, IndexError):  # another machine's server, or already gone
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return parent if Path(f"/proc/{parent}/comm").read_text().strip() == name else None
+    except (OSError, ValueError, IndexError):  # not on this machine, or already gone
         return None
 
 

@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from scripts.bench import measure_load, postgres_server_pid, process_tree, process_tree_cpu_s
@@ -105,6 +107,24 @@ def test_the_scaled_bench_counts_its_postgresql() -> None:
             connection.execute(text("SELECT count(*) FROM generate_series(1, 3000000)"))
         engine.dispose()
     assert process_tree_cpu_s(server) - before >= 0.1
+
+
+def test_the_server_is_found_when_the_backend_asked_is_gone_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backend exits when its connection closes; under load (a bench run) it was gone before its
+    parent was read, and PostgreSQL went uncounted. Here closing waits until it has exited."""
+    url = os.environ.get("BERUFSLOTSE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("BERUFSLOTSE_TEST_POSTGRES_URL is not set (make test starts the project's PostgreSQL)")
+    dispose = Engine.dispose
+
+    def dispose_and_wait(engine: Engine, *args: object, **kwargs: object) -> None:
+        dispose(engine, *args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(Engine, "dispose", dispose_and_wait)
+    server = postgres_server_pid(url)
+    assert server is not None
+    assert Path(f"/proc/{server}/comm").read_text().strip() == "postgres"
 
 
 def test_a_server_elsewhere_is_not_counted() -> None:
