@@ -117,8 +117,8 @@ def test_the_server_is_found_when_the_backend_asked_is_gone_at_once(monkeypatch:
         pytest.skip("BERUFSLOTSE_TEST_POSTGRES_URL is not set (make test starts the project's PostgreSQL)")
     dispose = Engine.dispose
 
-    def dispose_and_wait(engine: Engine, *args: object, **kwargs: object) -> None:
-        dispose(engine, *args, **kwargs)
+    def dispose_and_wait(engine: Engine, close: bool = True) -> None:
+        dispose(engine, close)
         time.sleep(0.3)
 
     monkeypatch.setattr(Engine, "dispose", dispose_and_wait)
