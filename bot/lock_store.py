@@ -17,6 +17,13 @@ The stored value stays the JSON of Rasa's `TicketLock` and the rules stay Rasa's
 from the last one issued, expired tickets dropped whenever the lock is read for a step, the first
 ticket is served, a lock whose tickets are all gone is deleted. Rasa's synchronous methods
 (`issue_ticket`, `update_lock`, `cleanup`, `get_lock`) work on the same value with the same scripts.
+Three things differ from Rasa's store: a waiting turn whose own ticket expired gets Rasa's
+LockError instead of waiting on (Rasa's would wait until served as "ticket 0" or for ever, and
+could then run beside another turn); the key expires a second after its last ticket (a server that
+stops mid-turn leaves nothing behind for good); a failure to give a ticket back after the turn is
+logged, not raised (the turn is done; an error could make the channel send the message again).
+The turns of one server take their tickets in the order they came, as with Rasa's synchronous
+store.
 
 Configured in endpoints.yml as `type: bot.lock_store.SerialRedisLockStore` with the keys of
 `type: redis` (scripts/stack.py writes it).
@@ -25,6 +32,7 @@ Configured in endpoints.yml as `type: bot.lock_store.SerialRedisLockStore` with 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -36,6 +44,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Shared by the scripts: the lock's tickets without the expired ones, and the lock written back
 # in the JSON of Rasa's TicketLock (tickets are JSON strings inside it).
@@ -59,6 +68,17 @@ local function lock_json(conversation_id, tickets)
   local tickets_json = '[' .. table.concat(parts, ', ') .. ']'
   return '{"conversation_id": ' .. cjson.encode(conversation_id) .. ', "tickets": ' .. tickets_json .. '}'
 end
+-- the lock is kept until a second after its last ticket expires: a server that stops while holding
+-- or waiting leaves no key behind for good (Rasa's keys stay until a later message of the
+-- conversation; Redis here has a fixed memory and evicts nothing)
+local function save(key, conversation_id, tickets, now)
+  local last = now
+  for _, ticket in ipairs(tickets) do
+    if ticket.expires > last then last = ticket.expires end
+  end
+  local ttl = math.ceil((last - now) * 1000) + 1000
+  redis.call('SET', key, lock_json(conversation_id, tickets), 'PX', ttl)
+end
 """
 
 # KEYS[1] the lock; ARGV conversation id, now, lifetime. Returns the new ticket's number
@@ -73,21 +93,32 @@ if raw then tickets = live_tickets(raw, now) end
 local number = 0
 if #tickets > 0 then number = tickets[#tickets].number + 1 end
 tickets[#tickets + 1] = {number = number, expires = now + tonumber(ARGV[3])}
-redis.call('SET', KEYS[1], lock_json(ARGV[1], tickets))
+save(KEYS[1], ARGV[1], tickets, now)
 return number
 """
 )
 
-# KEYS[1] the lock; ARGV conversation id, now. Drops expired tickets (Rasa's update_lock) and
-# returns the number served now (Rasa's now_serving: the first ticket's, 0 when none is left),
-# or -1 when the lock is gone.
+# KEYS[1] the lock; ARGV conversation id, now, optionally the waiting turn's ticket. Drops expired
+# tickets (Rasa's update_lock) and returns the number served now (Rasa's now_serving: the first
+# ticket's, 0 when none is left), or -1 when the lock is gone or the waiting turn's ticket is no
+# longer in it (it expired: Rasa's waiter would then go on waiting, be served as ticket 0 or never,
+# and could end up beside another turn).
 _SERVING = (
     _LUA_COMMON
     + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
-local tickets = live_tickets(raw, tonumber(ARGV[2]))
-redis.call('SET', KEYS[1], lock_json(ARGV[1], tickets))
+local now = tonumber(ARGV[2])
+local tickets = live_tickets(raw, now)
+save(KEYS[1], ARGV[1], tickets, now)
+local mine = tonumber(ARGV[3])
+if mine then
+  local held = false
+  for _, ticket in ipairs(tickets) do
+    if ticket.number == mine then held = true end
+  end
+  if not held then return -1 end
+end
 if #tickets == 0 then return 0 end
 return tickets[1].number
 """
@@ -108,7 +139,7 @@ end
 if #left == 0 then
   redis.call('DEL', KEYS[1])
 else
-  redis.call('SET', KEYS[1], lock_json(ARGV[1], left))
+  save(KEYS[1], ARGV[1], left, tonumber(ARGV[2]))
 end
 return #left
 """
@@ -123,6 +154,9 @@ class SerialRedisLockStore(RedisLockStore):
         self._scripts = {name: self.red.register_script(text) for name, text in _SCRIPTS.items()}
         # the asyncio client belongs to one event loop; made on first use in each loop
         self._async: tuple[asyncio.AbstractEventLoop, dict[str, Any]] | None = None
+        # per conversation: the turns of this server taking a ticket, one after another in the order
+        # they came (asyncio's lock is first come, first served), and how many wait for that
+        self._taking: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def _key(self, conversation_id: str) -> str:
         return self.key_prefix + conversation_id
@@ -182,12 +216,7 @@ class SerialRedisLockStore(RedisLockStore):
     ) -> AsyncIterator[TicketLock]:
         """Rasa's `LockStore.lock`: take a ticket, wait until it is served, give it back."""
         try:
-            ticket = await _unless_cancelled(
-                self._run("issue", conversation_id, lock_lifetime),
-                # a turn cancelled while its ticket is being issued still gives the ticket back,
-                # or the conversation's next message would wait for it to expire
-                lambda number: self._run("finish", conversation_id, number),
-            )
+            ticket = await self._take_ticket(conversation_id, lock_lifetime)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # as Rasa's issue_ticket
@@ -195,13 +224,37 @@ class SerialRedisLockStore(RedisLockStore):
         try:
             yield await self._acquire(conversation_id, ticket, wait_time_in_seconds)
         finally:
-            # shielded: a cancelled turn still gives its ticket back
-            await asyncio.shield(self._run("finish", conversation_id, ticket))
+            try:  # shielded: a cancelled turn still gives its ticket back
+                await asyncio.shield(self._run("finish", conversation_id, ticket))
+            except Exception as error:
+                # the turn is done (or failed on its own): failing it now could make the channel
+                # send the message again; the ticket expires with its lifetime
+                logger.warning("Could not give back the ticket of a turn (%s)", type(error).__name__)
+
+    async def _take_ticket(self, conversation_id: str, lock_lifetime: float) -> int:
+        """A ticket, taken after those of this server's earlier turns of the conversation (Rasa's
+        synchronous store takes them in that order; awaited calls could pass each other)."""
+        gate, waiting = self._taking.get(conversation_id, (asyncio.Lock(), 0))
+        self._taking[conversation_id] = (gate, waiting + 1)
+        try:
+            async with gate:
+                return await _unless_cancelled(
+                    self._run("issue", conversation_id, lock_lifetime),
+                    # a turn cancelled while its ticket is being issued still gives the ticket
+                    # back, or the conversation's next message would wait for it to expire
+                    lambda number: self._run("finish", conversation_id, number),
+                )
+        finally:
+            gate, waiting = self._taking[conversation_id]
+            if waiting == 1:
+                del self._taking[conversation_id]
+            else:
+                self._taking[conversation_id] = (gate, waiting - 1)
 
     async def _acquire(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
         while True:
-            serving = await self._run("serving", conversation_id)
-            if serving < 0:  # the lock is gone (expired), as in Rasa's _acquire_lock
+            serving = await self._run("serving", conversation_id, ticket)
+            if serving < 0:  # the lock or this turn's ticket is gone (expired)
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
             if serving == ticket:
                 return TicketLock(conversation_id)

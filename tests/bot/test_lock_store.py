@@ -8,13 +8,14 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import SerialRedisLockStore
@@ -85,9 +86,13 @@ def rasa_store(redis_url: str, prefix: str) -> RedisLockStore:
     )
 
 
-def test_each_step_keeps_rasas_rules_and_its_stored_lock(redis_url: str) -> None:
-    """The same steps on Rasa's own RedisLockStore and on this one: the same ticket numbers, the same
-    tickets left, a value Rasa's store reads (expired tickets dropped, numbers after the last one)."""
+def test_each_step_keeps_rasas_rules_and_its_stored_lock(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same steps on Rasa's own RedisLockStore and on this one, on a stopped clock: the same
+    ticket numbers, the same stored lock as Rasa's store reads it (conversation, each ticket's number
+    and expiry; expired tickets dropped, numbers after the last one)."""
+    monkeypatch.setattr(time, "time", lambda: 1_765_000_000.123456)
     ours = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
     rasas = rasa_store(redis_url, "rasa")
     steps: list[tuple[str, float]] = [
@@ -113,7 +118,7 @@ def test_each_step_keeps_rasas_rules_and_its_stored_lock(redis_url: str) -> None
     for store in (ours, rasas):
         store.delete_lock("same-steps")
 
-    def step_on(store: RedisLockStore, step: str, value: float) -> tuple[int | None, list[int] | None]:
+    def step_on(store: RedisLockStore, step: str, value: float) -> tuple[int | None, object]:
         ticket = None
         if step == "issue":
             ticket = store.issue_ticket("same-steps", value)
@@ -122,7 +127,9 @@ def test_each_step_keeps_rasas_rules_and_its_stored_lock(redis_url: str) -> None
         else:
             store.cleanup("same-steps", int(value))
         lock = RedisLockStore.get_lock(store, "same-steps")  # Rasa reads the stored value
-        return ticket, ([t.number for t in lock.tickets] if lock else None)
+        if lock is None:
+            return ticket, None
+        return ticket, (lock.conversation_id, [(t.number, t.expires) for t in lock.tickets])
 
     seen = []
     for step, value in steps:
@@ -172,6 +179,7 @@ def test_a_turn_awaits_three_calls_and_never_the_blocking_client(redis_url: str)
         await one_turn()  # loads the scripts into Redis
         admin.config_resetstat()
         store.red = Blocked()  # type: ignore[assignment]
+        store._scripts = Blocked()  # type: ignore[assignment]
         await one_turn()
 
     asyncio.run(main())
@@ -201,8 +209,12 @@ def test_a_turn_cancelled_while_waiting_gives_its_ticket_back(redis_url: str) ->
         one = asyncio.create_task(first())
         await holding.wait()
         two = asyncio.create_task(waiting())
-        await asyncio.sleep(0.05)
-        assert [t.number for t in store.get_lock("cancelled").tickets] == [0, 1]  # type: ignore[union-attr]
+        for _ in range(500):  # until it holds ticket 1
+            lock = store.get_lock("cancelled")
+            if lock is not None and [t.number for t in lock.tickets] == [0, 1]:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # past its first look: asleep
         two.cancel()
         done, _ = await asyncio.wait({two}, timeout=5)
         assert done and two.cancelled()
@@ -213,6 +225,112 @@ def test_a_turn_cancelled_while_waiting_gives_its_ticket_back(redis_url: str) ->
             pass
         return asyncio.get_running_loop().time() - started
 
-    waited = asyncio.run(main())
+    waited = asyncio.run(asyncio.wait_for(main(), 30))
     assert waited < 5  # served at once: not waiting behind the cancelled turn's ticket
     assert store.get_lock("cancelled") is None
+
+
+def slowed(store: SerialRedisLockStore, name: str, before_s: float = 0.0, after_s: float = 0.0) -> None:
+    """The first call of one of the store's scripts waits before it is sent, or after its answer."""
+    scripts = store._async_scripts()
+    script = scripts[name]
+    calls = []
+
+    async def slow(keys: list[str], args: list[object]) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            await asyncio.sleep(before_s)
+        answer = await script(keys=keys, args=args)
+        if len(calls) == 1:
+            await asyncio.sleep(after_s)
+        return answer
+
+    scripts[name] = slow
+
+
+def test_turns_of_one_server_are_served_in_the_order_they_came(redis_url: str) -> None:
+    """Rasa's synchronous store takes tickets in the order its turns come; awaited calls could pass
+    each other (here the first turn's call is slow to be sent)."""
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+    served: list[int] = []
+
+    async def turn(n: int) -> None:
+        async with store.lock("in-order", wait_time_in_seconds=0.005):
+            served.append(n)
+            await asyncio.sleep(0.001)
+
+    async def main() -> None:
+        slowed(store, "issue", before_s=0.05)
+        tasks = []
+        for n in range(6):
+            tasks.append(asyncio.create_task(turn(n)))
+            await asyncio.sleep(0)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert served == list(range(6))
+    assert store._taking == {}  # nothing kept per conversation once its turns have their tickets
+
+
+def test_a_turn_cancelled_while_its_ticket_is_issued_gives_it_back(redis_url: str) -> None:
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+
+    async def turn() -> None:
+        async with store.lock("cancelled-early"):
+            raise AssertionError("the cancelled turn was served")
+
+    async def main() -> None:
+        slowed(store, "issue", after_s=0.3)  # Redis has issued it; the answer is slow to arrive
+        task = asyncio.create_task(turn())
+        for _ in range(1000):  # until Redis has issued it
+            if store.get_lock("cancelled-early") is not None:
+                break
+            await asyncio.sleep(0.005)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        assert done and task.cancelled()
+        for _ in range(200):
+            if store.get_lock("cancelled-early") is None:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"the ticket was kept: {store.get_lock('cancelled-early').tickets}")  # type: ignore[union-attr]
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_waiting_turn_whose_ticket_expired_fails_instead_of_waiting_on(redis_url: str) -> None:
+    """Rasa's waiter would go on waiting and, served as "ticket 0" later, could run beside another
+    turn; here it gets Rasa's LockError."""
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+
+    async def main() -> None:
+        release = asyncio.Event()
+        holding = asyncio.Event()
+
+        async def first() -> None:
+            async with store.lock("expired-waiter", wait_time_in_seconds=0.005):
+                holding.set()
+                await release.wait()
+
+        one = asyncio.create_task(first())
+        await holding.wait()
+        with pytest.raises(LockError):
+            async with store.lock("expired-waiter", lock_lifetime=0.2, wait_time_in_seconds=0.05):
+                raise AssertionError("served beside the first turn")
+        release.set()
+        await one
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert store.get_lock("expired-waiter") is None
+
+
+def test_a_lock_left_behind_expires_after_its_last_ticket(redis_url: str) -> None:
+    store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
+    admin = rasa_store(redis_url, "admin").red
+    store.issue_ticket("left-behind", 60)  # a server stopped while holding it
+    key = store._key("left-behind")
+    assert 60_000 < admin.pttl(key) <= 61_000
+    store.issue_ticket("left-behind", 5)
+    assert 60_000 < admin.pttl(key) <= 61_000  # the later ticket expires first: the key lasts
+    store.issue_ticket("left-behind", 120)
+    assert 120_000 < admin.pttl(key) <= 121_000
