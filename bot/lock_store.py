@@ -226,7 +226,7 @@ class SerialRedisLockStore(RedisLockStore):
         finally:
             try:  # shielded: a cancelled turn still gives its ticket back
                 await asyncio.shield(self._run("finish", conversation_id, ticket))
-            except Exception as error:
+            except (redis.RedisError, OSError) as error:
                 # the turn is done (or failed on its own): failing it now could make the channel
                 # send the message again; the ticket expires with its lifetime
                 logger.warning("Could not give back the ticket of a turn (%s)", type(error).__name__)
@@ -234,7 +234,7 @@ class SerialRedisLockStore(RedisLockStore):
     async def _take_ticket(self, conversation_id: str, lock_lifetime: float) -> int:
         """A ticket, taken after those of this server's earlier turns of the conversation (Rasa's
         synchronous store takes them in that order; awaited calls could pass each other)."""
-        gate, waiting = self._taking.get(conversation_id, (asyncio.Lock(), 0))
+        gate, waiting = self._taking.get(conversation_id) or (asyncio.Lock(), 0)
         self._taking[conversation_id] = (gate, waiting + 1)
         try:
             async with gate:

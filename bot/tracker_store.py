@@ -16,7 +16,10 @@ it (a closed connection has its end-of-file, or the server's goodbye, waiting to
 idle one has nothing). SQLAlchemy's `pool_pre_ping`, used before, asked the server `SELECT 1` at
 every checkout: a round trip to PostgreSQL for every load and save (5 % of a scaled Rasa server's
 samples in a profile). A server that vanishes without closing its sockets is noticed by neither
-before the query times out.
+before the query times out. A connection the server closed a moment before it leaves the pool
+(its goodbye still on the way, a few milliseconds) fails its first statement; the pool then drops
+it and every older one, and a load is read again on a new connection (a save is not repeated: the
+turn fails with "back in a moment", as a turn at the moment of a restart does anyway).
 
 When the database cannot be reached, Rasa's own wrapper (`FailSafeTrackerStore`, which the agent
 puts around every tracker store) carries on with an empty in-memory conversation: the pupil's
@@ -116,11 +119,9 @@ def replace_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
     """On checkout: a connection the server has closed is replaced (the pool opens a new one)."""
     if getattr(dbapi_connection, "closed", 0):  # psycopg2: closed on this side
         raise sa.exc.DisconnectionError("the connection was closed")
-    try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    except (OSError, ValueError) as error:
-        raise sa.exc.DisconnectionError("the connection's socket is gone") from error
-    if readable:  # nothing is owed to an idle connection: this is the server closing it
+    poller = select.poll()  # not select.select: it fails for descriptors from 1024 on
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    if poller.poll(0):  # nothing is owed to an idle connection: this is the server closing it
         raise sa.exc.DisconnectionError("the server closed the connection")
 
 
@@ -171,13 +172,24 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        if os.environ.get(CORE_ENV, "1") == "0":
-            tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        else:
-            tracker = self._load(sender_id, fetch_events_from_all_sessions)
+        try:
+            tracker = await self._read(sender_id, fetch_events_from_all_sessions)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # a connection the server closed a moment before it left the pool (its goodbye not yet
+            # arrived): the pool has dropped it and the others as old; a read is safe to do again
+            tracker = await self._read(sender_id, fetch_events_from_all_sessions)
         if tracker is not None and not fetch_events_from_all_sessions:
             remember_stored_events(tracker)
         return tracker
+
+    async def _read(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        if os.environ.get(CORE_ENV, "1") == "0":
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        return self._load(sender_id, fetch_events_from_all_sessions)
 
     def _events_statement(self, session: Any, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's query of a conversation's events (`_event_query`), for the events' JSON only, with

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import time
 import uuid
 from collections.abc import Iterator
@@ -320,7 +321,8 @@ def cut_connections(store: ErasableSQLTrackerStore) -> int:
                 sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :db"),
                 {"db": database},
             ).scalar_one()
-            # a restart ends every backend before the server takes connections again
+            # a restart ends every backend before the server takes connections again (a load in
+            # the moment before the goodbye arrives: test_a_load_right_after_the_server_closed_...)
             for _ in range(100):
                 left = connection.execute(
                     sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :db"), {"db": database}
@@ -346,6 +348,55 @@ def test_pooled_connections_that_died_are_replaced(postgres_store: ErasableSQLTr
     turn(tracker, "und die dauer", "Drei Jahre.")
     asyncio.run(postgres_store.save(tracker))
     assert stored_events(postgres_store, "pupil") == 6
+
+
+def test_a_load_right_after_the_server_closed_its_connection_is_read_again(
+    postgres_store: ErasableSQLTrackerStore,
+) -> None:
+    """The server's goodbye reaches the pooled connection a few milliseconds after it ended it; a
+    load in between fails on the dead connection and is read again on a new one."""
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(postgres_store.save(tracker))
+    for _ in range(15):
+        assert asyncio.run(postgres_store.retrieve("pupil")) is not None  # a connection waits in the pool
+        admin = sa.create_engine(
+            postgres_store.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            connection.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+                {"db": postgres_store.engine.url.database},
+            )
+        admin.dispose()
+        # no waiting for the backend to end: the load may find the connection not yet closed
+        retrieved = asyncio.run(postgres_store.retrieve("pupil"))
+        assert retrieved is not None and len(retrieved.events) == 3
+
+
+def test_connections_on_descriptors_past_1024_are_served(postgres_store: ErasableSQLTrackerStore) -> None:
+    """A Rasa server with many open sockets and files: its new connections get descriptors from 1024
+    on, which select() cannot watch (the look at the socket must not call them dead)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    postgres_store.engine.dispose()
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert min(held) < 1024 < max(held)
+        tracker = DialogueStateTracker("pupil", slots=[])
+        turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+        asyncio.run(postgres_store.save(tracker))
+        retrieved = asyncio.run(postgres_store.retrieve("pupil"))
+        assert retrieved is not None and len(retrieved.events) == 3
+        with postgres_store.engine.connect() as connection:
+            assert connection.connection.dbapi_connection.fileno() >= 1024
+    finally:
+        for fd in held:
+            os.close(fd)
+        postgres_store.engine.dispose()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def backend_pid(store: ErasableSQLTrackerStore) -> int:
