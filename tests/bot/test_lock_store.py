@@ -188,26 +188,34 @@ def test_a_turn_awaits_three_calls_and_never_the_blocking_client(redis_url: str)
     assert stats["cmdstat_get"]["calls"] == 3, stats
 
 
+async def holding_turn(
+    store: SerialRedisLockStore, conversation: str
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A turn that has taken the conversation's lock and keeps it until the event is set."""
+    release = asyncio.Event()
+    holding = asyncio.Event()
+
+    async def first() -> None:
+        async with store.lock(conversation, wait_time_in_seconds=0.005):
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(first())
+    await holding.wait()
+    return task, release
+
+
 def test_a_turn_cancelled_while_waiting_gives_its_ticket_back(redis_url: str) -> None:
     """A waiting turn (looking again every 30 s, so the cancel reaches it asleep: redis-py 4.6 can
     swallow a cancel that arrives during a call) is cancelled; the next turn is served at once."""
     store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
 
     async def main() -> float:
-        release = asyncio.Event()
-        holding = asyncio.Event()
-
-        async def first() -> None:
-            async with store.lock("cancelled", wait_time_in_seconds=0.005):
-                holding.set()
-                await release.wait()
-
         async def waiting() -> None:
             async with store.lock("cancelled", wait_time_in_seconds=30):
                 raise AssertionError("the cancelled turn was served")
 
-        one = asyncio.create_task(first())
-        await holding.wait()
+        one, release = await holding_turn(store, "cancelled")
         two = asyncio.create_task(waiting())
         for _ in range(500):  # until it holds ticket 1
             lock = store.get_lock("cancelled")
@@ -304,16 +312,7 @@ def test_a_waiting_turn_whose_ticket_expired_fails_instead_of_waiting_on(redis_u
     store = SerialRedisLockStore(endpoint_config=endpoint(redis_url))
 
     async def main() -> None:
-        release = asyncio.Event()
-        holding = asyncio.Event()
-
-        async def first() -> None:
-            async with store.lock("expired-waiter", wait_time_in_seconds=0.005):
-                holding.set()
-                await release.wait()
-
-        one = asyncio.create_task(first())
-        await holding.wait()
+        one, release = await holding_turn(store, "expired-waiter")
         with pytest.raises(LockError):
             async with store.lock("expired-waiter", lock_lifetime=0.2, wait_time_in_seconds=0.05):
                 raise AssertionError("served beside the first turn")
