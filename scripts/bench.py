@@ -12,6 +12,7 @@ Nothing here asserts a time.
 
 Usage: python -m scripts.bench [--skip-training] [--only ours,starter,scaled,stages] [--levels 1,10,30]
        [--class-pupils 30] [--think 3 8] [--stage-runs 3] [--no-long-check] [--model PATH]
+       [--rounds 5] [--synchronized-rounds]
 A short smoke run: --skip-training --only scaled --levels 3 --class-pupils 3 --think 0.2 0.5
 Only the per-stage figures: --skip-training --only stages
 """
@@ -50,7 +51,8 @@ OUR_CONVERSATION = (
 )
 STARTER_CONVERSATION = ("hello", "I am sad", "yes", "great", "are you a bot?", "bye")
 CONCURRENCY_LEVELS = (1, 10, 30)
-CLOSED_LOOP_ROUNDS = 5  # each level: 5 rounds of new conversations (900 messages at 30)
+CLOSED_LOOP_ROUNDS = 5  # each level: 5 conversations one after another per place (900 messages at 30)
+SYNCHRONIZED_ENV = "BENCH_SYNCHRONIZED_ROUNDS"
 SCALED_CONVERSATIONS = 30  # the scaled profile at the level a school needs
 SCALED_RASA_SERVERS = 2
 
@@ -67,6 +69,7 @@ class LoadFigures:
     # CPU time each process (with its children) used per message during the run: the work a
     # message costs, which a busy machine changes less than it changes the times above
     cpu_ms_per_msg: dict[str, float] = field(default_factory=dict)
+    synchronized: bool = False  # rounds started together (see measure_load)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -102,28 +105,49 @@ async def measure_load(
     tag: str,
     processes: dict[str, int] | None = None,
     rounds: int = 1,
+    synchronized: bool | None = None,
 ) -> LoadFigures:
     """Closed loop: `conversations` at once, each sending its next message when the last is
-    answered; `rounds` times, each round with new conversations, all messages counted together (one
-    round at 30 conversations is 180 messages in a few seconds, too short to say much on a shared
-    machine). `processes` (name -> pid) are measured for their CPU time per message."""
+    answered, and starting a new conversation when its last has ended, `rounds` conversations each;
+    all messages counted together (30 conversations of six messages are 180 messages in a few
+    seconds, too short to say much on a shared machine). `processes` (name -> pid) are measured for
+    their CPU time per message.
+
+    `synchronized` (the method until session 13; `BENCH_SYNCHRONIZED_ROUNDS=1` or
+    `--synchronized-rounds`): the conversations of a round start together and the next round starts
+    when the round's slowest conversation has ended. All 30 first messages then arrive in the same
+    moment, and towards a round's end fewer than 30 conversations are open while the last ones
+    finish."""
+    if synchronized is None:
+        synchronized = os.environ.get(SYNCHRONIZED_ENV, "0") == "1"
     latencies: list[float] = []
     errors: list[int] = []
+
+    async def loop(client: httpx.AsyncClient, n: int) -> int:
+        failed = 0
+        for round_number in range(rounds):
+            sender = f"{tag}-{conversations}-r{round_number}-{n}"
+            failed += await run_conversation(client, rasa_url, sender, script, latencies)
+        return failed
+
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # One warm-up message so that lazy loading inside Rasa is not counted.
         await run_conversation(client, rasa_url, f"{tag}-warmup", script[:1], [])
         cpu_before = {name: process_tree_cpu_s(pid) for name, pid in (processes or {}).items()}
         started = time.perf_counter()
-        for round_number in range(rounds):
-            errors += await asyncio.gather(
-                *(
-                    run_conversation(
-                        client, rasa_url, f"{tag}-{conversations}-r{round_number}-{n}", script, latencies
+        if synchronized:
+            for round_number in range(rounds):
+                errors += await asyncio.gather(
+                    *(
+                        run_conversation(
+                            client, rasa_url, f"{tag}-{conversations}-r{round_number}-{n}", script, latencies
+                        )
+                        for n in range(conversations)
                     )
-                    for n in range(conversations)
                 )
-            )
+        else:
+            errors += await asyncio.gather(*(loop(client, n) for n in range(conversations)))
         elapsed = time.perf_counter() - started
     cpu_ms = {
         name: round((process_tree_cpu_s(pid) - cpu_before[name]) * 1000 / max(len(latencies), 1), 1)
@@ -138,6 +162,7 @@ async def measure_load(
         throughput_msg_per_s=round(len(latencies) / elapsed, 2),
         errors=sum(errors),
         cpu_ms_per_msg=cpu_ms,
+        synchronized=synchronized,
     )
 
 
@@ -567,7 +592,12 @@ def main() -> int:
         "--rounds",
         type=int,
         default=CLOSED_LOOP_ROUNDS,
-        help="closed loop: rounds of new conversations per level, counted together",
+        help="closed loop: conversations one after another per place, counted together",
+    )
+    parser.add_argument(
+        "--synchronized-rounds",
+        action="store_true",
+        help="closed loop as before session 13: each round's conversations start together",
     )
     parser.add_argument("--class-pupils", type=int, default=30, help="pupils in the class scenario")
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"))
@@ -579,6 +609,8 @@ def main() -> int:
         "--no-long-check", action="store_true", help="skip the full check in one conversation (stages)"
     )
     args = parser.parse_args()
+    if args.synchronized_rounds:
+        os.environ[SYNCHRONIZED_ENV] = "1"
     only = {name.strip() for name in args.only.split(",")}
     levels = [int(level) for level in args.levels.split(",")]
     think_s = (args.think[0], args.think[1])

@@ -4,14 +4,16 @@ included), and the closed loop's figure per process against a tiny server."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -88,6 +90,48 @@ def test_rounds_of_the_closed_loop_are_counted_together(busy_server: str) -> Non
     figures = asyncio.run(measure_load(busy_server, ("a", "b"), 2, "rounds", rounds=3))
     assert (figures.rounds, figures.messages, figures.errors) == (3, 12, 0)
     assert figures.throughput_msg_per_s > 0
+
+
+class _SlowFirstPlace(BaseHTTPRequestHandler):
+    """Answers the conversations of the closed loop's first place slowly, the others at once, and
+    notes when each message came and went."""
+
+    seen: ClassVar[list[tuple[str, float, float]]] = []
+
+    def do_POST(self) -> None:
+        came = time.perf_counter()
+        sender = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["sender"]
+        time.sleep(0.3 if sender.endswith("-0") else 0.01)
+        body = b'[{"recipient_id": "x", "text": "ok"}]'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.seen.append((sender, came, time.perf_counter()))
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("synchronized", [False, True])
+def test_each_place_of_the_closed_loop_goes_on_at_its_own_pace(synchronized: bool) -> None:
+    """30 conversations at once means 30 open at every moment: a place starts its next conversation
+    when its last one has ended, not when the slowest of its round has (the method until session
+    13, kept as `synchronized`)."""
+    _SlowFirstPlace.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowFirstPlace)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        figures = asyncio.run(measure_load(url, ("a", "b"), 3, "loop", rounds=2, synchronized=synchronized))
+    finally:
+        server.shutdown()
+    assert (figures.messages, figures.errors, figures.synchronized) == (12, 0, synchronized)
+    slow_first_ends = max(went for sender, _, went in _SlowFirstPlace.seen if sender == "loop-3-r0-0")
+    fast_second_starts = min(came for sender, came, _ in _SlowFirstPlace.seen if sender == "loop-3-r1-1")
+    assert (fast_second_starts < slow_first_ends) is not synchronized
 
 
 def test_the_scaled_bench_counts_its_postgresql() -> None:
