@@ -21,6 +21,12 @@ before the query times out. A connection the server closed a moment before it le
 it and every older one, and a load is read again on a new connection (a save is not repeated: the
 turn fails with "back in a moment", as a turn at the moment of a restart does anyway).
 
+Rasa's store runs its statements in the server's event loop: while PostgreSQL answers one turn's
+load or commit, every other conversation of that server waits. On a database server this store
+runs them in threads of its own (the events are turned into rows and back in the event loop); a
+turn cancelled meanwhile ends only after its statements (`_off_loop`). SQLite, a file inside the
+process, stays in the event loop. BERUFSLOTSE_TRACKER_THREAD=0 switches it off.
+
 When the database cannot be reached, Rasa's own wrapper (`FailSafeTrackerStore`, which the agent
 puts around every tracker store) carries on with an empty in-memory conversation: the pupil's
 message is answered as if it were their first (a check answer gets "I lost track"), whatever they
@@ -55,14 +61,16 @@ patches (bot/rasa_patches.py) before the first message.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import itertools
 import json
 import logging
 import os
 import select
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import rasa.core.agent
 import sqlalchemy as sa
@@ -91,6 +99,9 @@ def deletion_requested(tracker: DialogueStateTracker) -> bool:
 
 
 CORE_ENV = "BERUFSLOTSE_TRACKER_CORE"
+THREAD_ENV = "BERUFSLOTSE_TRACKER_THREAD"
+DATABASE_THREADS = 4  # loads and saves waiting on the database server at once, per Rasa server
+T = TypeVar("T")
 SQLITE_WAL_ENV = "BERUFSLOTSE_SQLITE_WAL"
 
 
@@ -140,6 +151,24 @@ def stored_events_known(tracker: DialogueStateTracker) -> int | None:
     return int(stored)
 
 
+def event_rows(sender_id: str, events: Iterator[Any]) -> list[dict[str, Any]]:
+    """The rows of events as Rasa's store writes them (the same columns)."""
+    rows = []
+    for event in events:
+        data = event.as_dict()
+        rows.append(
+            {
+                "sender_id": sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            }
+        )
+    return rows
+
+
 def remember_stored_events(tracker: DialogueStateTracker) -> None:
     if os.environ.get(STORED_COUNT_ENV, "1") != "0" and tracker.events.maxlen is None:
         tracker.__dict__[STORED_MARKER] = len(tracker.events)
@@ -152,7 +181,11 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.sqlite_log = False  # whether the SQLite file is in write-ahead-log mode
+        # where the statements of a load or save wait for a database server (see `_off_loop`)
+        self.executor: ThreadPoolExecutor | None = None
         if self.engine.dialect.name != "sqlite":
+            if os.environ.get(THREAD_ENV, "1") != "0":
+                self.executor = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="tracker-store")
             # Rasa's engine, with the same settings, plus a look at each connection taken from the pool
             self.engine.dispose()
             self.engine = sa.create_engine(url, **create_engine_kwargs(url))
@@ -189,7 +222,28 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         if os.environ.get(CORE_ENV, "1") == "0":
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        return self._load(sender_id, fetch_events_from_all_sessions)
+        rows = await self._off_loop(self._event_rows, sender_id, fetch_events_from_all_sessions)
+        return self._tracker(sender_id, rows)
+
+    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        """Runs a load's or a save's statements. On a database server they run in the store's
+        threads: the server's other turns go on while PostgreSQL answers (the driver lets go of the
+        interpreter while it waits), where Rasa's store stops the whole server's event loop for every
+        round trip and commit. The turn waits for its statements to end even when it is cancelled
+        (a pupil's client gone): its conversation's lock is given back only after them, as when the
+        statements ran in the event loop."""
+        if self.executor is None:
+            return function(*args)
+        future = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            while not future.done():
+                try:
+                    await asyncio.wait({future})
+                except asyncio.CancelledError:
+                    continue
+            raise
 
     def _events_statement(self, session: Any, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's query of a conversation's events (`_event_query`), for the events' JSON only, with
@@ -207,12 +261,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             ).statement
         return statement
 
-    def _load(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+    def _event_rows(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[str]:
         """Rasa's `_retrieve`, reading only the events' JSON (no ORM object per event)."""
         with self.session_scope() as session:
             statement = self._events_statement(session, fetch_events_from_all_sessions)
-            rows = session.execute(statement, {SENDER_PARAMETER: sender_id}).all()
-            events = [json.loads(data) for (data,) in rows]
+            return [data for (data,) in session.execute(statement, {SENDER_PARAMETER: sender_id}).all()]
+
+    def _tracker(self, sender_id: str, rows: list[str]) -> DialogueStateTracker | None:
+        events = [json.loads(data) for data in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
@@ -220,22 +276,26 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
     def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
         """Rasa's `save` after streaming the events: the same rows, inserted in one statement."""
         with self.session_scope() as session:
-            rows = []
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                rows.append(
-                    {
-                        "sender_id": tracker.sender_id,
-                        "type_name": event.type_name,
-                        "timestamp": data.get("timestamp"),
-                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    }
-                )
-            if rows:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-            session.commit()
+            self._insert_rows(
+                session, event_rows(tracker.sender_id, self._additional_events(session, tracker))
+            )
+
+    def _insert_known_rows(self, rows: list[dict[str, Any]]) -> None:
+        with self.session_scope() as session:
+            self._insert_rows(session, rows)
+
+    def _insert_rows(self, session: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+        session.commit()
+
+    async def _save_new_events(self, tracker: DialogueStateTracker) -> None:
+        stored = stored_events_known(tracker)
+        if stored is None:  # Rasa's query counts what the database holds: all of it off the loop
+            await self._off_loop(self._insert_new_events, tracker)
+        else:  # the rows are made here, the statements run off the loop
+            rows = event_rows(tracker.sender_id, itertools.islice(tracker.events, stored, None))
+            await self._off_loop(self._insert_known_rows, rows)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = stored_events_known(tracker)
@@ -249,7 +309,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 await super().save(tracker)
             else:
                 await self.stream_events(tracker)
-                self._insert_new_events(tracker)
+                await self._save_new_events(tracker)
             remember_stored_events(tracker)
             return
         tracker.__dict__.pop(STORED_MARKER, None)

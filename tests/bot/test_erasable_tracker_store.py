@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import resource
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from bot.tracker_store import (
     CORE_ENV,
     SQLITE_WAL_ENV,
     STORED_COUNT_ENV,
+    THREAD_ENV,
     ErasableSQLTrackerStore,
     StrictFailSafeTrackerStore,
     TrackerStoreUnavailable,
@@ -420,6 +422,114 @@ def test_a_live_pooled_connection_serves_without_a_test_query(
     asyncio.run(postgres_store.save(tracker))
     assert backend_pid(postgres_store) == first
     assert pings == []
+
+
+def slow_statements(store: ErasableSQLTrackerStore, verb: str, seconds: float) -> list[int]:
+    """Statements starting with `verb` wait `seconds` at the database (as under load); returns the
+    threads they ran on."""
+    threads: list[int] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def wait(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(verb):
+            threads.append(threading.get_ident())
+            time.sleep(seconds)
+
+    return threads
+
+
+async def ticks_while(work: Any) -> tuple[Any, int]:
+    """Runs `work` while another task of the same event loop counts its turns every 10 ms."""
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    counting = asyncio.create_task(ticker())
+    try:
+        result = await work
+    finally:
+        done.set()
+        await counting
+    return result, ticks
+
+
+@pytest.mark.parametrize("verb", ["INSERT", "SELECT"])
+def test_the_server_goes_on_while_the_database_answers(
+    postgres_store: ErasableSQLTrackerStore, verb: str
+) -> None:
+    """A Rasa server serves many conversations in one event loop: while one turn's events are
+    read or written, the others go on (Rasa's store stops them all for every round trip)."""
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(postgres_store.save(tracker))
+    threads = slow_statements(postgres_store, verb, 0.4)
+
+    async def play() -> tuple[Any, int]:
+        if verb == "INSERT":
+            turn(tracker, "und die dauer", "Drei Jahre.")
+            return await ticks_while(postgres_store.save(tracker))
+        return await ticks_while(postgres_store.retrieve("pupil"))
+
+    loop_thread = threading.get_ident()
+    result, ticks = asyncio.run(play())
+    assert threads and loop_thread not in threads
+    assert ticks >= 20  # 40 turns of 10 ms at most; none when the loop waits with the database
+    if verb == "SELECT":
+        assert result is not None and len(result.events) == 3
+    else:
+        assert stored_events(postgres_store, "pupil") == 6
+
+
+def test_a_cancelled_turn_ends_after_its_save(postgres_store: ErasableSQLTrackerStore) -> None:
+    """A turn cancelled while its events are written (the pupil's client went away) ends only when
+    they are: its conversation's lock is given back after the turn, and the next turn must find
+    them stored."""
+    threads = slow_statements(postgres_store, "INSERT", 0.4)
+    tracker = DialogueStateTracker("pupil", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+
+    async def play() -> int:
+        saving = asyncio.create_task(postgres_store.save(tracker))
+        while not threads:  # noqa: ASYNC110 - filled by the store's thread, not by a task
+            await asyncio.sleep(0.01)
+        saving.cancel()
+        await asyncio.sleep(0.05)
+        saving.cancel()  # cancelled again while it waits
+        with pytest.raises(asyncio.CancelledError):
+            await saving
+        return stored_events(postgres_store, "pupil")
+
+    assert asyncio.run(play()) == 3
+
+
+def test_the_embedded_database_is_read_in_the_event_loop(
+    store: ErasableSQLTrackerStore, postgres_store: ErasableSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite answers from a file within the process (no waiting worth a thread); a server's
+    statements run in threads unless switched off."""
+    assert store.executor is None and postgres_store.executor is not None
+    monkeypatch.setenv(THREAD_ENV, "0")
+    inline = ErasableSQLTrackerStore(
+        Domain.empty(),
+        dialect="postgresql",
+        host=postgres_store.engine.url.host,
+        port=postgres_store.engine.url.port,
+        db=postgres_store.engine.url.database,
+        username=postgres_store.engine.url.username,
+        password=postgres_store.engine.url.password,
+    )
+    try:
+        assert inline.executor is None
+        threads = slow_statements(inline, "SELECT", 0.0)
+        assert asyncio.run(inline.retrieve("pupil")) is None
+        assert threads == [threading.get_ident()]
+    finally:
+        inline.engine.dispose()
 
 
 # --- the database cannot be reached ------------------------------------------------------------
