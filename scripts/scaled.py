@@ -119,8 +119,14 @@ def redis_env(config: ScaledConfig) -> dict[str, str]:
 
 
 def haproxy_config(config: ScaledConfig) -> str:
-    """Round robin over the Rasa servers. A message that cannot reach a server (refused, reset before
-    it was sent) goes to another one; a message a server already received is never sent twice.
+    """Each message goes to the Rasa server with the fewest messages in hand (`leastconn`; round
+    robin among equals). A message's work varies several times over (a greeting, a question that
+    reads a job profile), and a server that got a few long ones in a row would keep getting its
+    half under round robin while the other idles in between: at 30 conversations on two servers
+    round robin served 52.7-58.6 msg/s with p95 1002-1061 ms, leastconn 60.9-62.9 msg/s with p95
+    779-934 ms (three alternating pairs, 2026-12-08, docs/bench.md). A message that cannot reach
+    a server (refused, reset before it was sent) goes to another one; a message a server already
+    received is never sent twice.
 
     Health checks: a server that is gone refuses the check's connection (connect timeout: the
     1 s interval) and is taken out after two checks. A server that is busy answers late: Rasa
@@ -152,7 +158,7 @@ frontend rasa
     default_backend rasa_servers
 
 backend rasa_servers
-    balance roundrobin
+    balance leastconn
     option httpchk GET /
     http-check expect status 200
     default-server inter 1s fastinter 500ms fall 2 rise 2
