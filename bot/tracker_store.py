@@ -62,6 +62,7 @@ patches (bot/rasa_patches.py) before the first message.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import itertools
 import json
@@ -225,25 +226,38 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         rows = await self._off_loop(self._event_rows, sender_id, fetch_events_from_all_sessions)
         return self._tracker(sender_id, rows)
 
-    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
-        """Runs a load's or a save's statements. On a database server they run in the store's
-        threads: the server's other turns go on while PostgreSQL answers (the driver lets go of the
-        interpreter while it waits), where Rasa's store stops the whole server's event loop for every
-        round trip and commit. The turn waits for its statements to end even when it is cancelled
-        (a pupil's client gone): its conversation's lock is given back only after them, as when the
-        statements ran in the event loop."""
+    async def _off_loop(
+        self, function: Callable[..., T], *args: Any, done: Callable[[], None] | None = None
+    ) -> T:
+        """Runs a load's or a save's statements, then `done` if they succeeded. On a database server
+        they run in the store's threads: the server's other turns go on while PostgreSQL answers
+        (the driver lets go of the interpreter while it waits), where Rasa's store stops the whole
+        server's event loop for every round trip and commit. The turn waits for its statements to
+        end even when it is cancelled (a pupil's client gone): its conversation's lock is given back
+        only after them, as when the statements ran in the event loop; `done` runs then too."""
         if self.executor is None:
-            return function(*args)
+            result = function(*args)
+            if done is not None:
+                done()
+            return result
         future = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
         try:
-            return await asyncio.shield(future)
+            result = await asyncio.shield(future)
         except asyncio.CancelledError:
             while not future.done():
                 try:
                     await asyncio.wait({future})
                 except asyncio.CancelledError:
                     continue
+            error = future.exception()
+            if error is not None:  # the type only: a database error's text may quote the pseudonym
+                logger.error("The tracker store failed in a cancelled turn (%s)", type(error).__name__)
+            elif done is not None:
+                done()
             raise
+        if done is not None:
+            done()
+        return result
 
     def _events_statement(self, session: Any, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's query of a conversation's events (`_event_query`), for the events' JSON only, with
@@ -291,11 +305,13 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     async def _save_new_events(self, tracker: DialogueStateTracker) -> None:
         stored = stored_events_known(tracker)
+        # stored: the tracker says so, also when the turn was cancelled while they were written
+        done = functools.partial(remember_stored_events, tracker)
         if stored is None:  # Rasa's query counts what the database holds: all of it off the loop
-            await self._off_loop(self._insert_new_events, tracker)
+            await self._off_loop(self._insert_new_events, tracker, done=done)
         else:  # the rows are made here, the statements run off the loop
             rows = event_rows(tracker.sender_id, itertools.islice(tracker.events, stored, None))
-            await self._off_loop(self._insert_known_rows, rows)
+            await self._off_loop(self._insert_known_rows, rows, done=done)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = stored_events_known(tracker)

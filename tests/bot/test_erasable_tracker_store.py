@@ -478,7 +478,7 @@ def test_the_server_goes_on_while_the_database_answers(
     loop_thread = threading.get_ident()
     result, ticks = asyncio.run(play())
     assert threads and loop_thread not in threads
-    assert ticks >= 20  # 40 turns of 10 ms at most; none when the loop waits with the database
+    assert ticks >= 10  # 40 turns of 10 ms at most; none or one when the loop waits with the database
     if verb == "SELECT":
         assert result is not None and len(result.events) == 3
     else:
@@ -489,9 +489,11 @@ def test_a_cancelled_turn_ends_after_its_save(postgres_store: ErasableSQLTracker
     """A turn cancelled while its events are written (the pupil's client went away) ends only when
     they are: its conversation's lock is given back after the turn, and the next turn must find
     them stored."""
-    threads = slow_statements(postgres_store, "INSERT", 0.4)
     tracker = DialogueStateTracker("pupil", slots=[])
     turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+    asyncio.run(postgres_store.save(tracker))  # the tracker knows that 3 events are stored
+    threads = slow_statements(postgres_store, "INSERT", 0.4)
+    turn(tracker, "und was verdient man", "Im ersten Jahr ...")
 
     async def play() -> int:
         saving = asyncio.create_task(postgres_store.save(tracker))
@@ -504,7 +506,41 @@ def test_a_cancelled_turn_ends_after_its_save(postgres_store: ErasableSQLTracker
             await saving
         return stored_events(postgres_store, "pupil")
 
-    assert asyncio.run(play()) == 3
+    assert asyncio.run(play()) == 6
+    # the tracker knows they are stored: saved again (a later turn), nothing is written twice
+    threads.clear()
+    turn(tracker, "und die dauer", "Drei Jahre.")
+    asyncio.run(postgres_store.save(tracker))
+    assert stored_events(postgres_store, "pupil") == 9
+
+
+def test_a_cancelled_turn_whose_save_failed_says_so(
+    postgres_store: ErasableSQLTrackerStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    threads: list[int] = []
+
+    @sa.event.listens_for(postgres_store.engine, "before_cursor_execute")
+    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            threads.append(threading.get_ident())
+            time.sleep(0.3)
+            raise sa.exc.OperationalError(statement, {}, Exception("the server went away: web-secret"))
+
+    tracker = DialogueStateTracker("web-secret", slots=[])
+    turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
+
+    async def play() -> None:
+        saving = asyncio.create_task(postgres_store.save(tracker))
+        while not threads:  # noqa: ASYNC110 - filled by the store's thread, not by a task
+            await asyncio.sleep(0.01)
+        saving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await saving
+
+    asyncio.run(play())
+    assert "failed in a cancelled turn (OperationalError)" in caplog.text
+    assert "web-secret" not in caplog.text
+    assert stored_events(postgres_store, "web-secret") == 0
 
 
 def test_the_embedded_database_is_read_in_the_event_loop(
