@@ -124,9 +124,13 @@ def haproxy_config(config: ScaledConfig) -> str:
     reads a job profile), and a server that got a few long ones in a row would keep getting its
     half under round robin while the other idles in between: at 30 conversations on two servers
     round robin served 52.7-58.6 msg/s with p95 1002-1061 ms, leastconn 60.9-62.9 msg/s with p95
-    779-934 ms (three alternating pairs, 2026-12-08, docs/bench.md). A message that cannot reach
-    a server (refused, reset before it was sent) goes to another one; a message a server already
-    received is never sent twice.
+    779-934 ms (three alternating pairs, 2026-12-08, docs/bench.md). The other side of it: a
+    server that answers every message at once because something behind it is broken (its REST
+    channel says "back in a moment" with status 200 when its tracker store fails) always has the
+    fewest in hand and gets most messages, where round robin gave it half; the health check below
+    does not see it (both servers share the same PostgreSQL and Redis, so usually both fail). A
+    message that cannot reach a server (refused, reset before it was sent) goes to another one; a
+    message a server already received is never sent twice.
 
     Health checks: a server that is gone refuses the check's connection (connect timeout: the
     1 s interval) and is taken out after two checks. A server that is busy answers late: Rasa

@@ -102,13 +102,13 @@ class _SlowFirstPlace(BaseHTTPRequestHandler):
         came = time.perf_counter()
         sender = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["sender"]
         time.sleep(0.3 if sender.endswith("-0") else 0.01)
+        self.seen.append((sender, came, time.perf_counter()))  # before the client has its answer
         body = b'[{"recipient_id": "x", "text": "ok"}]'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.seen.append((sender, came, time.perf_counter()))
 
     def log_message(self, *args: object) -> None:
         pass
