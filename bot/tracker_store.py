@@ -62,7 +62,6 @@ patches (bot/rasa_patches.py) before the first message.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import itertools
 import json
@@ -226,23 +225,18 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         rows = await self._off_loop(self._event_rows, sender_id, fetch_events_from_all_sessions)
         return self._tracker(sender_id, rows)
 
-    async def _off_loop(
-        self, function: Callable[..., T], *args: Any, done: Callable[[], None] | None = None
-    ) -> T:
-        """Runs a load's or a save's statements, then `done` if they succeeded. On a database server
-        they run in the store's threads: the server's other turns go on while PostgreSQL answers
-        (the driver lets go of the interpreter while it waits), where Rasa's store stops the whole
-        server's event loop for every round trip and commit. The turn waits for its statements to
-        end even when it is cancelled (a pupil's client gone): its conversation's lock is given back
-        only after them, as when the statements ran in the event loop; `done` runs then too."""
+    async def _off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        """Runs a load's or a save's statements. On a database server they run in the store's
+        threads: the server's other turns go on while PostgreSQL answers (the driver lets go of the
+        interpreter while it waits), where Rasa's store stops the whole server's event loop for every
+        round trip and commit. The turn waits for its statements to end even when it is cancelled
+        (a pupil's client gone): its conversation's lock is given back only after them, as when the
+        statements ran in the event loop."""
         if self.executor is None:
-            result = function(*args)
-            if done is not None:
-                done()
-            return result
+            return function(*args)
         future = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
         try:
-            result = await asyncio.shield(future)
+            return await asyncio.shield(future)
         except asyncio.CancelledError:
             while not future.done():
                 try:
@@ -252,12 +246,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             error = future.exception()
             if error is not None:  # the type only: a database error's text may quote the pseudonym
                 logger.error("The tracker store failed in a cancelled turn (%s)", type(error).__name__)
-            elif done is not None:
-                done()
             raise
-        if done is not None:
-            done()
-        return result
 
     def _events_statement(self, session: Any, fetch_events_from_all_sessions: bool) -> Any:
         """Rasa's query of a conversation's events (`_event_query`), for the events' JSON only, with
@@ -287,31 +276,26 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
 
-    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's `save` after streaming the events: the same rows, inserted in one statement."""
+    def _insert_new_events(
+        self, tracker: DialogueStateTracker, rows: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Rasa's `save` after streaming the events: the same rows (`rows` when made beforehand),
+        inserted in one statement; then the tracker says they are stored (here, in the store's
+        thread, so also when the turn was cancelled while they were written)."""
         with self.session_scope() as session:
-            self._insert_rows(
-                session, event_rows(tracker.sender_id, self._additional_events(session, tracker))
-            )
-
-    def _insert_known_rows(self, rows: list[dict[str, Any]]) -> None:
-        with self.session_scope() as session:
-            self._insert_rows(session, rows)
-
-    def _insert_rows(self, session: Any, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            session.execute(self.SQLEvent.__table__.insert(), rows)
-        session.commit()
+            if rows is None:
+                rows = event_rows(tracker.sender_id, self._additional_events(session, tracker))
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+        remember_stored_events(tracker)
 
     async def _save_new_events(self, tracker: DialogueStateTracker) -> None:
         stored = stored_events_known(tracker)
-        # stored: the tracker says so, also when the turn was cancelled while they were written
-        done = functools.partial(remember_stored_events, tracker)
-        if stored is None:  # Rasa's query counts what the database holds: all of it off the loop
-            await self._off_loop(self._insert_new_events, tracker, done=done)
-        else:  # the rows are made here, the statements run off the loop
+        rows = None  # not known: Rasa's query counts what the database holds, in the thread
+        if stored is not None:  # the rows are made here, the statements run off the loop
             rows = event_rows(tracker.sender_id, itertools.islice(tracker.events, stored, None))
-            await self._off_loop(self._insert_known_rows, rows, done=done)
+        await self._off_loop(self._insert_new_events, tracker, rows)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = stored_events_known(tracker)
@@ -323,10 +307,10 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if not deletion_requested(tracker):
             if os.environ.get(CORE_ENV, "1") == "0":
                 await super().save(tracker)
+                remember_stored_events(tracker)
             else:
                 await self.stream_events(tracker)
                 await self._save_new_events(tracker)
-            remember_stored_events(tracker)
             return
         tracker.__dict__.pop(STORED_MARKER, None)
         with self.session_scope() as session:

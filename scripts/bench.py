@@ -123,12 +123,12 @@ async def measure_load(
     latencies: list[float] = []
     errors: list[int] = []
 
+    def conversation(client: httpx.AsyncClient, round_number: int, n: int) -> Any:
+        sender = f"{tag}-{conversations}-r{round_number}-{n}"
+        return run_conversation(client, rasa_url, sender, script, latencies)
+
     async def loop(client: httpx.AsyncClient, n: int) -> int:
-        failed = 0
-        for round_number in range(rounds):
-            sender = f"{tag}-{conversations}-r{round_number}-{n}"
-            failed += await run_conversation(client, rasa_url, sender, script, latencies)
-        return failed
+        return sum([await conversation(client, round_number, n) for round_number in range(rounds)])
 
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
@@ -139,12 +139,7 @@ async def measure_load(
         if synchronized:
             for round_number in range(rounds):
                 errors += await asyncio.gather(
-                    *(
-                        run_conversation(
-                            client, rasa_url, f"{tag}-{conversations}-r{round_number}-{n}", script, latencies
-                        )
-                        for n in range(conversations)
-                    )
+                    *(conversation(client, round_number, n) for n in range(conversations))
                 )
         else:
             errors += await asyncio.gather(*(loop(client, n) for n in range(conversations)))

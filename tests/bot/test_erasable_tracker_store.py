@@ -424,9 +424,11 @@ def test_a_live_pooled_connection_serves_without_a_test_query(
     assert pings == []
 
 
-def slow_statements(store: ErasableSQLTrackerStore, verb: str, seconds: float) -> list[int]:
-    """Statements starting with `verb` wait `seconds` at the database (as under load); returns the
-    threads they ran on."""
+def slow_statements(
+    store: ErasableSQLTrackerStore, verb: str, seconds: float, fail: Exception | None = None
+) -> list[int]:
+    """Statements starting with `verb` wait `seconds` at the database (as under load), then fail
+    with `fail` if given; returns the threads they ran on."""
     threads: list[int] = []
 
     @sa.event.listens_for(store.engine, "before_cursor_execute")
@@ -434,8 +436,26 @@ def slow_statements(store: ErasableSQLTrackerStore, verb: str, seconds: float) -
         if statement.lstrip().upper().startswith(verb):
             threads.append(threading.get_ident())
             time.sleep(seconds)
+            if fail is not None:
+                raise fail
 
     return threads
+
+
+async def cancel_while_saving(
+    store: ErasableSQLTrackerStore, tracker: DialogueStateTracker, threads: list[int], *, twice: bool
+) -> None:
+    """Saves the tracker and cancels the save once its slow statement runs (`twice`: again while
+    it waits for it); the save must end cancelled."""
+    saving = asyncio.create_task(store.save(tracker))
+    while not threads:  # noqa: ASYNC110 - filled by the store's thread, not by a task
+        await asyncio.sleep(0.01)
+    saving.cancel()
+    if twice:
+        await asyncio.sleep(0.05)
+        saving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await saving
 
 
 async def ticks_while(work: Any) -> tuple[Any, int]:
@@ -496,14 +516,7 @@ def test_a_cancelled_turn_ends_after_its_save(postgres_store: ErasableSQLTracker
     turn(tracker, "und was verdient man", "Im ersten Jahr ...")
 
     async def play() -> int:
-        saving = asyncio.create_task(postgres_store.save(tracker))
-        while not threads:  # noqa: ASYNC110 - filled by the store's thread, not by a task
-            await asyncio.sleep(0.01)
-        saving.cancel()
-        await asyncio.sleep(0.05)
-        saving.cancel()  # cancelled again while it waits
-        with pytest.raises(asyncio.CancelledError):
-            await saving
+        await cancel_while_saving(postgres_store, tracker, threads, twice=True)
         return stored_events(postgres_store, "pupil")
 
     assert asyncio.run(play()) == 6
@@ -517,27 +530,12 @@ def test_a_cancelled_turn_ends_after_its_save(postgres_store: ErasableSQLTracker
 def test_a_cancelled_turn_whose_save_failed_says_so(
     postgres_store: ErasableSQLTrackerStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    threads: list[int] = []
-
-    @sa.event.listens_for(postgres_store.engine, "before_cursor_execute")
-    def fail(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT"):
-            threads.append(threading.get_ident())
-            time.sleep(0.3)
-            raise sa.exc.OperationalError(statement, {}, Exception("the server went away: web-secret"))
-
+    went_away = sa.exc.OperationalError("INSERT", {}, Exception("the server went away: web-secret"))
+    threads = slow_statements(postgres_store, "INSERT", 0.3, fail=went_away)
     tracker = DialogueStateTracker("web-secret", slots=[])
     turn(tracker, "was macht ein tischler", "Tischler bauen Möbel.")
 
-    async def play() -> None:
-        saving = asyncio.create_task(postgres_store.save(tracker))
-        while not threads:  # noqa: ASYNC110 - filled by the store's thread, not by a task
-            await asyncio.sleep(0.01)
-        saving.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await saving
-
-    asyncio.run(play())
+    asyncio.run(cancel_while_saving(postgres_store, tracker, threads, twice=False))
     assert "failed in a cancelled turn (OperationalError)" in caplog.text
     assert "web-secret" not in caplog.text
     assert stored_events(postgres_store, "web-secret") == 0

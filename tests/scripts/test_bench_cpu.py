@@ -54,6 +54,9 @@ class _Busy(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
         exec(BURN.format(seconds=0.02))
+        self.answer()
+
+    def answer(self) -> None:
         body = b'[{"recipient_id": "x", "text": "ok"}]'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -92,7 +95,7 @@ def test_rounds_of_the_closed_loop_are_counted_together(busy_server: str) -> Non
     assert figures.throughput_msg_per_s > 0
 
 
-class _SlowFirstPlace(BaseHTTPRequestHandler):
+class _SlowFirstPlace(_Busy):
     """Answers the conversations of the closed loop's first place slowly, the others at once, and
     notes when each message came and went."""
 
@@ -103,15 +106,7 @@ class _SlowFirstPlace(BaseHTTPRequestHandler):
         sender = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["sender"]
         time.sleep(0.3 if sender.endswith("-0") else 0.01)
         self.seen.append((sender, came, time.perf_counter()))  # before the client has its answer
-        body = b'[{"recipient_id": "x", "text": "ok"}]'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer()
 
 
 @pytest.mark.parametrize("synchronized", [False, True])
