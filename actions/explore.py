@@ -22,6 +22,7 @@ from actions.api_client import ApiUnavailableError, ExploreItem, ExplorePage
 from actions.explore_logic import (
     PAGE_SIZE,
     ExploreQuery,
+    asks_for_offers_of_the_subject,
     follow_up_intent,
     next_query,
     occupation_is_subject,
@@ -29,14 +30,12 @@ from actions.explore_logic import (
     reply,
 )
 from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
-from actions.offers import ExchangeAction
+from actions.offers import EXPLORE_SLOT, ActionSearchOffers, ExchangeAction
 from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
 from actions.professions import LANGUAGE_SLOT, PROFESSION_SLOT, ActionAnswerProfession, latest_intent, send
 
 logger = logging.getLogger(__name__)
-
-EXPLORE_SLOT = "explore_query"
 
 
 class ActionExploreProfessions(ExchangeAction):
@@ -47,12 +46,19 @@ class ActionExploreProfessions(ExchangeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         entities = tracker.latest_message.get("entities") or []
+        subject_is_occupation = occupation_is_subject(tracker.events)
+        if asks_for_offers_of_the_subject(
+            latest_intent(tracker), entities, tracker.get_slot(PROFESSION_SLOT), subject_is_occupation
+        ):
+            # "und gibts in Bramsche was" right after an answer about one occupation: its offers there
+            logger.info("a place alone after an answer about one occupation is a search for its offers")
+            return await ActionSearchOffers(self.api).run(dispatcher, tracker, domain)
         follow_up = follow_up_intent(
             latest_intent(tracker),
             tracker.latest_message.get("intent_ranking") or [],
             entities,
             tracker.get_slot(PROFESSION_SLOT),
-            occupation_is_subject(tracker.events),
+            subject_is_occupation,
         )
         if follow_up is not None:
             # "und wie lange dauert die ausbildung?" after an answer about one occupation: its duration

@@ -175,6 +175,21 @@ def follow_up_intent(
     return None
 
 
+def asks_for_offers_of_the_subject(
+    intent: str | None,
+    entities: Iterable[Mapping[str, Any]],
+    profession: object,
+    subject_is_occupation: bool,
+) -> bool:
+    """Whether an explore_professions message that names a place and no other criterion ("und gibts
+    in Bramsche was") asks for the offers of the occupation the conversation is about. After an
+    answer about one occupation (its pay, say), that occupation is meant, not a list asked for
+    earlier: the offer search then takes it from the context."""
+    if intent != EXPLORE_INTENT or not isinstance(profession, str) or not profession:
+        return False
+    return subject_is_occupation and set(entity_values(entities)) == {"place"}
+
+
 # --- 2. What to answer ----------------------------------------------------------------------------
 
 

@@ -306,6 +306,14 @@ class NothingToContinue:
     """ "mehr" without a search before it."""
 
 
+@dataclass(frozen=True)
+class ListTheField:
+    """The message asks about a field of occupations, not one occupation ("Ausbildung Kfz in Melle";
+    "und in Bramsche?" right after the list for a field): action_explore_professions lists the
+    field's occupations with their offers near the place. The exchange is searched by occupation;
+    a search without one would show every offer near the place."""
+
+
 SearchStep = RunSearch | AskPlace | ChooseProfession | NothingToContinue
 
 
@@ -334,6 +342,28 @@ def facts_from_message(
         profession_query=None if profession else query,
         place=place_from_entities(entities, places) or place_in_text(text, places),
     )
+
+
+def names_only_a_field(entities: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a message names a field ("was mit Autos", "Kfz", "im Büro": the entity `topic`) and
+    no occupation."""
+    entities = list(entities)
+    names_field = any(
+        e.get("entity") == "topic" and isinstance(e.get("value"), str) and e["value"] for e in entities
+    )
+    return names_field and not any(e.get("entity") in ("profession", "profession_query") for e in entities)
+
+
+def lists_the_field(
+    facts: MessageFacts, entities: Iterable[Mapping[str, Any]], field_listed_last: bool
+) -> ListTheField | None:
+    """A search that names a field and no occupation, or a message that names only a place while
+    the last answer was the list for a field (`field_listed_last`): that field's list."""
+    if names_only_a_field(entities):
+        return ListTheField()
+    if field_listed_last and facts.place is not None and replace(facts, place=None) == MessageFacts():
+        return ListTheField()
+    return None
 
 
 # The entity value of the check result's "Angebote dazu" button.

@@ -28,6 +28,7 @@ from actions.offer_logic import (
     CheckProfile,
     ChooseProfession,
     DomainTexts,
+    ListTheField,
     NothingToContinue,
     RunSearch,
     SearchState,
@@ -41,6 +42,7 @@ from actions.offer_logic import (
     details_utterance,
     facts_from_message,
     footer_utterance,
+    lists_the_field,
     offer_from_entities,
     offer_in_context,
     place_from_entities,
@@ -72,6 +74,7 @@ SEARCH_SLOT = "offer_search"
 PLACE_NEEDED_SLOT = "offer_place_needed"
 PLACE_SLOT = "offer_place"
 PROFESSION_SLOT = "profession"
+EXPLORE_SLOT = "explore_query"  # the query of action_explore_professions (actions/explore.py)
 LANGUAGE_SLOT = "language"
 # Where the pupil lives when the career-choice check asked it (a municipality slug, or "none").
 HOME_SLOTS = ("check_municipality",)
@@ -101,6 +104,28 @@ def home_place(tracker: Tracker, places: tuple[Place, ...]) -> str | None:
                 if value in (place.slug, place.name):
                     return place.name
     return None
+
+
+# the answers that say what the conversation is about: one occupation, a list, offers
+SUBJECT_ACTIONS = frozenset(
+    {
+        "action_answer_profession",
+        "action_explore_professions",
+        "action_compare_professions",
+        "action_search_offers",
+    }
+)
+
+
+def field_listed_last(tracker: Tracker) -> bool:
+    """Whether the latest answer about occupations or offers was the list for a field."""
+    query = tracker.get_slot(EXPLORE_SLOT)
+    if not isinstance(query, dict) or not query.get("topic"):
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
+            return event.get("name") == "action_explore_professions"
+    return False
 
 
 def check_profile(tracker: Tracker, places: tuple[Place, ...]) -> CheckProfile:
@@ -149,13 +174,19 @@ class ActionSearchOffers(ExchangeAction):
         previous = SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
         try:
             step = await self._plan(tracker, previous)
+            if isinstance(step, ListTheField):
+                # imported here: actions.explore builds on ExchangeAction of this module
+                from actions.explore import ActionExploreProfessions
+
+                listed = await ActionExploreProfessions(self.api).run(dispatcher, tracker, domain)
+                return [*listed, SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
             return await self._take(step, dispatcher, texts, previous, tracker.sender_id)
         except ApiUnavailableError:
             logger.exception("offer search: API unavailable")
             dispatcher.utter_message(response="utter_offer_service_unavailable")
             return [SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
 
-    async def _plan(self, tracker: Tracker, previous: SearchState | None) -> SearchStep:
+    async def _plan(self, tracker: Tracker, previous: SearchState | None) -> SearchStep | ListTheField:
         if tracker.get_slot(PLACE_NEEDED_SLOT) is True:
             # offer_place_form has just asked where the pupil lives ("" means the whole region).
             place = tracker.get_slot(PLACE_SLOT)
@@ -173,6 +204,8 @@ class ActionSearchOffers(ExchangeAction):
         )
         if asks_for_check_profile(entities):
             facts = with_check_profile(facts, check_profile(tracker, places))
+        elif (field := lists_the_field(facts, entities, field_listed_last(tracker))) is not None:
+            return field
         context = tracker.get_slot(PROFESSION_SLOT)
         home = home_place(tracker, places)
         if intent == "refine_offers":

@@ -239,6 +239,8 @@ class FakeExchange:
             if offer is None:
                 return problem(404, "offer-not-found")
             return httpx.Response(200, json=offer.public())
+        if path == "/api/v1/topics":
+            return httpx.Response(200, json=[{"key": "essen", "de": "Essen", "en": "food", "count": 1}])
         if path == "/api/v1/professions":
             query = params.get("q", "").lower()
             return httpx.Response(200, json=self.search_results.get(query, {"items": [], "total": 0}))

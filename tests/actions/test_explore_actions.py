@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import create_http_client
 from actions.explore import ActionExploreProfessions
+from actions.offer_logic import ListTheField
+from actions.offers import ActionSearchOffers
 from actions.offers_api import ExchangeApi
 from tests.actions.exchange_fakes import load_domain
 from tests.actions.support import FakeApi, TrackerFactory
@@ -213,6 +215,92 @@ async def test_a_place_shows_the_offers_near_it_beside_the_list(
     )
     dispatcher, _ = await run(api, refine)
     assert "utter_explore_offers_near" in [m["response"] for m in dispatcher.messages]
+
+
+async def test_a_search_for_offers_in_a_field_lists_the_fields_occupations_with_offers_near(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    """ "Ausbildung Kfz in Melle": the exchange is searched by occupation; a search that names only a
+    field lists the field's occupations with their offers near the place, not every offer near it."""
+    tracker = make_tracker(
+        "ausbildung mit tieren in melle",
+        "search_offers",
+        [entity("topic", "animals"), entity("place", "melle")],
+        {"offer_place_needed": None, "offer_search": None},
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchOffers(api).run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explore_list_topic",
+        "utter_explore_offers_near",
+        "utter_explore_more",
+    ]
+    assert dispatcher.messages[1]["lines"] == "• Beruf 0: 3\n• Beruf 2: 1"
+    offers = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"]
+    assert [o.get("profession") for o in offers] == [f"beruf-{n}" for n in range(5)]  # never all offers
+    assert explore_api.params == [{"topic": "animals", "limit": "5", "offset": "0"}]
+    assert events[0]["name"] == "explore_query" and events[0]["value"]["topic"] == "animals"
+    assert events[1:] == [SlotSet("offer_place_needed", False), SlotSet("offer_place", None)]
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities", "slots"),
+    [
+        # an occupation named beside the field: its offers
+        ("search_offers", [entity("topic", "animals"), entity("profession", "beruf-0")], {}),
+        ("search_offers", [entity("topic", "animals"), entity("profession_query", "mechaniker")], {}),
+        # paging the offers shown and the place the form asked for stay offer searches
+        ("more_offers", [entity("topic", "animals")], {}),
+        ("search_offers", [entity("topic", "animals")], {"offer_place_needed": True, "offer_place": "Melle"}),
+    ],
+)
+async def test_a_search_that_names_an_occupation_or_goes_on_stays_an_offer_search(
+    api: ExchangeApi,
+    explore_api: ExploreApi,
+    make_tracker: TrackerFactory,
+    intent: str,
+    entities: list[dict[str, Any]],
+    slots: dict[str, Any],
+) -> None:
+    tracker = make_tracker("angebote", intent, entities, slots)
+    assert not isinstance(await ActionSearchOffers(api)._plan(tracker, None), ListTheField)
+
+
+async def test_a_place_alone_right_after_the_list_for_a_field_narrows_that_list(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    """ "berufe mit tieren", then "und in melle?" (read as an offer search): the field's
+    occupations with their offers near Melle, not every offer near Melle. After other answers, or
+    with more than a place ("nur Praktikum in Melle"), it stays an offer search."""
+    listed = {"explore_query": {"topic": "animals", "offset": 0}}
+
+    def after(last_answer: str, text: str = "und in melle?", intent: str = "search_offers") -> Any:
+        tracker = make_tracker(text, intent, [entity("place", "melle")], listed)
+        tracker.events[:0] = [
+            {"event": "action", "name": last_answer},
+            {"event": "action", "name": "action_listen"},
+        ]
+        return tracker
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchOffers(api).run(dispatcher, after("action_explore_professions"), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_explore_list_topic",
+        "utter_explore_offers_near",
+        "utter_explore_more",
+    ]
+    assert events[0]["value"]["topic"] == "animals" and events[0]["value"]["place"] == "melle"
+    narrowed = await ActionSearchOffers(api)._plan(
+        after("action_explore_professions", intent="refine_offers"), None
+    )
+    assert isinstance(narrowed, ListTheField)
+    for tracker in (
+        after("action_search_offers"),
+        after("action_answer_profession"),
+        after("action_explore_professions", text="nur praktikum in melle"),
+        make_tracker("und in melle?", "search_offers", [entity("place", "melle")]),
+    ):
+        assert not isinstance(await ActionSearchOffers(api)._plan(tracker, None), ListTheField)
 
 
 async def test_no_offers_near_the_place_says_so(

@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.explore import ActionExploreProfessions
 from actions.offer_logic import SearchState
 from actions.offers import ActionCancelOfferPlace, ActionSearchOffers, ActionShowOffer, ValidateOfferPlaceForm
 from actions.offers_api import ExchangeApi, create_http_client
@@ -120,6 +121,40 @@ async def test_apprenticeship_as_cook_in_bramsche(api: ExchangeApi, exchange: Fa
         "/api/v1/offers?profession=koch&kind=apprenticeship&near=Bramsche&radius_km=25.0&limit=3&offset=0"
         in (exchange.paths)
     )
+
+
+@pytest.mark.parametrize(
+    ("last_answer", "searched"), [("action_answer_profession", True), ("action_explore_professions", False)]
+)
+async def test_a_place_alone_after_an_answer_about_one_occupation_searches_its_offers(
+    api: ExchangeApi, exchange: FakeExchange, last_answer: str, searched: bool
+) -> None:
+    """A list about a field ("Holz"), then a question about one of its occupations (the pay of a
+    cook), then "und gibts in Bramsche was" (read as a search of occupations with a place): the
+    offers for that occupation near Bramsche. Right after a list the place narrows the list."""
+    tracker = build_tracker(
+        "und gibts in bramsche was",
+        "explore_professions",
+        [entity("place", "bramsche")],
+        {"profession": "koch", "explore_query": {"topic": "essen", "offset": 0}},
+    )
+    tracker.events[:0] = [
+        {"event": "action", "name": last_answer},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionExploreProfessions(api).run(dispatcher, tracker, DOMAIN)
+    offer_searches = [path for path in exchange.paths if path.startswith("/api/v1/offers?profession=koch&")]
+    if searched:
+        assert_renderable(dispatcher)
+        assert sent(dispatcher)[0][0] == "utter_offer_results_near"
+        assert sent(dispatcher)[0][1]["place"] == "Bramsche"
+        assert offer_searches == [
+            "/api/v1/offers?profession=koch&near=Bramsche&radius_km=25.0&limit=3&offset=0"
+        ]
+    else:
+        assert offer_searches == []
+        assert "/api/v1/professions?topic=essen&limit=5&offset=0" in exchange.paths
 
 
 async def test_more_pages_through_the_results(api: ExchangeApi) -> None:
