@@ -43,8 +43,14 @@ class ActionExploreProfessions(ExchangeAction):
         return "action_explore_professions"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        offer_kind: str | None = None,
     ) -> list[dict[str, Any]]:
+        """`offer_kind`: the kind of offers an offer search handed over with its field ("nur
+        Praktikum"); counted beside the list from now on."""
         entities = tracker.latest_message.get("entities") or []
         subject_is_occupation = occupation_is_subject(tracker.events)
         if asks_for_offers_of_the_subject(
@@ -69,6 +75,8 @@ class ActionExploreProfessions(ExchangeAction):
         language = normalize_language(tracker.get_slot(LANGUAGE_SLOT))
         previous = ExploreQuery.from_slot(tracker.get_slot(EXPLORE_SLOT))
         query = next_query(previous, entities, latest_intent(tracker))
+        if offer_kind is not None:
+            query = replace(query, offer_kind=offer_kind)
         try:
             if query.is_empty:
                 page = ExplorePage(items=(), total=0)
@@ -83,8 +91,8 @@ class ActionExploreProfessions(ExchangeAction):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         utterances = reply(query, page, topics, language)
-        if query.place and page.items:
-            near = await self._offers_near(query.place, page.items)
+        if (query.place or query.offer_kind) and page.items:
+            near = await self._offers_near(query, page.items)
             if near is not None:
                 # the offers near the place come before the way on (more, the check)
                 place, counts = near
@@ -94,23 +102,31 @@ class ActionExploreProfessions(ExchangeAction):
         return [SlotSet(EXPLORE_SLOT, None if query.is_empty else query.to_slot())]
 
     async def _offers_near(
-        self, place: str, items: tuple[ExploreItem, ...]
-    ) -> tuple[str, list[tuple[ExploreItem, int]]] | None:
-        """The place's name and how many offers each listed occupation has near it; None when that
-        cannot be told (the list is still worth showing without it)."""
+        self, query: ExploreQuery, items: tuple[ExploreItem, ...]
+    ) -> tuple[str | None, list[tuple[ExploreItem, int]]] | None:
+        """The place's name (None: the whole region) and how many offers of the query's kind each
+        listed occupation has near it; None when that cannot be told (the list is still worth
+        showing without it)."""
         try:
-            name = resolve_place(place, await self.api.municipalities())
-            if name is None:
-                return None
+            name = None
+            if query.place is not None:
+                name = resolve_place(query.place, await self.api.municipalities())
+                if name is None:
+                    return None
             return name, [
                 (
                     item,
                     await self.api.count_offers(
-                        OfferQuery(profession=item.summary.slug, near=name, radius_km=DEFAULT_RADIUS_KM)
+                        OfferQuery(
+                            profession=item.summary.slug,
+                            kind=query.offer_kind,
+                            near=name,
+                            radius_km=DEFAULT_RADIUS_KM if name is not None else None,
+                        )
                     ),
                 )
                 for item in items
             ]
         except (ApiUnavailableError, UnknownPlaceError):
-            logger.exception("offers near %r unavailable; the list goes without them", place)
+            logger.exception("offers near %r unavailable; the list goes without them", query.place)
             return None

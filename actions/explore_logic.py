@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from actions.api_client import ExploreFilters, ExploreItem, ExplorePage, Language, TopicName, is_valid_slug
-from actions.profession_logic import ChannelButton, Utterance, format_eur, format_years
+from actions.offer_logic import KINDS as OFFER_KINDS
+from actions.profession_logic import ChannelButton, TemplateValue, Utterance, format_eur, format_years
 
 PAGE_SIZE = 5
 # "mehr" after a list: the offers' and the check's intents for it, and the shared name in TAXONOMY.md
@@ -42,6 +43,8 @@ class ExploreQuery:
     # where the pupil wants to train ("mit Tieren in der Nähe von Melle"): the list stays the same,
     # the offers near the place are shown beside it. A place alone asks for no occupations.
     place: str | None = None
+    # the kind of offers counted beside the list ("nur Praktikum" after it); None: every kind
+    offer_kind: str | None = None
     offset: int = 0
 
     @property
@@ -98,6 +101,8 @@ def _valid_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     place = raw.get("place")
     if isinstance(place, str) and 0 < len(place.strip()) <= MAX_PLACE_CHARS:
         values["place"] = place.strip()
+    if raw.get("offer_kind") in OFFER_KINDS:
+        values["offer_kind"] = raw["offer_kind"]
     return values
 
 
@@ -262,22 +267,46 @@ def reply(
 # --- 3. Offers near the place -------------------------------------------------------------------
 
 
-def offers_button(item: ExploreItem, place: str, language: Language) -> ChannelButton:
-    """Starts the offer search for one listed occupation at the place (the offers' own flow)."""
-    payload = json.dumps({"profession": item.summary.slug, "place": place}, ensure_ascii=False)
+# what the offers beside a list are called, by kind (None: every kind), in German and English
+OFFER_NOUNS: Mapping[str | None, tuple[str, str]] = {
+    None: ("Angebote", "offers"),
+    "apprenticeship": ("Ausbildungsplätze", "apprenticeships"),
+    "dual_study": ("Plätze im dualen Studium", "dual study places"),
+    "internship": ("Praktika", "internships"),
+    "praktikumswoche": ("Tage der Praktikumswoche", "Praktikumswoche days"),
+}
+
+
+def offers_button(
+    item: ExploreItem, place: str | None, kind: str | None, language: Language
+) -> ChannelButton:
+    """Starts the offer search for one listed occupation at the place, of the kind (the offers' own flow)."""
+    search: dict[str, str] = {"profession": item.summary.slug}
+    if place is not None:
+        search["place"] = place
+    if kind is not None:
+        search["offer_refinement"] = kind
+    payload = json.dumps(search, ensure_ascii=False)
     return {"title": item.summary.display_name(language), "payload": f"/search_offers{payload}", "keep": True}
 
 
 def offers_near_reply(
     query: ExploreQuery, counts: Iterable[tuple[ExploreItem, int]], language: Language
 ) -> list[Utterance]:
-    """After a list asked for with a place: how many offers the exchange has near it for each listed
-    occupation, with a button to each search; or that there are none there now."""
-    if query.place is None:
+    """After a list asked for with a place or a kind of offer: how many offers of that kind the
+    exchange has near the place (in the whole region without one) for each listed occupation, with a
+    button to each search; or that there are none there now."""
+    if query.place is None and query.offer_kind is None:
         return []
+    german, english = OFFER_NOUNS[query.offer_kind]
+    offers = english if language == "en" else german
     found = [(item, count) for item, count in counts if count > 0 and is_valid_slug(item.summary.slug)]
+    where = "near" if query.place is not None else "region"
+    values: dict[str, TemplateValue] = {"offers": offers}
+    if query.place is not None:
+        values["place"] = query.place
     if not found:
-        return [Utterance("utter_explore_offers_none_near", {"place": query.place})]
+        return [Utterance(f"utter_explore_offers_none_{where}", values)]
     lines = "\n".join(f"• {item.summary.display_name(language)}: {count}" for item, count in found)
-    buttons = tuple(offers_button(item, query.place, language) for item, _ in found)
-    return [Utterance("utter_explore_offers_near", {"place": query.place, "lines": lines}, buttons)]
+    buttons = tuple(offers_button(item, query.place, query.offer_kind, language) for item, _ in found)
+    return [Utterance(f"utter_explore_offers_{where}", {**values, "lines": lines}, buttons)]

@@ -313,6 +313,8 @@ class ListTheField:
     field's occupations with their offers near the place. The exchange is searched by occupation;
     a search without one would show every offer near the place."""
 
+    kind: str | None = None  # "Praktikum im Büro in Melle", "nur Praktikum": the kind of offers counted
+
 
 SearchStep = RunSearch | AskPlace | ChooseProfession | NothingToContinue
 
@@ -357,12 +359,14 @@ def names_only_a_field(entities: Iterable[Mapping[str, Any]]) -> bool:
 def lists_the_field(
     facts: MessageFacts, entities: Iterable[Mapping[str, Any]], field_listed_last: bool
 ) -> ListTheField | None:
-    """A search that names a field and no occupation, or a message that names only a place while
-    the last answer was the list for a field (`field_listed_last`): that field's list."""
+    """A search that names a field and no occupation, or a message that names only a place or a
+    kind of offer while the last answer was the list for a field (`field_listed_last`): that
+    field's list, with the offers of the kind named."""
     if names_only_a_field(entities):
-        return ListTheField()
-    if field_listed_last and facts.place is not None and replace(facts, place=None) == MessageFacts():
-        return ListTheField()
+        return ListTheField(facts.kind)
+    only_place_or_kind = replace(facts, place=None, kind=None) == MessageFacts()
+    if field_listed_last and (facts.place or facts.kind) and only_place_or_kind:
+        return ListTheField(facts.kind)
     return None
 
 

@@ -118,13 +118,21 @@ SUBJECT_ACTIONS = frozenset(
 
 
 def field_listed_last(tracker: Tracker) -> bool:
-    """Whether the latest answer about occupations or offers was the list for a field."""
+    """Whether the latest answer about occupations or offers was the list for a field: by
+    action_explore_professions, or by the offer search that handed a field over to it (its events
+    then set the list's query)."""
     query = tracker.get_slot(EXPLORE_SLOT)
     if not isinstance(query, dict) or not query.get("topic"):
         return False
+    listed = False  # the events after the action looked at last set a field's list
     for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
-            return event.get("name") == "action_explore_professions"
+        if event.get("event") == "slot" and event.get("name") == EXPLORE_SLOT:
+            value = event.get("value")
+            listed = listed or (isinstance(value, dict) and bool(value.get("topic")))
+        elif event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
+            return event.get("name") == "action_explore_professions" or listed
+        elif event.get("event") == "action":
+            listed = False
     return False
 
 
@@ -178,7 +186,7 @@ class ActionSearchOffers(ExchangeAction):
                 # imported here: actions.explore builds on ExchangeAction of this module
                 from actions.explore import ActionExploreProfessions
 
-                listed = await ActionExploreProfessions(self.api).run(dispatcher, tracker, domain)
+                listed = await ActionExploreProfessions(self.api).run(dispatcher, tracker, domain, step.kind)
                 return [*listed, SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
             return await self._take(step, dispatcher, texts, previous, tracker.sender_id)
         except ApiUnavailableError:

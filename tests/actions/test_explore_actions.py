@@ -41,7 +41,9 @@ PLACES = [
     },
 ]
 # offers near Melle per occupation (GET /api/v1/offers?profession=...&near=Melle)
-OFFERS_NEAR = {"beruf-0": 3, "beruf-2": 1}
+OFFERS_NEAR = {"beruf-0": 4, "beruf-2": 1}
+# in the whole region (no `near`); half of them internships (`kind=internship`), rounded down
+OFFERS_IN_THE_REGION = {"beruf-0": 10, "beruf-1": 6, "beruf-3": 1}
 
 
 class ExploreApi:
@@ -60,11 +62,9 @@ class ExploreApi:
         if request.url.path == "/api/v1/municipalities":
             return httpx.Response(200, json=PLACES)
         if request.url.path == "/api/v1/offers":
-            total = (
-                OFFERS_NEAR.get(request.url.params["profession"], 0)
-                if request.url.params["near"] == "Melle"
-                else 0
-            )
+            params = request.url.params
+            counts = {"Melle": OFFERS_NEAR, None: OFFERS_IN_THE_REGION}.get(params.get("near"), {})
+            total = counts.get(params["profession"], 0) // (2 if params.get("kind") == "internship" else 1)
             return httpx.Response(200, json={"items": [], "total": total})
         params = request.url.params
         items = PROFESSIONS if params.get("reachable_with") != "none" else []
@@ -124,6 +124,7 @@ async def test_a_topic_lists_five_with_buttons_and_keeps_the_query(
                 "pay_order": None,
                 "training_type": None,
                 "place": None,
+                "offer_kind": None,
                 "offset": 0,
             },
         )
@@ -197,7 +198,7 @@ async def test_a_place_shows_the_offers_near_it_beside_the_list(
     ]
     near = dispatcher.messages[1]
     assert near["place"] == "Melle"
-    assert near["lines"] == "• Beruf 0: 3\n• Beruf 2: 1"
+    assert near["lines"] == "• Beruf 0: 4\n• Beruf 2: 1"
     assert [b["payload"] for b in near["buttons"]] == [
         '/search_offers{"profession": "beruf-0", "place": "Melle"}',
         '/search_offers{"profession": "beruf-2", "place": "Melle"}',
@@ -235,7 +236,7 @@ async def test_a_search_for_offers_in_a_field_lists_the_fields_occupations_with_
         "utter_explore_offers_near",
         "utter_explore_more",
     ]
-    assert dispatcher.messages[1]["lines"] == "• Beruf 0: 3\n• Beruf 2: 1"
+    assert dispatcher.messages[1]["lines"] == "• Beruf 0: 4\n• Beruf 2: 1"
     offers = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"]
     assert [o.get("profession") for o in offers] == [f"beruf-{n}" for n in range(5)]  # never all offers
     assert explore_api.params == [{"topic": "animals", "limit": "5", "offset": "0"}]
@@ -293,14 +294,73 @@ async def test_a_place_alone_right_after_the_list_for_a_field_narrows_that_list(
     narrowed = await ActionSearchOffers(api)._plan(
         after("action_explore_professions", intent="refine_offers"), None
     )
-    assert isinstance(narrowed, ListTheField)
+    assert narrowed == ListTheField(kind=None)
+    # "nur Praktikum in Melle": the list with the internships near Melle
+    internships = after("action_explore_professions", text="nur praktikum in melle", intent="refine_offers")
+    assert await ActionSearchOffers(api)._plan(internships, None) == ListTheField(kind="internship")
+    # the list came from an offer search that handed a field over ("ausbildung kfz in osnabrück")
+    handed_over = after("action_search_offers")
+    handed_over.events[1:1] = [{"event": "slot", "name": "explore_query", "value": {"topic": "animals"}}]
+    assert isinstance(await ActionSearchOffers(api)._plan(handed_over, None), ListTheField)
     for tracker in (
         after("action_search_offers"),
         after("action_answer_profession"),
-        after("action_explore_professions", text="nur praktikum in melle"),
+        after("action_explore_professions", text="nur praktikum ab august in melle"),
         make_tracker("und in melle?", "search_offers", [entity("place", "melle")]),
     ):
         assert not isinstance(await ActionSearchOffers(api)._plan(tracker, None), ListTheField)
+
+
+async def test_a_kind_of_offer_after_the_list_counts_only_that_kind(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    """ "was mit tieren in melle", then "nur praktikum": the same list with the internships near
+    Melle, and buttons that search internships; without a place, the internships in the whole region."""
+    listed = make_tracker(
+        "was mit tieren in melle",
+        "explore_professions",
+        [entity("topic", "animals"), entity("place", "melle")],
+    )
+    _, events = await run(api, listed)
+    only = make_tracker("nur praktikum", "refine_offers", [], {"explore_query": events[0]["value"]})
+    only.events[:0] = [
+        {"event": "action", "name": "action_explore_professions"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionSearchOffers(api).run(dispatcher, only, {})
+    near = dispatcher.messages[1]
+    assert (near["response"], near["offers"], near["place"], near["lines"]) == (
+        "utter_explore_offers_near",
+        "Praktika",
+        "Melle",
+        "• Beruf 0: 2",
+    )
+    assert [b["payload"] for b in near["buttons"]] == [
+        '/search_offers{"profession": "beruf-0", "place": "Melle", "offer_refinement": "internship"}'
+    ]
+    counted = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-5:]
+    assert {(o["kind"], o["near"]) for o in counted} == {("internship", "Melle")}
+    assert events[0]["value"]["offer_kind"] == "internship" and events[0]["value"]["topic"] == "animals"
+
+    anywhere = make_tracker("nur praktikum", "refine_offers", [], {"explore_query": {"topic": "animals"}})
+    anywhere.events[:0] = [
+        {"event": "action", "name": "action_explore_professions"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionSearchOffers(api).run(dispatcher, anywhere, {})
+    region = dispatcher.messages[1]
+    assert (region["response"], region["offers"], region["lines"]) == (
+        "utter_explore_offers_region",
+        "Praktika",
+        "• Beruf 0: 5\n• Beruf 1: 3",
+    )
+    assert region["buttons"][0]["payload"] == (
+        '/search_offers{"profession": "beruf-0", "offer_refinement": "internship"}'
+    )
+    counted = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-5:]
+    assert all("near" not in o and o["kind"] == "internship" for o in counted)
 
 
 async def test_no_offers_near_the_place_says_so(
