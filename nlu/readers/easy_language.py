@@ -23,6 +23,20 @@ _SIMPLER = re.compile(
     rf"|\b(?:einfacher|leichter|simpler)\s+{_VERBS}\b"
 )
 _EASY_ENGLISH = re.compile(r"\b(?:easy|easier|simple|simpler|plain)\s+(?:german|language)\b")
+# a pupil whose German is weak: "ich versteh nicht so gut deutsch", "ich kann kaum deutsch", "mein
+# deutsch ist nicht so gut"; counted as a request when the message says nothing else (a few words)
+# or asks for it ("... geht das leichter?"): "ich kann nicht gut deutsch schreiben, ist das schlimm
+# für die bewerbung" is a question about applying
+_WEAK_GERMAN = re.compile(
+    r"\b(?:versteh|sprech|sprich|kann|lese|les)\w*\b(?:\s+\w+){0,2}\s+"
+    r"(?:nicht\s+(?:so\s+|sehr\s+)?(?:gut|viel)|kaum|wenig|schlecht)\s+deutsch\b"
+    r"|\bmein\s+deutsch\s+ist\s+(?:noch\s+)?(?:nicht\s+(?:so\s+|sehr\s+)?gut|schlecht)\b"
+)
+_ASKS_SIMPLE = re.compile(r"\b(?:einfach|leicht)\w*\b")
+_WEAK_GERMAN_ALONE_WORDS = 8
+# "kannst du einfach schreiben?" (the message ends with it: "schreib einfach deutsch" and "kannst du
+# mir einfach sagen, was ein koch verdient" mean "just")
+_SIMPLY = re.compile(r"\b(?:einfach|leicht)\s+(?:schreiben|erklären|erklaeren|sagen|reden|sprechen)$")
 _NORMAL = re.compile(
     r"\b(?:normale?n?|wieder\s+normal)\s+(?:deutsch|sprache)\b"
     r"|\bnicht\s+mehr\s+(?:in\s+)?(?:einfach|leicht)(?:e|er|en)?\s*(?:sprache|deutsch)?\b"
@@ -35,6 +49,10 @@ def easy_language_request(text: str) -> bool | None:
     words = " ".join(re.findall(r"\w+", text.lower()))
     if _NORMAL.search(words):
         return False
-    if _EASY_LANGUAGE.search(words) or _SIMPLER.search(words) or _EASY_ENGLISH.search(words):
+    if any(pattern.search(words) for pattern in (_EASY_LANGUAGE, _SIMPLER, _EASY_ENGLISH, _SIMPLY)):
+        return True
+    if _WEAK_GERMAN.search(words) and (
+        len(words.split()) <= _WEAK_GERMAN_ALONE_WORDS or _ASKS_SIMPLE.search(words)
+    ):
         return True
     return None

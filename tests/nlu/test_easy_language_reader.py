@@ -22,6 +22,10 @@ from tests.nlu.rasa_graph import ComponentFactory
         "geht das auch in einfachem deutsch",
         "easy german please",
         "can you use simple language",
+        "ich verstehe leider nicht so gut deutsch",
+        "sorry ich kann kaum deutsch",
+        "mein deutsch ist noch nicht so gut, geht das leichter?",
+        "kannst du das einfach erklären",
     ],
 )
 def test_asks_for_easy_german(text: str) -> None:
@@ -46,6 +50,10 @@ def test_asks_for_normal_german_again(text: str) -> None:
         "welche sprache spricht man im hotel",
         "simple question: what does a cook earn",
         "english please",
+        "kannst du mir einfach sagen was ein koch verdient",  # "just tell me"
+        "ich kann gut deutsch und englisch",
+        "muss ich gut deutsch können für die ausbildung",
+        "ich kann nicht gut deutsch schreiben, ist das schlimm für die bewerbung",
     ],
 )
 def test_other_messages_are_left_alone(text: str) -> None:
