@@ -21,7 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiUnavailableError, ProfessionNotFoundError
+from actions.api_client import ApiUnavailableError, ProfessionNotFoundError, is_valid_slug
 from actions.offer_logic import (
     MAX_RADIUS_KM,
     AskPlace,
@@ -64,7 +64,7 @@ from actions.offers_api import (
     UnknownProfessionFilterError,
     get_exchange_api,
 )
-from actions.profession_logic import MAX_CHOICES, normalize_language
+from actions.profession_logic import MAX_CHOICES, normalize_language, pending_choice
 from actions.professions import latest_intent, send
 from nlu.readers.offer_text import is_anywhere
 
@@ -215,6 +215,9 @@ class ActionSearchOffers(ExchangeAction):
         elif (field := lists_the_field(facts, entities, field_listed_last(tracker))) is not None:
             return field
         context = tracker.get_slot(PROFESSION_SLOT)
+        if not (facts.profession or facts.profession_query or facts.any_profession or is_valid_slug(context)):
+            # "gibts das auch in bramsche" right after "Meinst du ...?": which one, for the offers
+            facts = replace(facts, profession_query=pending_choice(tracker.events))
         home = home_place(tracker, places)
         if intent == "refine_offers":
             return plan_refinement(previous, facts, context, home)

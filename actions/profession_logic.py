@@ -173,6 +173,25 @@ def resolve_request(
     return NoProfession()
 
 
+def pending_choice(events: Sequence[Mapping[str, Any]]) -> str | None:
+    """The word the pupil was asked to choose an occupation for, when the message before the latest
+    named only such a word ("mediengestalter": Bild und Ton, or Digital und Print?) and the pupil
+    typed on instead of tapping ("und was verdient man da"): the choice is offered again."""
+    users = (event for event in reversed(events) if event.get("event") == "user")
+    next(users, None)  # the latest message
+    before = next(users, None)
+    if before is None:
+        return None
+    entities = (before.get("parse_data") or {}).get("entities") or []
+    if any(entity.get("entity") == "profession" for entity in entities):
+        return None
+    for entity in entities:
+        value = entity.get("value")
+        if entity.get("entity") == "profession_query" and isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def _everyday_word(entities: Sequence[Mapping[str, object]]) -> str | None:
     """The `profession_query` that lies on the same span as a `profession` (an everyday name with a
     first choice), else None."""

@@ -31,6 +31,7 @@ from actions.profession_logic import (
     Aspect,
     FromContext,
     KnownProfessions,
+    NoProfession,
     ProfessionRequest,
     UnknownMention,
     Utterance,
@@ -41,6 +42,7 @@ from actions.profession_logic import (
     choice_reply,
     close_matches,
     normalize_language,
+    pending_choice,
     question_intent,
     resolve_request,
     unknown_mention_reply,
@@ -103,6 +105,8 @@ class ActionAnswerProfession(ApiAction):
             tracker.latest_message.get("text"),
             tracker.get_slot(PROFESSION_SLOT),
         )
+        if isinstance(request, NoProfession) and (query := pending_choice(tracker.events)) is not None:
+            request = AmbiguousMention(query)  # asked again, for this question
         try:
             titles = DomainTexts(domain, language)
             return await self._answer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -155,6 +156,30 @@ async def test_ambiguous_word_offers_a_choice_for_the_same_question(
     ]
     assert events == []
     assert fake_api.paths == ["/api/v1/professions?q=Mechaniker&limit=6"]
+
+
+@pytest.mark.parametrize(("earlier", "offered"), [("profession_query", True), ("profession", False)])
+async def test_a_question_typed_after_a_choice_offers_the_choice_again(
+    api: BerufslotseApi, fake_api: FakeApi, make_tracker: TrackerFactory, earlier: str, offered: bool
+) -> None:
+    """ "was macht ein Mechaniker" (a choice of occupations), then "und was verdient man da" typed
+    instead of a tap: the same choice, with buttons for the pay. After a message that named one
+    occupation there is nothing to choose (its slot answers follow-ups)."""
+    mention = {"entity": earlier, "value": "Mechaniker", "start": 13, "end": 23}
+    tracker = make_tracker("und was verdient man da", "ask_pay")
+    tracker.events[:0] = [
+        {"event": "user", "text": "was macht ein Mechaniker", "parse_data": {"entities": [mention]}},
+        {"event": "action", "name": "action_answer_profession"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher, events = await run(api, tracker)
+    if offered:
+        [(response, variables, buttons)] = sent(dispatcher)
+        assert (response, variables) == ("utter_profession_choose", {"query": "Mechaniker"})
+        assert buttons[0]["payload"] == '/ask_pay{"profession":"industriemechaniker"}'
+    else:
+        assert [message[0] for message in sent(dispatcher)] == ["utter_ask_which_profession"]
+    assert events == []
 
 
 async def test_everyday_name_answers_its_first_choice_and_offers_the_others(

@@ -157,6 +157,27 @@ async def test_a_place_alone_after_an_answer_about_one_occupation_searches_its_o
         assert "/api/v1/professions?topic=essen&limit=5&offset=0" in exchange.paths
 
 
+async def test_a_place_typed_after_a_choice_of_occupations_asks_which_one(
+    api: ExchangeApi, exchange: FakeExchange
+) -> None:
+    """ "was macht ein Mechaniker" (a choice), then "gibts das auch in bramsche": which Mechaniker,
+    for the offers in Bramsche; not every offer in Bramsche."""
+    tracker = build_tracker("gibts das auch in bramsche", "search_offers", [entity("place", "bramsche")])
+    tracker.events[:0] = [
+        {
+            "event": "user",
+            "text": "was macht ein Mechaniker",
+            "parse_data": {"entities": [entity("profession_query", "Mechaniker")]},
+        },
+        {"event": "action", "name": "action_answer_profession"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher, events = await search(api, tracker)
+    assert responses(dispatcher) == ["utter_offer_choose_profession"]
+    assert state_of(events) == SearchState(place="Bramsche")
+    assert not [path for path in exchange.paths if path.startswith("/api/v1/offers")]
+
+
 async def test_more_pages_through_the_results(api: ExchangeApi) -> None:
     first = build_tracker("Koch", "search_offers", [entity("profession", "koch")])
     dispatcher, events = await search(api, first)
