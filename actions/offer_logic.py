@@ -600,26 +600,39 @@ def refine_payload(refinement: str) -> str:
     return f'/refine_offers{{"offer_refinement":"{refinement}"}}'
 
 
-def footer_buttons(state: SearchState, total: int, texts: DomainTexts) -> tuple[Button, ...]:
-    """What the pupil can do next: more, closer, similar occupations."""
+def footer_buttons(
+    state: SearchState, total: int, texts: DomainTexts, nearest_km: float | None = None
+) -> tuple[Button, ...]:
+    """What the pupil can do next: more, closer, further away, similar occupations. `nearest_km`:
+    the distance of the nearest offer found (the first page lists the nearest first). Closer is
+    offered only when it finds something; further away when everything found fits on this page."""
     buttons: list[Button] = []
-    if state.offset + PAGE_SIZE < total:
+    last_page = state.offset + PAGE_SIZE >= total
+    if not last_page:
         buttons.append({"title": texts("utter_offer_button_more"), "payload": "/more_offers"})
-    if state.place and closer_radius(state.radius_km) < state.radius_km:
+    closer = closer_radius(state.radius_km)
+    if state.place and closer < state.radius_km and (nearest_km is None or nearest_km <= closer):
         buttons.append(
-            {
-                "title": texts("utter_offer_button_closer", radius=closer_radius(state.radius_km)),
-                "payload": refine_payload("closer"),
-            }
+            {"title": texts("utter_offer_button_closer", radius=closer), "payload": refine_payload("closer")}
+        )
+    wider = wider_radius(state.radius_km)
+    if state.place and last_page and wider > state.radius_km:
+        buttons.append(
+            {"title": texts("utter_offer_button_wider", radius=wider), "payload": refine_payload("wider")}
         )
     if state.profession and not state.include_related:
         buttons.append({"title": texts("utter_offer_button_related"), "payload": refine_payload("related")})
     return tuple(buttons)
 
 
-def footer_utterance(state: SearchState, total: int, texts: DomainTexts) -> Utterance:
+def footer_utterance(
+    state: SearchState, total: int, texts: DomainTexts, cards: Sequence[OfferCard] = ()
+) -> Utterance:
+    """The way on below a page of results (`cards`: the page shown)."""
     response = "utter_offer_footer" if state.offset + PAGE_SIZE < total else "utter_offer_footer_last"
-    return Utterance(response, {}, footer_buttons(state, total, texts))
+    distances = [card.distance_km for card in cards if card.distance_km is not None]
+    nearest = min(distances) if state.offset == 0 and distances else None
+    return Utterance(response, {}, footer_buttons(state, total, texts, nearest))
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ class ActionSearchOffers(ExchangeAction):
                 send(dispatcher, card_utterance(card, texts, demo=False))
             if (note := demo_note(results.items)) is not None:
                 send(dispatcher, note)
-            send(dispatcher, footer_utterance(state, results.total, texts))
+            send(dispatcher, footer_utterance(state, results.total, texts, results.items))
             return tuple(card.id for card in results.items)
         if state.offset > 0:
             dispatcher.utter_message(response="utter_offer_no_more")

@@ -106,6 +106,7 @@ async def test_apprenticeship_as_cook_in_bramsche(api: ExchangeApi, exchange: Fa
         {},
         [
             {"title": "Näher dran (bis 10 km)", "payload": '/refine_offers{"offer_refinement":"closer"}'},
+            {"title": "Weiter weg (bis 50 km)", "payload": '/refine_offers{"offer_refinement":"wider"}'},
             {"title": "Auch ähnliche Berufe", "payload": '/refine_offers{"offer_refinement":"related"}'},
         ],
     )

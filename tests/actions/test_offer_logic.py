@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -24,6 +25,7 @@ from actions.offer_logic import (
     details_utterance,
     facts_from_message,
     footer_buttons,
+    footer_utterance,
     format_date,
     interpolate,
     place_in_text,
@@ -35,7 +37,7 @@ from actions.offer_logic import (
     resume_with_place,
     wider_radius,
 )
-from actions.offers_api import Place, parse_card, parse_detail, parse_place
+from actions.offers_api import OfferCard, Place, parse_card, parse_detail, parse_place
 from nlu.readers.offer_text import find_kind, is_anywhere, next_occurrence
 from tests.actions.exchange_fakes import PLACES, TODAY, FakeOffer, entity, load_domain
 
@@ -45,6 +47,24 @@ PLACE_LIST: tuple[Place, ...] = tuple(parse_place(place) for place in PLACES)
 
 def texts(language: str = "de") -> DomainTexts:
     return DomainTexts(DOMAIN, "en" if language == "en" else "de")
+
+
+def card(distance_km: float | None) -> OfferCard:
+    return OfferCard(
+        id=1,
+        kind="internship",
+        title="Praktikum",
+        profession="tischler",
+        profession_name="Tischler/-in",
+        profession_name_en="Joiner",
+        company_name="Demo GmbH",
+        place="Dissen",
+        start_date=None,
+        distance_km=distance_km,
+        related=False,
+        contactable=True,
+        is_demo=True,
+    )
 
 
 # --- reading a message ----------------------------------------------------------------------------
@@ -441,7 +461,28 @@ def test_footer_buttons_offer_what_makes_sense() -> None:
         {"title": "Näher dran (bis 10 km)", "payload": '/refine_offers{"offer_refinement":"closer"}'},
         {"title": "Auch ähnliche Berufe", "payload": '/refine_offers{"offer_refinement":"related"}'},
     )
-    assert footer_buttons(SearchState(radius_km=5, place="Melle"), total=2, texts=texts()) == ()
+    # all found on this page: further away instead of more; the smallest radius has nothing closer
+    wider = {"title": "Weiter weg (bis 10 km)", "payload": '/refine_offers{"offer_refinement":"wider"}'}
+    assert footer_buttons(SearchState(radius_km=5, place="Melle"), total=2, texts=texts()) == (wider,)
+    assert footer_buttons(SearchState(radius_km=100, place="Melle"), total=2, texts=texts())[-1]["title"] == (
+        "Näher dran (bis 50 km)"
+    )  # no step beyond the largest radius
+    assert footer_buttons(SearchState(), total=2, texts=texts()) == ()  # the whole region: neither
+
+
+def test_closer_is_offered_only_when_it_finds_something() -> None:
+    """ "Praktikum als Tischler in Dissen": two offers, the nearest 19 km away; "näher dran (bis 10
+    km)" would find none. The cards of the first page come nearest first."""
+    state = SearchState(profession="tischler", place="Dissen", kind="internship")
+    far = [card(distance_km=19.2), card(distance_km=23.0)]
+    titles = [b["title"] for b in footer_utterance(state, 2, texts(), far).buttons]
+    assert titles == ["Weiter weg (bis 50 km)", "Auch ähnliche Berufe"]
+    near = [card(distance_km=3.5), card(distance_km=23.0)]
+    titles = [b["title"] for b in footer_utterance(state, 2, texts(), near).buttons]
+    assert titles == ["Näher dran (bis 10 km)", "Weiter weg (bis 50 km)", "Auch ähnliche Berufe"]
+    # a later page is not the nearest: closer stays
+    later = replace(state, offset=3)
+    assert "Näher dran (bis 10 km)" in [b["title"] for b in footer_utterance(later, 9, texts(), far).buttons]
 
 
 def test_offers_from_the_check_result_take_the_checks_place_radius_and_kind() -> None:
