@@ -30,7 +30,7 @@ from actions.explore_logic import (
     reply,
 )
 from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
-from actions.offers import EXPLORE_SLOT, ActionSearchOffers, ExchangeAction
+from actions.offers import EXPLORE_SLOT, ActionSearchOffers, ExchangeAction, search_shown_last
 from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
 from actions.professions import LANGUAGE_SLOT, PROFESSION_SLOT, ActionAnswerProfession, latest_intent, send
@@ -77,6 +77,10 @@ class ActionExploreProfessions(ExchangeAction):
         query = next_query(previous, entities, latest_intent(tracker))
         if offer_kind is not None:
             query = replace(query, offer_kind=offer_kind)
+        search = search_shown_last(tracker)
+        if query.topic and query.place is None and search is not None and search.place:
+            # "Praktikum in Ostercappeln", then "was mit Holz": the field's offers there
+            query = replace(query, place=search.place, offer_kind=query.offer_kind or search.kind)
         try:
             if query.is_empty:
                 page = ExplorePage(items=(), total=0)

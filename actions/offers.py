@@ -117,6 +117,21 @@ SUBJECT_ACTIONS = frozenset(
 )
 
 
+def latest_subject(tracker: Tracker) -> str | None:
+    """The latest of the answers that say what the conversation is about (SUBJECT_ACTIONS)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
+            return str(event["name"])
+    return None
+
+
+def search_shown_last(tracker: Tracker) -> SearchState | None:
+    """The offer search whose results were the latest answer, if they were."""
+    if latest_subject(tracker) != "action_search_offers":
+        return None
+    return SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
+
+
 def field_listed_last(tracker: Tracker) -> bool:
     """Whether the latest answer about occupations or offers was the list for a field: by
     action_explore_professions, or by the offer search that handed a field over to it (its events

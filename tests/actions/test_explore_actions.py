@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import create_http_client
 from actions.explore import ActionExploreProfessions
-from actions.offer_logic import ListTheField
+from actions.offer_logic import ListTheField, SearchState
 from actions.offers import ActionSearchOffers
 from actions.offers_api import ExchangeApi
 from tests.actions.exchange_fakes import load_domain
@@ -361,6 +361,31 @@ async def test_a_kind_of_offer_after_the_list_counts_only_that_kind(
     )
     counted = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-5:]
     assert all("near" not in o and o["kind"] == "internship" for o in counted)
+
+
+@pytest.mark.parametrize(
+    ("last_answer", "counted"), [("action_search_offers", True), ("action_answer_profession", False)]
+)
+async def test_a_field_right_after_offers_somewhere_counts_the_fields_offers_there(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory, last_answer: str, counted: bool
+) -> None:
+    """ "praktikum in melle" (offers shown), then "was mit tieren": the field's internships near Melle."""
+    search = SearchState(place="Melle", kind="internship", shown=(1, 2)).to_slot()
+    tracker = make_tracker(
+        "was mit tieren", "explore_professions", [entity("topic", "animals")], {"offer_search": search}
+    )
+    tracker.events[:0] = [
+        {"event": "action", "name": last_answer},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher, events = await run(api, tracker)
+    responses = [m["response"] for m in dispatcher.messages]
+    if counted:
+        assert responses == ["utter_explore_list_topic", "utter_explore_offers_near", "utter_explore_more"]
+        assert (dispatcher.messages[1]["offers"], dispatcher.messages[1]["place"]) == ("Praktika", "Melle")
+        assert (events[0]["value"]["place"], events[0]["value"]["offer_kind"]) == ("Melle", "internship")
+    else:
+        assert responses == ["utter_explore_list_topic", "utter_explore_more"]
 
 
 async def test_no_offers_near_the_place_says_so(
