@@ -18,18 +18,21 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import latest_answer
 from actions.api_client import ApiUnavailableError, ExploreItem, ExplorePage
 from actions.explore_logic import (
+    MORE_INTENTS,
     PAGE_SIZE,
     ExploreQuery,
     asks_for_offers_of_the_subject,
     follow_up_intent,
     next_query,
     occupation_is_subject,
+    offers_label_response,
     offers_near_reply,
     reply,
 )
-from actions.offer_logic import DEFAULT_RADIUS_KM, resolve_place
+from actions.offer_logic import DEFAULT_RADIUS_KM, DomainTexts, resolve_place
 from actions.offers import EXPLORE_SLOT, ActionSearchOffers, ExchangeAction, search_shown_last
 from actions.offers_api import OfferQuery, UnknownPlaceError
 from actions.profession_logic import normalize_language
@@ -48,17 +51,23 @@ class ActionExploreProfessions(ExchangeAction):
         tracker: Tracker,
         domain: DomainDict,
         offer_kind: str | None = None,
+        handed_over: bool = False,
     ) -> list[dict[str, Any]]:
         """`offer_kind`: the kind of offers an offer search handed over with its field ("nur
-        Praktikum"); counted beside the list from now on."""
+        Praktikum"); counted beside the list from now on. `handed_over`: the offer search passed the
+        message on; it is not passed back."""
         entities = tracker.latest_message.get("entities") or []
         subject_is_occupation = occupation_is_subject(tracker.events)
-        if asks_for_offers_of_the_subject(
-            latest_intent(tracker), entities, tracker.get_slot(PROFESSION_SLOT), subject_is_occupation
-        ):
-            # "und gibts in Bramsche was" right after an answer about one occupation: its offers there
-            logger.info("a place alone after an answer about one occupation is a search for its offers")
-            return await ActionSearchOffers(self.api).run(dispatcher, tracker, domain)
+        intent = latest_intent(tracker)
+        more_offers = intent in MORE_INTENTS and latest_answer(tracker.events) == "offers"
+        place_for_subject = asks_for_offers_of_the_subject(
+            intent, entities, tracker.get_slot(PROFESSION_SLOT), subject_is_occupation
+        )
+        if (more_offers or place_for_subject) and not handed_over:
+            # "mehr" below offers; "und gibts in Bramsche was" right after an answer about one
+            # occupation: its offers there
+            logger.info("a follow-up to offers or to one occupation goes to the offer search")
+            return await ActionSearchOffers(self.api).run(dispatcher, tracker, domain, handed_over=True)
         follow_up = follow_up_intent(
             latest_intent(tracker),
             tracker.latest_message.get("intent_ranking") or [],
@@ -100,7 +109,8 @@ class ActionExploreProfessions(ExchangeAction):
             if near is not None:
                 # the offers near the place come before the way on (more, the check)
                 place, counts = near
-                utterances[-1:-1] = offers_near_reply(replace(query, place=place), counts, language)
+                offers = DomainTexts(domain, language)(offers_label_response(query.offer_kind))
+                utterances[-1:-1] = offers_near_reply(replace(query, place=place), counts, language, offers)
         for utterance in utterances:
             send(dispatcher, utterance)
         return [SlotSet(EXPLORE_SLOT, None if query.is_empty else query.to_slot())]

@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from actions.answers import latest_answer
 from actions.api_client import ExploreFilters, ExploreItem, ExplorePage, Language, TopicName, is_valid_slug
 from actions.offer_logic import KINDS as OFFER_KINDS
 from actions.profession_logic import ChannelButton, TemplateValue, Utterance, format_eur, format_years
@@ -139,20 +140,13 @@ EXPLORE_INTENT = "explore_professions"
 # ausbildung?") asks about the occupation the conversation is about; these are the questions that
 # the classifier can mistake for such a search.
 FOLLOW_UP_INTENTS = frozenset({"ask_duration", "ask_pay"})
-# the answers that set what the conversation is about: one occupation, or a list of them
-_SUBJECT_ACTIONS = frozenset(
-    {"action_answer_profession", "action_explore_professions", "action_compare_professions"}
-)
 _NOT_A_QUESTION = frozenset({EXPLORE_INTENT, "nlu_fallback"})
 
 
-def occupation_is_subject(events: Iterable[Mapping[str, Any]]) -> bool:
-    """Whether the latest answer about occupations was about one occupation (not a list or a
-    comparison); with no such answer yet, an occupation in context is the subject."""
-    for event in reversed(list(events)):
-        if event.get("event") == "action" and event.get("name") in _SUBJECT_ACTIONS:
-            return event.get("name") == "action_answer_profession"
-    return True
+def occupation_is_subject(events: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the conversation is about one occupation: the latest answer was about it or its
+    offers (or there is none yet, or something else came last), not a list or a comparison."""
+    return latest_answer(events) not in ("list", "compare")
 
 
 def follow_up_intent(
@@ -267,14 +261,9 @@ def reply(
 # --- 3. Offers near the place -------------------------------------------------------------------
 
 
-# what the offers beside a list are called, by kind (None: every kind), in German and English
-OFFER_NOUNS: Mapping[str | None, tuple[str, str]] = {
-    None: ("Angebote", "offers"),
-    "apprenticeship": ("Ausbildungsplätze", "apprenticeships"),
-    "dual_study": ("Plätze im dualen Studium", "dual study places"),
-    "internship": ("Praktika", "internships"),
-    "praktikumswoche": ("Tage der Praktikumswoche", "Praktikumswoche days"),
-}
+def offers_label_response(kind: str | None) -> str:
+    """The response that names the offers beside a list: "Praktika", "Angebote" (every kind)."""
+    return f"utter_explore_label_offers_{kind or 'any'}"
 
 
 def offers_button(
@@ -284,22 +273,23 @@ def offers_button(
     search: dict[str, str] = {"profession": item.summary.slug}
     if place is not None:
         search["place"] = place
+    else:
+        search["offer_refinement"] = "anywhere"  # not the place of an earlier search
     if kind is not None:
-        search["offer_refinement"] = kind
+        search["offer_kind"] = kind
     payload = json.dumps(search, ensure_ascii=False)
     return {"title": item.summary.display_name(language), "payload": f"/search_offers{payload}", "keep": True}
 
 
 def offers_near_reply(
-    query: ExploreQuery, counts: Iterable[tuple[ExploreItem, int]], language: Language
+    query: ExploreQuery, counts: Iterable[tuple[ExploreItem, int]], language: Language, offers: str
 ) -> list[Utterance]:
     """After a list asked for with a place or a kind of offer: how many offers of that kind the
     exchange has near the place (in the whole region without one) for each listed occupation, with a
     button to each search; or that there are none there now."""
     if query.place is None and query.offer_kind is None:
         return []
-    german, english = OFFER_NOUNS[query.offer_kind]
-    offers = english if language == "en" else german
+    # `offers`: what they are called (the response of offers_label_response, in the pupil's language)
     found = [(item, count) for item, count in counts if count > 0 and is_valid_slug(item.summary.slug)]
     where = "near" if query.place is not None else "region"
     values: dict[str, TemplateValue] = {"offers": offers}

@@ -338,6 +338,8 @@ def facts_from_message(
             query = value.strip()
         elif name == "offer_refinement" and isinstance(value, str) and value in REFINEMENTS:
             facts = merge_facts(facts, REFINEMENTS[value])
+        elif name == "offer_kind" and value in KINDS:
+            facts = merge_facts(facts, MessageFacts(kind=str(value)))
     return replace(
         facts,
         profession=profession,

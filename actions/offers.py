@@ -21,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import latest_answer, listed_field
 from actions.api_client import ApiUnavailableError, ProfessionNotFoundError, is_valid_slug
 from actions.offer_logic import (
     MAX_RADIUS_KM,
@@ -106,49 +107,16 @@ def home_place(tracker: Tracker, places: tuple[Place, ...]) -> str | None:
     return None
 
 
-# the answers that say what the conversation is about: one occupation, a list, offers
-SUBJECT_ACTIONS = frozenset(
-    {
-        "action_answer_profession",
-        "action_explore_professions",
-        "action_compare_professions",
-        "action_search_offers",
-    }
-)
-
-
-def latest_subject(tracker: Tracker) -> str | None:
-    """The latest of the answers that say what the conversation is about (SUBJECT_ACTIONS)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
-            return str(event["name"])
-    return None
-
-
 def search_shown_last(tracker: Tracker) -> SearchState | None:
     """The offer search whose results were the latest answer, if they were."""
-    if latest_subject(tracker) != "action_search_offers":
+    if latest_answer(tracker.events) != "offers":
         return None
     return SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
 
 
 def field_listed_last(tracker: Tracker) -> bool:
-    """Whether the latest answer about occupations or offers was the list for a field: by
-    action_explore_professions, or by the offer search that handed a field over to it (its events
-    then set the list's query)."""
-    query = tracker.get_slot(EXPLORE_SLOT)
-    if not isinstance(query, dict) or not query.get("topic"):
-        return False
-    listed = False  # the events after the action looked at last set a field's list
-    for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == EXPLORE_SLOT:
-            value = event.get("value")
-            listed = listed or (isinstance(value, dict) and bool(value.get("topic")))
-        elif event.get("event") == "action" and event.get("name") in SUBJECT_ACTIONS:
-            return event.get("name") == "action_explore_professions" or listed
-        elif event.get("event") == "action":
-            listed = False
-    return False
+    """Whether the latest answer was the list for a field (by either action)."""
+    return listed_field(tracker.events, tracker.get_slot(EXPLORE_SLOT))
 
 
 def check_profile(tracker: Tracker, places: tuple[Place, ...]) -> CheckProfile:
@@ -192,16 +160,25 @@ class ActionSearchOffers(ExchangeAction):
     def name(self) -> str:
         return "action_search_offers"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        handed_over: bool = False,
+    ) -> Events:
+        """`handed_over`: action_explore_professions passed the message on; it is not passed back."""
         texts = texts_for(tracker, domain)
         previous = SearchState.from_slot(tracker.get_slot(SEARCH_SLOT))
         try:
-            step = await self._plan(tracker, previous)
+            step = await self._plan(tracker, previous, lists=not handed_over)
             if isinstance(step, ListTheField):
                 # imported here: actions.explore builds on ExchangeAction of this module
                 from actions.explore import ActionExploreProfessions
 
-                listed = await ActionExploreProfessions(self.api).run(dispatcher, tracker, domain, step.kind)
+                listed = await ActionExploreProfessions(self.api).run(
+                    dispatcher, tracker, domain, step.kind, handed_over=True
+                )
                 return [*listed, SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
             return await self._take(step, dispatcher, texts, previous, tracker.sender_id)
         except ApiUnavailableError:
@@ -209,7 +186,10 @@ class ActionSearchOffers(ExchangeAction):
             dispatcher.utter_message(response="utter_offer_service_unavailable")
             return [SlotSet(PLACE_NEEDED_SLOT, False), SlotSet(PLACE_SLOT, None)]
 
-    async def _plan(self, tracker: Tracker, previous: SearchState | None) -> SearchStep | ListTheField:
+    async def _plan(
+        self, tracker: Tracker, previous: SearchState | None, lists: bool = True
+    ) -> SearchStep | ListTheField:
+        """The next step; `lists=False`: never the list for a field."""
         if tracker.get_slot(PLACE_NEEDED_SLOT) is True:
             # offer_place_form has just asked where the pupil lives ("" means the whole region).
             place = tracker.get_slot(PLACE_SLOT)
@@ -217,6 +197,8 @@ class ActionSearchOffers(ExchangeAction):
         places = await self.api.municipalities()
         intent = latest_intent(tracker)
         if intent == "more_offers":
+            if lists and latest_answer(tracker.events) == "list":
+                return ListTheField()  # "mehr" below a list that an offer search made: its next page
             return plan_more(previous)
         entities = tracker.latest_message.get("entities") or []
         facts = facts_from_message(
@@ -227,7 +209,7 @@ class ActionSearchOffers(ExchangeAction):
         )
         if asks_for_check_profile(entities):
             facts = with_check_profile(facts, check_profile(tracker, places))
-        elif (field := lists_the_field(facts, entities, field_listed_last(tracker))) is not None:
+        elif lists and (field := lists_the_field(facts, entities, field_listed_last(tracker))) is not None:
             return field
         context = tracker.get_slot(PROFESSION_SLOT)
         if not (facts.profession or facts.profession_query or facts.any_profession or is_valid_slug(context)):

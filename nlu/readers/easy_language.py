@@ -23,20 +23,25 @@ _SIMPLER = re.compile(
     rf"|\b(?:einfacher|leichter|simpler)\s+{_VERBS}\b"
 )
 _EASY_ENGLISH = re.compile(r"\b(?:easy|easier|simple|simpler|plain)\s+(?:german|language)\b")
-# a pupil whose German is weak: "ich versteh nicht so gut deutsch", "ich kann kaum deutsch", "mein
-# deutsch ist nicht so gut"; counted as a request when the message says nothing else (a few words)
-# or asks for it ("... geht das leichter?"): "ich kann nicht gut deutsch schreiben, ist das schlimm
-# für die bewerbung" is a question about applying
+# a pupil whose German is weak, about themselves: "ich versteh nicht so gut deutsch", "ich kann kaum
+# deutsch", "mein deutsch ist nicht so gut". A request only when the message asks nothing else (a few
+# words, no question word) or asks for simpler words ("... geht das leichter?"): "kann ich mit
+# wenig deutsch eine ausbildung machen" and "ich spreche kaum deutsch, welche berufe gehen da" are
+# questions to answer
 _WEAK_GERMAN = re.compile(
     r"\b(?:versteh|sprech|sprich|kann|lese|les)\w*\b(?:\s+\w+){0,2}\s+"
-    r"(?:nicht\s+(?:so\s+|sehr\s+)?(?:gut|viel)|kaum|wenig|schlecht)\s+deutsch\b"
+    r"(?:nicht\s+(?:so\s+|sehr\s+)?(?:gut|viel)|kaum|wenig|schlecht|kein\w*)\s+(?:gutes\s+)?deutsch\b"
     r"|\bmein\s+deutsch\s+ist\s+(?:noch\s+)?(?:nicht\s+(?:so\s+|sehr\s+)?gut|schlecht)\b"
+)
+_ABOUT_ONESELF = re.compile(r"\b(?:ich|mein)\b")
+_QUESTION = re.compile(
+    r"\b(?:was|welche\w*|wie|wo|wann|warum|wieso|gibt|gibts)\b|\b(?:kann|darf|muss|soll)\s+(?:ich|man)\b"
 )
 _ASKS_SIMPLE = re.compile(r"\b(?:einfach|leicht)\w*\b")
 _WEAK_GERMAN_ALONE_WORDS = 8
-# "kannst du einfach schreiben?" (the message ends with it: "schreib einfach deutsch" and "kannst du
-# mir einfach sagen, was ein koch verdient" mean "just")
-_SIMPLY = re.compile(r"\b(?:einfach|leicht)\s+(?:schreiben|erklären|erklaeren|sagen|reden|sprechen)$")
+# "kannst du einfach schreiben?" (the message ends with it; "schreib einfach deutsch", "kannst du mir
+# das nicht einfach sagen" and "das kann man leicht sagen" mean "just" or "easily")
+_SIMPLY = re.compile(r"(?<!nicht )\b(?:einfach|leicht)\s+(?:schreiben|erklären|erklaeren)$")
 _NORMAL = re.compile(
     r"\b(?:normale?n?|wieder\s+normal)\s+(?:deutsch|sprache)\b"
     r"|\bnicht\s+mehr\s+(?:in\s+)?(?:einfach|leicht)(?:e|er|en)?\s*(?:sprache|deutsch)?\b"
@@ -51,8 +56,13 @@ def easy_language_request(text: str) -> bool | None:
         return False
     if any(pattern.search(words) for pattern in (_EASY_LANGUAGE, _SIMPLER, _EASY_ENGLISH, _SIMPLY)):
         return True
-    if _WEAK_GERMAN.search(words) and (
-        len(words.split()) <= _WEAK_GERMAN_ALONE_WORDS or _ASKS_SIMPLE.search(words)
+    if (
+        _WEAK_GERMAN.search(words)
+        and _ABOUT_ONESELF.search(words)
+        and (
+            _ASKS_SIMPLE.search(words)
+            or (len(words.split()) <= _WEAK_GERMAN_ALONE_WORDS and not _QUESTION.search(words))
+        )
     ):
         return True
     return None

@@ -18,6 +18,7 @@ from actions.offers_api import ExchangeApi
 from tests.actions.exchange_fakes import load_domain
 from tests.actions.support import FakeApi, TrackerFactory
 
+DOMAIN = load_domain()
 PROFESSIONS = [
     {
         "slug": f"beruf-{n}",
@@ -88,13 +89,21 @@ async def api(explore_api: ExploreApi) -> AsyncIterator[ExchangeApi]:
         yield ExchangeApi(client)
 
 
+def answered_with(last_answer: str) -> list[dict[str, Any]]:
+    """The events of an earlier answer: the action and the slots it set (a list sets its query)."""
+    events: list[dict[str, Any]] = [{"event": "action", "name": last_answer}]
+    if last_answer == "action_explore_professions":
+        events.append({"event": "slot", "name": "explore_query", "value": {"topic": "animals", "offset": 0}})
+    return [*events, {"event": "action", "name": "action_listen"}]
+
+
 def entity(kind: str, value: str) -> dict[str, Any]:
     return {"entity": kind, "value": value, "extractor": "ExploreEntityExtractor"}
 
 
 async def run(api: ExchangeApi, tracker: Any) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = await ActionExploreProfessions(api).run(dispatcher, tracker, {})
+    events = await ActionExploreProfessions(api).run(dispatcher, tracker, DOMAIN)
     return dispatcher, events
 
 
@@ -230,7 +239,7 @@ async def test_a_search_for_offers_in_a_field_lists_the_fields_occupations_with_
         {"offer_place_needed": None, "offer_search": None},
     )
     dispatcher = CollectingDispatcher()
-    events = await ActionSearchOffers(api).run(dispatcher, tracker, {})
+    events = await ActionSearchOffers(api).run(dispatcher, tracker, DOMAIN)
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_explore_list_topic",
         "utter_explore_offers_near",
@@ -277,14 +286,11 @@ async def test_a_place_alone_right_after_the_list_for_a_field_narrows_that_list(
 
     def after(last_answer: str, text: str = "und in melle?", intent: str = "search_offers") -> Any:
         tracker = make_tracker(text, intent, [entity("place", "melle")], listed)
-        tracker.events[:0] = [
-            {"event": "action", "name": last_answer},
-            {"event": "action", "name": "action_listen"},
-        ]
+        tracker.events[:0] = answered_with(last_answer)
         return tracker
 
     dispatcher = CollectingDispatcher()
-    events = await ActionSearchOffers(api).run(dispatcher, after("action_explore_professions"), {})
+    events = await ActionSearchOffers(api).run(dispatcher, after("action_explore_professions"), DOMAIN)
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_explore_list_topic",
         "utter_explore_offers_near",
@@ -323,12 +329,9 @@ async def test_a_kind_of_offer_after_the_list_counts_only_that_kind(
     )
     _, events = await run(api, listed)
     only = make_tracker("nur praktikum", "refine_offers", [], {"explore_query": events[0]["value"]})
-    only.events[:0] = [
-        {"event": "action", "name": "action_explore_professions"},
-        {"event": "action", "name": "action_listen"},
-    ]
+    only.events[:0] = answered_with("action_explore_professions")
     dispatcher = CollectingDispatcher()
-    events = await ActionSearchOffers(api).run(dispatcher, only, {})
+    events = await ActionSearchOffers(api).run(dispatcher, only, DOMAIN)
     near = dispatcher.messages[1]
     assert (near["response"], near["offers"], near["place"], near["lines"]) == (
         "utter_explore_offers_near",
@@ -337,19 +340,16 @@ async def test_a_kind_of_offer_after_the_list_counts_only_that_kind(
         "• Beruf 0: 2",
     )
     assert [b["payload"] for b in near["buttons"]] == [
-        '/search_offers{"profession": "beruf-0", "place": "Melle", "offer_refinement": "internship"}'
+        '/search_offers{"profession": "beruf-0", "place": "Melle", "offer_kind": "internship"}'
     ]
     counted = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-5:]
     assert {(o["kind"], o["near"]) for o in counted} == {("internship", "Melle")}
     assert events[0]["value"]["offer_kind"] == "internship" and events[0]["value"]["topic"] == "animals"
 
     anywhere = make_tracker("nur praktikum", "refine_offers", [], {"explore_query": {"topic": "animals"}})
-    anywhere.events[:0] = [
-        {"event": "action", "name": "action_explore_professions"},
-        {"event": "action", "name": "action_listen"},
-    ]
+    anywhere.events[:0] = answered_with("action_explore_professions")
     dispatcher = CollectingDispatcher()
-    await ActionSearchOffers(api).run(dispatcher, anywhere, {})
+    await ActionSearchOffers(api).run(dispatcher, anywhere, DOMAIN)
     region = dispatcher.messages[1]
     assert (region["response"], region["offers"], region["lines"]) == (
         "utter_explore_offers_region",
@@ -357,7 +357,7 @@ async def test_a_kind_of_offer_after_the_list_counts_only_that_kind(
         "• Beruf 0: 5\n• Beruf 1: 3",
     )
     assert region["buttons"][0]["payload"] == (
-        '/search_offers{"profession": "beruf-0", "offer_refinement": "internship"}'
+        '/search_offers{"profession": "beruf-0", "offer_refinement": "anywhere", "offer_kind": "internship"}'
     )
     counted = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-5:]
     assert all("near" not in o and o["kind"] == "internship" for o in counted)
@@ -386,6 +386,65 @@ async def test_a_field_right_after_offers_somewhere_counts_the_fields_offers_the
         assert (events[0]["value"]["place"], events[0]["value"]["offer_kind"]) == ("Melle", "internship")
     else:
         assert responses == ["utter_explore_list_topic", "utter_explore_more"]
+
+
+async def test_follow_ups_go_to_what_the_pupil_saw_whichever_action_made_it(
+    api: ExchangeApi, explore_api: ExploreApi, make_tracker: TrackerFactory
+) -> None:
+    """The two actions hand messages to each other; a follow-up goes by the answer the pupil saw
+    (the slots the action set), not by the action's name, and is never handed back and forth."""
+    listed_query = {"topic": "animals", "place": "melle", "offset": 0}
+    field_list: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_search_offers"},  # "Ausbildung mit Tieren in Melle"
+        {
+            "event": "slot",
+            "name": "explore_query",
+            "value": listed_query,
+        },
+        {"event": "action", "name": "action_listen"},
+    ]
+    slots = {"explore_query": listed_query, "profession": "beruf-0"}
+    # "mehr" (the rules send it to the offer search, which made the list): the list's next page
+    more = make_tracker("mehr", "more_offers", [], slots)
+    more.events[:0] = field_list
+    dispatcher = CollectingDispatcher()
+    await ActionSearchOffers(api).run(dispatcher, more, DOMAIN)
+    assert explore_api.params[-1]["offset"] == "5"
+    # "und in Bad Iburg?" read as a search of occupations, with an occupation in the slot from
+    # before the list: the list near Bad Iburg (it was handed back and forth without end)
+    place = make_tracker("und in bad iburg?", "explore_professions", [entity("place", "bad iburg")], slots)
+    place.events[:0] = field_list
+    dispatcher, _ = await run(api, place)
+    assert [m["response"] for m in dispatcher.messages][:2] == [
+        "utter_explore_list_topic",
+        "utter_explore_offers_none_near",
+    ]
+
+    # offers that the list's action found ("und gibts in Melle was" after one occupation), then "mehr"
+    # (the rules send it to the list's action): the offers' next page
+    shown_search = {"profession": "beruf-0", "place": "Melle", "shown": [1, 2, 3]}
+    offers: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_explore_professions"},
+        {
+            "event": "slot",
+            "name": "offer_search",
+            "value": shown_search,
+        },
+        {"event": "action", "name": "action_listen"},
+    ]
+    more = make_tracker(
+        "mehr",
+        "more_offers",
+        [],
+        {"offer_search": shown_search, "explore_query": listed_query},
+    )
+    more.events[:0] = offers
+    before = len(explore_api.params)
+    dispatcher = CollectingDispatcher()
+    await ActionExploreProfessions(api).run(dispatcher, more, DOMAIN)
+    searched = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-1]
+    assert (searched["profession"], searched["near"], searched["offset"]) == ("beruf-0", "Melle", "3")
+    assert len(explore_api.params) == before  # no list paged
 
 
 async def test_no_offers_near_the_place_says_so(
@@ -439,10 +498,7 @@ async def profile_api(fake_api: FakeApi) -> AsyncIterator[ExchangeApi]:
 def after_a_profile(make_tracker: TrackerFactory, text: str, ranking: list[str], last_answer: str) -> Any:
     tracker = make_tracker(text, "explore_professions", slots={"profession": "koch"})
     tracker.latest_message["intent_ranking"] = [{"name": name, "confidence": 0.1} for name in ranking]
-    tracker.events[:0] = [
-        {"event": "action", "name": last_answer},
-        {"event": "action", "name": "action_listen"},
-    ]
+    tracker.events[:0] = answered_with(last_answer)
     return tracker
 
 

@@ -244,14 +244,22 @@ def test_the_subject_is_the_latest_answer_about_occupations() -> None:
     def action(name: str) -> dict[str, Any]:
         return {"event": "action", "name": name}
 
+    def slot(name: str, value: Any) -> dict[str, Any]:
+        return {"event": "slot", "name": name, "value": value}
+
     user = {"event": "user", "text": "x"}
-    assert occupation_is_subject(
-        [action("action_explore_professions"), user, action("action_answer_profession")]
-    )
+    listed = [action("action_explore_professions"), slot("explore_query", {"topic": "wood"})]
+    assert occupation_is_subject([*listed, user, action("action_answer_profession"), user])
+    assert not occupation_is_subject([action("action_answer_profession"), user, *listed, user])
     assert not occupation_is_subject(
-        [action("action_answer_profession"), user, action("action_explore_professions")]
-    )
-    assert not occupation_is_subject(
-        [action("action_answer_profession"), action("action_compare_professions")]
+        [action("action_answer_profession"), action("action_compare_professions"), user]
     )
     assert occupation_is_subject([action("action_listen"), user])
+    # a list that an offer search made is a list; offers that the list's action found are offers
+    assert not occupation_is_subject(
+        [action("action_search_offers"), slot("explore_query", {"topic": "wood"}), user]
+    )
+    found = [action("action_explore_professions"), slot("offer_search", {"place": "Melle"})]
+    assert occupation_is_subject([*listed, user, *found, user])
+    # a thank-you in between changes nothing
+    assert not occupation_is_subject([*listed, user, action("utter_thanks"), action("action_listen"), user])

@@ -139,10 +139,10 @@ async def test_a_place_alone_after_an_answer_about_one_occupation_searches_its_o
         [entity("place", "bramsche")],
         {"profession": "koch", "explore_query": {"topic": "essen", "offset": 0}},
     )
-    tracker.events[:0] = [
-        {"event": "action", "name": last_answer},
-        {"event": "action", "name": "action_listen"},
-    ]
+    answer: list[dict[str, Any]] = [{"event": "action", "name": last_answer}]
+    if last_answer == "action_explore_professions":  # the list sets its query
+        answer.append({"event": "slot", "name": "explore_query", "value": {"topic": "essen", "offset": 0}})
+    tracker.events[:0] = [*answer, {"event": "action", "name": "action_listen"}]
     dispatcher = CollectingDispatcher()
     await ActionExploreProfessions(api).run(dispatcher, tracker, DOMAIN)
     offer_searches = [path for path in exchange.paths if path.startswith("/api/v1/offers?profession=koch&")]

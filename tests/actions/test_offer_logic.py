@@ -525,3 +525,19 @@ def test_domain_texts_leave_the_easy_german_variation_to_rasa() -> None:
     # action renders itself are plain German or English.
     assert texts()("utter_offer_results_region", total=2, filters="x").startswith("Gefunden: 2")
     assert texts("en")("utter_offer_results_region", total=2, filters="x").startswith("Found: 2")
+
+
+def test_a_button_beside_a_fields_list_names_the_kind_and_the_whole_region() -> None:
+    """/search_offers{"profession": ..., "offer_refinement": "anywhere", "offer_kind": "internship"}:
+    internships in the whole region, whatever place an earlier search had."""
+    buttons = [
+        entity("profession", "koch"),
+        entity("offer_refinement", "anywhere"),
+        entity("offer_kind", "internship"),
+    ]
+    facts = facts_from_message("", buttons, PLACE_LIST, TODAY)
+    assert (facts.profession, facts.kind, facts.anywhere) == ("koch", "internship", True)
+    step = plan_new_search(SearchState(profession="tischler", place="Melle"), facts, None, None)
+    assert isinstance(step, RunSearch)
+    assert (step.state.profession, step.state.kind, step.state.place) == ("koch", "internship", None)
+    assert facts_from_message("", [entity("offer_kind", "holidays")], PLACE_LIST, TODAY).kind is None

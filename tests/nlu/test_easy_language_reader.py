@@ -26,6 +26,8 @@ from tests.nlu.rasa_graph import ComponentFactory
         "sorry ich kann kaum deutsch",
         "mein deutsch ist noch nicht so gut, geht das leichter?",
         "kannst du das einfach erklären",
+        "ich kann kein deutsch",
+        "ich versteh das nicht so gut deutsch. kannst du einfach schreiben?",
     ],
 )
 def test_asks_for_easy_german(text: str) -> None:
@@ -54,6 +56,11 @@ def test_asks_for_normal_german_again(text: str) -> None:
         "ich kann gut deutsch und englisch",
         "muss ich gut deutsch können für die ausbildung",
         "ich kann nicht gut deutsch schreiben, ist das schlimm für die bewerbung",
+        "kann ich mit wenig deutsch eine ausbildung machen",
+        "ich spreche kaum deutsch, welche berufe gehen da",
+        "kannst du mir das nicht einfach sagen",
+        "das kann man leicht sagen",
+        "kannst du das nicht einfach schreiben",
     ],
 )
 def test_other_messages_are_left_alone(text: str) -> None:
