@@ -20,10 +20,20 @@ LIST_ACTION = "action_explore_professions"
 OFFER_SLOT = "offer_search"
 LIST_SLOT = "explore_query"
 # answers that do not change what the conversation is about: a thank-you, a rule of training, the
-# place form asking, small talk (any response), listening
+# place form asking, small talk (any response), listening, switching the language, "I did not
+# understand" with its suggestions, the details of one offer shown
 _NEUTRAL_PREFIXES = ("utter_", "action_listen", "action_session_start", "action_extract_slots")
 _NEUTRAL = frozenset(
-    {"action_show_rule", "offer_place_form", "validate_offer_place_form", "action_cancel_offer_place"}
+    {
+        "action_show_rule",
+        "offer_place_form",
+        "validate_offer_place_form",
+        "action_cancel_offer_place",
+        "action_switch_language",
+        "action_fallback_search",
+        "action_default_fallback",
+        "action_show_offer",
+    }
 )
 
 

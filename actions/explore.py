@@ -21,7 +21,6 @@ from rasa_sdk.types import DomainDict
 from actions.answers import latest_answer
 from actions.api_client import ApiUnavailableError, ExploreItem, ExplorePage
 from actions.explore_logic import (
-    MORE_INTENTS,
     PAGE_SIZE,
     ExploreQuery,
     asks_for_offers_of_the_subject,
@@ -59,7 +58,8 @@ class ActionExploreProfessions(ExchangeAction):
         entities = tracker.latest_message.get("entities") or []
         subject_is_occupation = occupation_is_subject(tracker.events)
         intent = latest_intent(tracker)
-        more_offers = intent in MORE_INTENTS and latest_answer(tracker.events) == "offers"
+        # "mehr" below offers pages them; "weitere berufe" (more_matches) pages the list
+        more_offers = intent == "more_offers" and latest_answer(tracker.events) == "offers"
         place_for_subject = asks_for_offers_of_the_subject(
             intent, entities, tracker.get_slot(PROFESSION_SLOT), subject_is_occupation
         )

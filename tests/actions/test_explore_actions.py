@@ -445,6 +445,14 @@ async def test_follow_ups_go_to_what_the_pupil_saw_whichever_action_made_it(
     searched = [dict(r.url.params) for r in explore_api.requests if r.url.path == "/api/v1/offers"][-1]
     assert (searched["profession"], searched["near"], searched["offset"]) == ("beruf-0", "Melle", "3")
     assert len(explore_api.params) == before  # no list paged
+    # "weitere berufe" there pages the list, not the offers
+    matches = make_tracker(
+        "weitere berufe", "more_matches", [], {"offer_search": shown_search, "explore_query": listed_query}
+    )
+    matches.events[:0] = offers
+    dispatcher = CollectingDispatcher()
+    await ActionExploreProfessions(api).run(dispatcher, matches, DOMAIN)
+    assert explore_api.params[-1]["offset"] == "5"
 
 
 async def test_no_offers_near_the_place_says_so(

@@ -261,5 +261,6 @@ def test_the_subject_is_the_latest_answer_about_occupations() -> None:
     )
     found = [action("action_explore_professions"), slot("offer_search", {"place": "Melle"})]
     assert occupation_is_subject([*listed, user, *found, user])
-    # a thank-you in between changes nothing
-    assert not occupation_is_subject([*listed, user, action("utter_thanks"), action("action_listen"), user])
+    # a thank-you, a language switch, a misunderstanding or an offer's details in between change nothing
+    for between in ("utter_thanks", "action_switch_language", "action_fallback_search", "action_show_offer"):
+        assert not occupation_is_subject([*listed, user, action(between), action("action_listen"), user])
